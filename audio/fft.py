@@ -1,0 +1,62 @@
+"""Radix-2 FFT kernels that write into preallocated arrays (numpy.fft allocates).
+
+`plan(n)` precomputes twiddles and the bit-reversal table once; `fft_inplace`
+then transforms a complex128 array of length n in place. Used by the noise
+reducer and the feedback guard inside the audio callback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+
+
+@dataclass(frozen=True)
+class FFTPlan:
+    n: int
+    twiddles: np.ndarray  # complex128, length n // 2: exp(-2j pi k / n)
+    bitrev: np.ndarray  # int64 permutation
+
+
+def plan(n: int) -> FFTPlan:
+    if n < 2 or n & (n - 1):
+        raise ValueError(f"FFT size must be a power of two, got {n}")
+    bits = n.bit_length() - 1
+    idx = np.arange(n)
+    rev = np.zeros(n, dtype=np.int64)
+    for b in range(bits):
+        rev |= ((idx >> b) & 1) << (bits - 1 - b)
+    tw = np.exp(-2j * np.pi * np.arange(n // 2) / n)
+    return FFTPlan(n, tw.astype(np.complex128), rev)
+
+
+@numba.njit(cache=True, nogil=True)
+def fft_inplace(x: np.ndarray, twiddles: np.ndarray, bitrev: np.ndarray, inverse: bool) -> None:
+    """In-place FFT of complex128 `x`; the inverse is scaled by 1/n."""
+    n = x.shape[0]
+    for i in range(n):
+        j = bitrev[i]
+        if j > i:
+            t = x[i]
+            x[i] = x[j]
+            x[j] = t
+    size = 2
+    while size <= n:
+        half = size // 2
+        step = n // size
+        for start in range(0, n, size):
+            for k in range(half):
+                w = twiddles[k * step]
+                if inverse:
+                    w = w.conjugate()
+                a = x[start + k]
+                b = x[start + k + half] * w
+                x[start + k] = a + b
+                x[start + k + half] = a - b
+        size *= 2
+    if inverse:
+        scale = 1.0 / n
+        for i in range(n):
+            x[i] = x[i] * scale
