@@ -43,13 +43,17 @@ class Processor(ABC):
         self.block_size = 0
         self.channels = 0
 
-    def prepare(self, sample_rate: int, block_size: int, channels: int) -> None:
+    def prepare(
+        self, sample_rate: int, block_size: int, channels: int, settings: ListeningSettings | None = None
+    ) -> None:
         check_format(sample_rate, block_size, channels)
         self.sample_rate = sample_rate
         self.block_size = block_size
         self.channels = channels
         self._allocate()
-        self.configure(ListeningSettings())
+        self.configure(settings or ListeningSettings())
+        # Start settled on the settings, not gliding towards them from neutral.
+        self.reset()
 
     @abstractmethod
     def _allocate(self) -> None:

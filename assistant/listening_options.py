@@ -1,0 +1,70 @@
+"""The listening settings flags shared by `hark listen` and `hark process`."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+
+from audio.settings import TONE_PRESETS, CompressionSettings, ListeningSettings, tone_preset
+
+
+def add_settings_arguments(parser: argparse.ArgumentParser, *, with_preset: bool) -> None:
+    group = parser.add_argument_group("listening settings")
+    if with_preset:
+        group.add_argument(
+            "--preset", choices=("default", "neutral"), default="default",
+            help="neutral: no gain, flat tone, no compression, no feedback guard; only noise reduction "
+                 "(default strength 1.0) and a 0 dBFS limiter, to measure noise reduction alone",
+        )
+    group.add_argument("--gain-db", type=float, help="master gain in dB (default 10)")
+    group.add_argument("--noise-reduction", type=float, metavar="S",
+                       help="noise reduction strength 0..1 (0 turns it off; default 0.7)")
+    group.add_argument("--highpass-hz", type=float, help="high-pass cut-off for rumble, 20..500 Hz (default 100)")
+    group.add_argument("--max-output-dbfs", type=float,
+                       help="hard output ceiling in dBFS, at most 0 (default -6)")
+    group.add_argument("--left-gain-db", type=float, help="extra gain for the left ear in dB")
+    group.add_argument("--right-gain-db", type=float, help="extra gain for the right ear in dB")
+    presets = ", ".join(TONE_PRESETS)
+    group.add_argument("--tone", metavar="PRESET", help=f"tone for both ears: {presets}")
+    group.add_argument("--left-tone", metavar="PRESET", help="tone for the left ear only")
+    group.add_argument("--right-tone", metavar="PRESET", help="tone for the right ear only")
+    group.add_argument("--compression", choices=("on", "off"), help="wide-dynamic-range compression")
+    group.add_argument("--feedback-guard", choices=("on", "off"), help="howl guard (default on)")
+
+
+def settings_from_arguments(args: argparse.Namespace) -> ListeningSettings:
+    """Build validated settings; raises AudioError with a clear sentence for bad values."""
+    neutral = getattr(args, "preset", "default") == "neutral"
+    base = ListeningSettings.neutral() if neutral else ListeningSettings()
+    changes: dict[str, object] = {}
+    if args.gain_db is not None:
+        changes["gain_db"] = args.gain_db
+    if args.noise_reduction is not None:
+        changes["noise_reduction"] = args.noise_reduction
+        changes["noise_reduction_enabled"] = args.noise_reduction > 0
+    if args.highpass_hz is not None:
+        changes["highpass_hz"] = args.highpass_hz
+        changes["highpass_enabled"] = True
+    if args.max_output_dbfs is not None:
+        changes["max_output_dbfs"] = args.max_output_dbfs
+    if args.left_gain_db is not None:
+        changes["left_gain_db"] = args.left_gain_db
+    if args.right_gain_db is not None:
+        changes["right_gain_db"] = args.right_gain_db
+    if args.tone is not None:
+        changes["left_tone_db"] = changes["right_tone_db"] = tone_preset(args.tone)
+        changes["tone_enabled"] = True
+    if args.left_tone is not None:
+        changes["left_tone_db"] = tone_preset(args.left_tone)
+        changes["tone_enabled"] = True
+    if args.right_tone is not None:
+        changes["right_tone_db"] = tone_preset(args.right_tone)
+        changes["tone_enabled"] = True
+    if args.compression is not None:
+        changes["compression"] = dataclasses.replace(
+            base.compression if args.compression == "on" else CompressionSettings(),
+            enabled=args.compression == "on",
+        )
+    if args.feedback_guard is not None:
+        changes["feedback_guard_enabled"] = args.feedback_guard == "on"
+    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]

@@ -1,0 +1,130 @@
+"""The listening chain: microphone in, both ears out.
+
+    mono:   high-pass -> noise reduction
+    ears:   tone (per ear) -> compression (per ear) -> volume -> feedback guard -> limiter
+
+The chain is itself a processor-like object with the same lifecycle; its latency
+is the sum of its parts' (the noise reducer's filter bank and the limiter's
+look-ahead). Settings are published whole by `configure` from any thread and
+picked up by each part at its next block.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from audio.compressor import Compressor
+from audio.feedback_guard import FeedbackGuard
+from audio.highpass import HighPass
+from audio.limiter import Limiter
+from audio.meters import Meters
+from audio.noise_reduction import NoiseReducer
+from audio.processor import Processor
+from audio.settings import ListeningSettings
+from audio.tone import ToneShaper
+from audio.volume import Volume
+
+
+@numba.njit(cache=True, nogil=True)
+def _take_input(indata: np.ndarray, mono: np.ndarray) -> None:
+    for i in range(mono.shape[1]):
+        mono[0, i] = indata[i, 0]
+
+
+@numba.njit(cache=True, nogil=True)
+def _split_to_ears(mono: np.ndarray, ears: np.ndarray) -> None:
+    for i in range(mono.shape[1]):
+        ears[0, i] = mono[0, i]
+        ears[1, i] = mono[0, i]
+
+
+@numba.njit(cache=True, nogil=True)
+def _give_output(ears: np.ndarray, outdata: np.ndarray) -> None:
+    n, channels = outdata.shape
+    for i in range(n):
+        if channels == 1:
+            outdata[i, 0] = 0.5 * (ears[0, i] + ears[1, i])
+        else:
+            outdata[i, 0] = ears[0, i]
+            outdata[i, 1] = ears[1, i]
+            for c in range(2, channels):
+                outdata[i, c] = 0.0
+
+
+class ListeningChain:
+    def __init__(self, settings: ListeningSettings | None = None) -> None:
+        self._settings = settings or ListeningSettings()
+        self.highpass = HighPass()
+        self.noise_reducer = NoiseReducer()
+        self.tone = ToneShaper()
+        self.compressor = Compressor()
+        self.volume = Volume()
+        self.feedback_guard = FeedbackGuard()
+        self.limiter = Limiter()
+        self._mono_stage: tuple[Processor, ...] = (self.highpass, self.noise_reducer)
+        self._ear_stage: tuple[Processor, ...] = (
+            self.tone, self.compressor, self.volume, self.feedback_guard, self.limiter,
+        )
+        self.meters = Meters()
+        self.sample_rate = 0
+        self.block_size = 0
+
+    @property
+    def settings(self) -> ListeningSettings:
+        return self._settings
+
+    @property
+    def latency_samples(self) -> int:
+        return sum(p.latency_samples for p in (*self._mono_stage, *self._ear_stage))
+
+    @property
+    def latency_ms(self) -> float:
+        return 1000.0 * self.latency_samples / self.sample_rate
+
+    def prepare(self, sample_rate: int, block_size: int) -> None:
+        """Validate the format and allocate everything (off the audio thread)."""
+        for p in self._mono_stage:
+            p.prepare(sample_rate, block_size, 1, self._settings)
+        for p in self._ear_stage:
+            p.prepare(sample_rate, block_size, 2, self._settings)
+        self.sample_rate = sample_rate
+        self.block_size = block_size
+        self._mono = np.zeros((1, block_size), dtype=np.float32)
+        self._ears = np.zeros((2, block_size), dtype=np.float32)
+        self._input_copy = np.zeros((1, block_size), dtype=np.float32)
+        self.meters.prepare(sample_rate, block_size)
+
+    def configure(self, settings: ListeningSettings) -> None:
+        """Publish new settings (any thread). Each part validates and swaps in a snapshot."""
+        for p in (*self._mono_stage, *self._ear_stage):
+            p.configure(settings)
+        self._settings = settings
+
+    def ramp_in(self) -> None:
+        """Fade the output in from silence over 200 ms starting at the next block."""
+        self.volume.ramp_in()
+
+    def reset(self) -> None:
+        for p in (*self._mono_stage, *self._ear_stage):
+            p.reset()
+
+    def process(self, indata: np.ndarray, outdata: np.ndarray) -> None:
+        """Audio thread: indata (block_size, in_channels), outdata (block_size, out_channels), float32.
+
+        Uses the first input channel. Writes left and right to the first two output
+        channels (their mean to a single channel) and silence to any others.
+        """
+        # Calls are spelled out rather than looped so the audio path creates no iterators.
+        _take_input(indata, self._mono)
+        np.copyto(self._input_copy, self._mono)
+        self.highpass.process(self._mono)
+        self.noise_reducer.process(self._mono)
+        _split_to_ears(self._mono, self._ears)
+        self.tone.process(self._ears)
+        self.compressor.process(self._ears)
+        self.volume.process(self._ears)
+        self.feedback_guard.process(self._ears)
+        self.limiter.process(self._ears)
+        self.meters.update(self._input_copy, self._ears)
+        _give_output(self._ears, outdata)

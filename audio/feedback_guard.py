@@ -1,0 +1,178 @@
+"""Howl (acoustic feedback) guard.
+
+When headphone sound leaks back into the microphone and the loop gain passes 1 at
+some frequency, a narrow tone builds up. Every 1/4 of an analysis window (about
+5 ms at 48 kHz) the guard looks at the spectrum of what is about to reach the
+ears. A howl is a peak that stands far above its neighbours (peak-to-neighbour
+power ratio) with no harmonics (peak-to-harmonic ratio; van Waterschoot & Moonen, "Fifty years of acoustic feedback
+control", Proc. IEEE 2011) and stays on the same frequency for 100 ms. Speech
+fails that test: its harmonics sit a few bins apart and its pitch moves. A steady
+machine whine (a vacuum cleaner's motor) passes it, so a howl must also have
+grown by 6 dB over those 100 ms, as a tone circulating with a loop gain above 1
+does.
+
+On a howl the guard cuts 6 dB at once, then 3 dB more every 50 ms while it lasts
+(to at most 30 dB), and gives the gain back at 1 dB/s once quiet for a second.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from audio import fft
+from audio.processor import Processor
+from audio.settings import ListeningSettings
+
+REDUCTION_DB, EVENTS, LAST_HZ, PERSIST, LAST_BIN, QUIET, SINCE_CUT, HOWLING, FILL, RUN_START_DB = range(10)
+
+_PNPR_DB = 20.0
+_PHPR_DB = 25.0
+_GROWTH_DB = 6.0
+_MIN_LEVEL_DBFS = -50.0
+_PERSIST_S = 0.1
+_FIRST_CUT_DB = 6.0
+_STEP_CUT_DB = 3.0
+_STEP_EVERY_S = 0.05
+_MAX_CUT_DB = 30.0
+_QUIET_BEFORE_RELEASE_S = 1.0
+_RELEASE_DB_PER_S = 1.0
+_GAIN_GLIDE_S = 0.005
+
+
+@numba.njit(cache=True, nogil=True)
+def _analyse(ring: np.ndarray, write: int, window: np.ndarray, buf: np.ndarray, tw: np.ndarray,
+             rev: np.ndarray, power: np.ndarray, lo: int, hi: int) -> tuple[int, float, float]:
+    n = ring.shape[0]
+    for i in range(n):
+        buf[i] = ring[(write + i) % n] * window[i]
+    fft.fft_inplace(buf, tw, rev, False)
+    best = lo
+    for k in range(lo, hi):
+        power[k] = buf[k].real * buf[k].real + buf[k].imag * buf[k].imag
+        if power[k] > power[best]:
+            best = k
+    neighbours = 0.0
+    count = 0
+    for d in range(4, 13):
+        for k in (best - d, best + d):
+            if lo <= k < hi:
+                neighbours += power[k]
+                count += 1
+    ratio_db = 10.0 * np.log10(power[best] / (neighbours / max(count, 1) + 1e-20) + 1e-20)
+    # A voiced sound has strong partials at 2f, 3f or f/2; a howl is a lone sinusoid.
+    half = n // 2
+    for numerator, denominator in ((2, 1), (3, 1), (1, 2)):
+        centre = best * numerator // denominator
+        for k in range(centre - 1, centre + 2):
+            if 1 <= k < half and abs(k - best) > 2:
+                pk = buf[k].real * buf[k].real + buf[k].imag * buf[k].imag
+                if pk * 10.0 ** (_PHPR_DB / 10.0) > power[best]:
+                    ratio_db = min(ratio_db, 0.0)
+    amplitude = 4.0 * np.sqrt(power[best]) / n  # a sine's amplitude under a Hann window
+    return best, ratio_db, 20.0 * np.log10(amplitude + 1e-12)
+
+
+@numba.njit(cache=True, nogil=True)
+def _guard(x: np.ndarray, ring: np.ndarray, window: np.ndarray, buf: np.ndarray, tw: np.ndarray,
+           rev: np.ndarray, power: np.ndarray, state: np.ndarray, gain: np.ndarray, enabled: bool,
+           sample_rate: float, hop: int, lo: int, hi: int, glide: float) -> None:
+    channels, n = x.shape
+    size = ring.shape[0]
+    persist_needed = int(_PERSIST_S * sample_rate / hop)
+    step_hops = int(_STEP_EVERY_S * sample_rate / hop)
+    quiet_hops = int(_QUIET_BEFORE_RELEASE_S * sample_rate / hop)
+    release_db = _RELEASE_DB_PER_S * hop / sample_rate
+    g = gain[0]
+    for i in range(n):
+        s = 0.0
+        for c in range(channels):
+            s += x[c, i]
+        fill = int(state[FILL])
+        ring[fill % size] = s / channels
+        fill += 1
+        state[FILL] = fill % size
+        if enabled and fill % hop == 0:
+            best, ratio_db, level_db = _analyse(ring, fill % size, window, buf, tw, rev, power, lo, hi)
+            tonal = ratio_db > _PNPR_DB and level_db > _MIN_LEVEL_DBFS
+            if tonal and abs(best - state[LAST_BIN]) <= 1:
+                state[PERSIST] += 1
+            elif tonal:
+                state[PERSIST] = 1
+                state[RUN_START_DB] = level_db
+            else:
+                state[PERSIST] = 0
+            state[LAST_BIN] = best
+            grew = level_db - state[RUN_START_DB] >= _GROWTH_DB
+            if state[PERSIST] >= persist_needed and (grew or state[HOWLING] == 1):
+                state[QUIET] = 0
+                if state[HOWLING] == 0:
+                    state[HOWLING] = 1
+                    state[EVENTS] += 1
+                    state[LAST_HZ] = best * sample_rate / size
+                    state[REDUCTION_DB] = min(_MAX_CUT_DB, state[REDUCTION_DB] + _FIRST_CUT_DB)
+                    state[SINCE_CUT] = 0
+                else:
+                    state[SINCE_CUT] += 1
+                    if state[SINCE_CUT] >= step_hops:
+                        state[REDUCTION_DB] = min(_MAX_CUT_DB, state[REDUCTION_DB] + _STEP_CUT_DB)
+                        state[SINCE_CUT] = 0
+            else:
+                state[QUIET] += 1
+                if state[QUIET] >= persist_needed:
+                    state[HOWLING] = 0
+                if state[QUIET] >= quiet_hops:
+                    state[REDUCTION_DB] = max(0.0, state[REDUCTION_DB] - release_db)
+        if not enabled:
+            state[REDUCTION_DB] = 0.0
+            state[HOWLING] = 0
+        target = 10.0 ** (-state[REDUCTION_DB] / 20.0)
+        g = glide * g + (1.0 - glide) * target
+        for c in range(channels):
+            x[c, i] = x[c, i] * g
+    gain[0] = g
+
+
+class FeedbackGuard(Processor):
+    def _allocate(self) -> None:
+        size = 1024 if self.sample_rate > 30000 else 512
+        self._plan = fft.plan(size)
+        self._ring = np.zeros(size)
+        self._window = np.hanning(size + 1)[:size]
+        self._buf = np.zeros(size, dtype=np.complex128)
+        self._power = np.zeros(size // 2 + 1)
+        self._hop = size // 4
+        self._lo = max(1, round(500.0 * size / self.sample_rate))
+        self._hi = round(min(8000.0, 0.45 * self.sample_rate) * size / self.sample_rate)
+        self._state = np.zeros(10)
+        self._gain = np.ones(1)
+        self._glide = float(np.exp(-1.0 / (_GAIN_GLIDE_S * self.sample_rate)))
+
+    def configure(self, settings: ListeningSettings) -> None:
+        self._enabled = settings.feedback_guard_enabled
+
+    def process(self, block: np.ndarray) -> None:
+        _guard(block, self._ring, self._window, self._buf, self._plan.twiddles, self._plan.bitrev,
+               self._power, self._state, self._gain, self._enabled, float(self.sample_rate), self._hop,
+               self._lo, self._hi, self._glide)
+
+    @property
+    def events(self) -> int:
+        return int(self._state[EVENTS])
+
+    @property
+    def reduction_db(self) -> float:
+        return float(self._state[REDUCTION_DB])
+
+    @property
+    def last_howl_hz(self) -> float:
+        return float(self._state[LAST_HZ])
+
+    @property
+    def howling(self) -> bool:
+        return bool(self._state[HOWLING])
+
+    def reset(self) -> None:
+        self._ring[:] = 0.0
+        self._state[:] = 0.0
+        self._gain[0] = 1.0
