@@ -101,3 +101,21 @@ def process_cascade(
             state[c, s, 0], state[c, s, 1] = z1, z2
             coeffs[c, s, 0], coeffs[c, s, 1], coeffs[c, s, 2] = b0, b1, b2
             coeffs[c, s, 3], coeffs[c, s, 4] = a1, a2
+
+
+@numba.njit(cache=True, nogil=True)
+def crossfade(wet: np.ndarray, dry: np.ndarray, weight: np.ndarray, target: float, glide: float) -> None:
+    """wet = dry + w (wet - dry), with w gliding towards `target`: switching a stage on or off.
+
+    Gliding the coefficients to identity instead would leave the filter's state
+    mismatched to its new coefficients and ring; a crossfade of two running
+    outputs cannot.
+    """
+    channels, n = wet.shape
+    w = weight[0]
+    step = 1.0 - glide
+    for i in range(n):
+        w += step * (target - w)
+        for c in range(channels):
+            wet[c, i] = dry[c, i] + w * (wet[c, i] - dry[c, i])
+    weight[0] = w

@@ -1,7 +1,7 @@
 """The listening chain: microphone in, both ears out.
 
     mono:   high-pass -> noise reduction
-    ears:   tone (per ear) -> compression (per ear) -> volume -> feedback guard -> limiter
+    ears:   tone (per ear) -> compression (per ear) -> volume -> limiter -> feedback guard -> fade
 
 The chain is itself a processor-like object with the same lifecycle; its latency
 is the sum of its parts' (the noise reducer's filter bank and the limiter's
@@ -23,7 +23,7 @@ from audio.noise_reduction import NoiseReducer
 from audio.processor import Processor
 from audio.settings import ListeningSettings
 from audio.tone import ToneShaper
-from audio.volume import Volume
+from audio.volume import Fade, Volume
 
 
 @numba.njit(cache=True, nogil=True)
@@ -62,9 +62,10 @@ class ListeningChain:
         self.volume = Volume()
         self.feedback_guard = FeedbackGuard()
         self.limiter = Limiter()
+        self.fade = Fade()
         self._mono_stage: tuple[Processor, ...] = (self.highpass, self.noise_reducer)
         self._ear_stage: tuple[Processor, ...] = (
-            self.tone, self.compressor, self.volume, self.feedback_guard, self.limiter,
+            self.tone, self.compressor, self.volume, self.limiter, self.feedback_guard, self.fade,
         )
         self.meters = Meters()
         self.sample_rate = 0
@@ -103,7 +104,7 @@ class ListeningChain:
 
     def ramp_in(self) -> None:
         """Fade the output in from silence over 200 ms starting at the next block."""
-        self.volume.ramp_in()
+        self.fade.ramp_in()
 
     def reset(self) -> None:
         for p in (*self._mono_stage, *self._ear_stage):
@@ -124,7 +125,10 @@ class ListeningChain:
         self.tone.process(self._ears)
         self.compressor.process(self._ears)
         self.volume.process(self._ears)
-        self.feedback_guard.process(self._ears)
         self.limiter.process(self._ears)
+        # After the limiter: a cut made before it would only be taken back by the limiter
+        # while a saturated howl kept circulating. Its gain is at most 1, so the ceiling holds.
+        self.feedback_guard.process(self._ears)
+        self.fade.process(self._ears)
         self.meters.update(self._input_copy, self._ears)
         _give_output(self._ears, outdata)

@@ -3,12 +3,11 @@
 Feed-forward: a power envelope with separate attack and release, a soft-knee gain
 curve (Giannoulis, Massberg & Reiss, "Digital dynamic range compressor design",
 JAES 2012) and make-up gain chosen so that `reference_dbfs` passes unchanged:
-softer sounds come up, louder ones go down. Turning it off glides to 0 dB.
+softer sounds come up, louder ones go down. New settings, and turning it off,
+glide over 50 ms, so the gain never jumps.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import numba
 import numpy as np
@@ -16,18 +15,11 @@ import numpy as np
 from audio.processor import Processor, smoothing_coefficient
 from audio.settings import CompressionSettings, ListeningSettings
 
-_ENABLE_GLIDE_S = 0.05
 
 
-@dataclass(frozen=True)
-class _Runtime:
-    threshold_db: float
-    slope: float  # 1/ratio - 1
-    knee_db: float
-    makeup_db: float
-    attack: float
-    release: float
-    enabled: float
+_RMS_WINDOW_S = 0.005
+_PARAMETER_GLIDE_S = 0.05
+THRESHOLD, SLOPE, KNEE, MAKEUP, ENABLED = range(5)
 
 
 def static_gain_db(level_db: float, threshold_db: float, slope: float, knee_db: float) -> float:
@@ -47,54 +39,50 @@ def _gain_db(level_db: float, threshold_db: float, slope: float, knee_db: float)
 
 
 @numba.njit(cache=True, nogil=True)
-def _compress(
-    x: np.ndarray, envelope: np.ndarray, weight: np.ndarray, threshold_db: float, slope: float,
-    knee_db: float, makeup_db: float, attack: float, release: float, enabled: float, glide: float,
-) -> None:
+def _compress(x: np.ndarray, mean_square: np.ndarray, level: np.ndarray, params: np.ndarray,
+              targets: np.ndarray, attack: float, release: float, rms_keep: float, glide: float) -> None:
     channels, n = x.shape
-    for c in range(channels):
-        env = envelope[c]
-        w = weight[0]
-        for i in range(n):
-            p = float(x[c, i]) * float(x[c, i])
-            coeff = attack if p > env else release
-            env = coeff * env + (1.0 - coeff) * p
-            w = glide * w + (1.0 - glide) * enabled
-            level_db = 10.0 * np.log10(env + 1e-12)
-            g_db = w * (_gain_db(level_db, threshold_db, slope, knee_db) + makeup_db)
-            x[c, i] = x[c, i] * 10.0 ** (g_db / 20.0)
-        envelope[c] = env
-        if c == channels - 1:
-            weight[0] = w
+    step = 1.0 - glide
+    for i in range(n):
+        for k in range(5):
+            params[k] += step * (targets[k] - params[k])
+        for c in range(channels):
+            xi = float(x[c, i])
+            # A short symmetric RMS first, then attack/release on the level in dB: a peak
+            # detector on a sine reads it up to 3 dB high, which would shift the whole curve.
+            mean_square[c] = rms_keep * mean_square[c] + (1.0 - rms_keep) * xi * xi
+            level_db = 10.0 * np.log10(mean_square[c] + 1e-12)
+            coeff = attack if level_db > level[c] else release
+            level[c] = coeff * level[c] + (1.0 - coeff) * level_db
+            g_db = params[ENABLED] * (
+                _gain_db(level[c], params[THRESHOLD], params[SLOPE], params[KNEE]) + params[MAKEUP]
+            )
+            x[c, i] = xi * 10.0 ** (g_db / 20.0)
 
 
 class Compressor(Processor):
     def _allocate(self) -> None:
-        self._envelope = np.zeros(self.channels)
-        self._weight = np.ones(1)
-        self._glide = smoothing_coefficient(_ENABLE_GLIDE_S, self.sample_rate)
+        self._mean_square = np.zeros(self.channels)
+        self._level = np.full(self.channels, -120.0)
+        self._params = np.zeros(5)
+        self._rms_keep = smoothing_coefficient(_RMS_WINDOW_S, self.sample_rate)
+        self._glide = smoothing_coefficient(_PARAMETER_GLIDE_S, self.sample_rate)
 
     def configure(self, settings: ListeningSettings) -> None:
         c: CompressionSettings = settings.compression
         slope = 1.0 / c.ratio - 1.0
         makeup = -static_gain_db(c.reference_dbfs, c.threshold_dbfs, slope, c.knee_db)
-        self._runtime = _Runtime(
-            threshold_db=c.threshold_dbfs,
-            slope=slope,
-            knee_db=c.knee_db,
-            makeup_db=makeup,
-            attack=smoothing_coefficient(c.attack_ms / 1000.0, self.sample_rate),
-            release=smoothing_coefficient(c.release_ms / 1000.0, self.sample_rate),
-            enabled=1.0 if c.enabled else 0.0,
-        )
+        targets = np.array([c.threshold_dbfs, slope, c.knee_db, makeup, 1.0 if c.enabled else 0.0])
+        attack = smoothing_coefficient(c.attack_ms / 1000.0, self.sample_rate)
+        release = smoothing_coefficient(c.release_ms / 1000.0, self.sample_rate)
+        self._runtime = (targets, attack, release)
 
     def process(self, block: np.ndarray) -> None:
-        r = self._runtime
-        _compress(
-            block, self._envelope, self._weight, r.threshold_db, r.slope, r.knee_db, r.makeup_db,
-            r.attack, r.release, r.enabled, self._glide,
-        )
+        targets, attack, release = self._runtime
+        _compress(block, self._mean_square, self._level, self._params, targets, attack, release,
+                  self._rms_keep, self._glide)
 
     def reset(self) -> None:
-        self._envelope[:] = 0.0
-        self._weight[0] = self._runtime.enabled
+        self._mean_square[:] = 0.0
+        self._level[:] = -120.0
+        self._params[:] = self._runtime[0]

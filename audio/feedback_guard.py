@@ -7,9 +7,10 @@ ears. A howl is a peak that stands far above its neighbours (peak-to-neighbour
 power ratio) with no harmonics (peak-to-harmonic ratio; van Waterschoot & Moonen, "Fifty years of acoustic feedback
 control", Proc. IEEE 2011) and stays on the same frequency for 100 ms. Speech
 fails that test: its harmonics sit a few bins apart and its pitch moves. A steady
-machine whine (a vacuum cleaner's motor) passes it, so a howl must also have
-grown by 6 dB over those 100 ms, as a tone circulating with a loop gain above 1
-does.
+machine whine (a vacuum cleaner's motor) passes it, so a howl must also stand
+6 dB above what that frequency held 100-200 ms before the tone began, as a tone
+circulating with a loop gain above 1 does. (A machine whine that starts suddenly
+can still pass; the guard then cuts until it has been quiet for a second.)
 
 On a howl the guard cuts 6 dB at once, then 3 dB more every 50 ms while it lasts
 (to at most 30 dB), and gives the gain back at 1 dB/s once quiet for a second.
@@ -24,11 +25,12 @@ from audio import fft
 from audio.processor import Processor
 from audio.settings import ListeningSettings
 
-REDUCTION_DB, EVENTS, LAST_HZ, PERSIST, LAST_BIN, QUIET, SINCE_CUT, HOWLING, FILL, RUN_START_DB = range(10)
+REDUCTION_DB, EVENTS, LAST_HZ, PERSIST, LAST_BIN, QUIET, SINCE_CUT, HOWLING, FILL, RUN_START_DB, HISTORY_AGE = range(11)
 
-_PNPR_DB = 20.0
+_PNPR_DB = 22.0
 _PHPR_DB = 25.0
 _GROWTH_DB = 6.0
+_HISTORY_STEP_S = 0.1
 _MIN_LEVEL_DBFS = -50.0
 _PERSIST_S = 0.1
 _FIRST_CUT_DB = 6.0
@@ -42,7 +44,7 @@ _GAIN_GLIDE_S = 0.005
 
 @numba.njit(cache=True, nogil=True)
 def _analyse(ring: np.ndarray, write: int, window: np.ndarray, buf: np.ndarray, tw: np.ndarray,
-             rev: np.ndarray, power: np.ndarray, lo: int, hi: int) -> tuple[int, float, float]:
+             rev: np.ndarray, power: np.ndarray, lo: int, hi: int) -> tuple[int, float, float, bool]:
     n = ring.shape[0]
     for i in range(n):
         buf[i] = ring[(write + i) % n] * window[i]
@@ -62,27 +64,30 @@ def _analyse(ring: np.ndarray, write: int, window: np.ndarray, buf: np.ndarray, 
     ratio_db = 10.0 * np.log10(power[best] / (neighbours / max(count, 1) + 1e-20) + 1e-20)
     # A voiced sound has strong partials at 2f, 3f or f/2; a howl is a lone sinusoid.
     half = n // 2
+    harmonic = False
     for numerator, denominator in ((2, 1), (3, 1), (1, 2)):
         centre = best * numerator // denominator
         for k in range(centre - 1, centre + 2):
             if 1 <= k < half and abs(k - best) > 2:
                 pk = buf[k].real * buf[k].real + buf[k].imag * buf[k].imag
                 if pk * 10.0 ** (_PHPR_DB / 10.0) > power[best]:
-                    ratio_db = min(ratio_db, 0.0)
+                    harmonic = True
     amplitude = 4.0 * np.sqrt(power[best]) / n  # a sine's amplitude under a Hann window
-    return best, ratio_db, 20.0 * np.log10(amplitude + 1e-12)
+    return best, ratio_db, 20.0 * np.log10(amplitude + 1e-12), harmonic
 
 
 @numba.njit(cache=True, nogil=True)
 def _guard(x: np.ndarray, ring: np.ndarray, window: np.ndarray, buf: np.ndarray, tw: np.ndarray,
-           rev: np.ndarray, power: np.ndarray, state: np.ndarray, gain: np.ndarray, enabled: bool,
-           sample_rate: float, hop: int, lo: int, hi: int, glide: float) -> None:
+           rev: np.ndarray, power: np.ndarray, history: np.ndarray, state: np.ndarray, gain: np.ndarray,
+           enabled: bool, sample_rate: float, hop: int, lo: int, hi: int, glide: float) -> None:
     channels, n = x.shape
     size = ring.shape[0]
     persist_needed = int(_PERSIST_S * sample_rate / hop)
     step_hops = int(_STEP_EVERY_S * sample_rate / hop)
     quiet_hops = int(_QUIET_BEFORE_RELEASE_S * sample_rate / hop)
     release_db = _RELEASE_DB_PER_S * hop / sample_rate
+    snapshot_hops = int(_HISTORY_STEP_S * sample_rate / hop)
+    amplitude_scale = 4.0 / size
     g = gain[0]
     for i in range(n):
         s = 0.0
@@ -93,16 +98,24 @@ def _guard(x: np.ndarray, ring: np.ndarray, window: np.ndarray, buf: np.ndarray,
         fill += 1
         state[FILL] = fill % size
         if enabled and fill % hop == 0:
-            best, ratio_db, level_db = _analyse(ring, fill % size, window, buf, tw, rev, power, lo, hi)
-            tonal = ratio_db > _PNPR_DB and level_db > _MIN_LEVEL_DBFS
-            if tonal and abs(best - state[LAST_BIN]) <= 1:
+            best, ratio_db, level_db, harmonic = _analyse(ring, fill % size, window, buf, tw, rev, power, lo, hi)
+            # Once howling, clipping in the loop gives the tone harmonics: follow it by its peak alone.
+            tonal = ratio_db > _PNPR_DB and level_db > _MIN_LEVEL_DBFS and (not harmonic or state[HOWLING] == 1)
+            if tonal and state[PERSIST] > 0 and abs(best - state[LAST_BIN]) <= 1:
                 state[PERSIST] += 1
             elif tonal:
                 state[PERSIST] = 1
-                state[RUN_START_DB] = level_db
+                # What this frequency held 100-200 ms before the tone took over.
+                state[RUN_START_DB] = 20.0 * np.log10(amplitude_scale * np.sqrt(history[0, best]) + 1e-12)
             else:
                 state[PERSIST] = 0
             state[LAST_BIN] = best
+            state[HISTORY_AGE] += 1
+            if state[HISTORY_AGE] >= snapshot_hops:
+                state[HISTORY_AGE] = 0
+                for k in range(lo, hi):
+                    history[0, k] = history[1, k]
+                    history[1, k] = power[k]
             grew = level_db - state[RUN_START_DB] >= _GROWTH_DB
             if state[PERSIST] >= persist_needed and (grew or state[HOWLING] == 1):
                 state[QUIET] = 0
@@ -144,7 +157,8 @@ class FeedbackGuard(Processor):
         self._hop = size // 4
         self._lo = max(1, round(500.0 * size / self.sample_rate))
         self._hi = round(min(8000.0, 0.45 * self.sample_rate) * size / self.sample_rate)
-        self._state = np.zeros(10)
+        self._state = np.zeros(11)
+        self._history = np.zeros((2, size // 2 + 1))
         self._gain = np.ones(1)
         self._glide = float(np.exp(-1.0 / (_GAIN_GLIDE_S * self.sample_rate)))
 
@@ -153,7 +167,7 @@ class FeedbackGuard(Processor):
 
     def process(self, block: np.ndarray) -> None:
         _guard(block, self._ring, self._window, self._buf, self._plan.twiddles, self._plan.bitrev,
-               self._power, self._state, self._gain, self._enabled, float(self.sample_rate), self._hop,
+               self._power, self._history, self._state, self._gain, self._enabled, float(self.sample_rate), self._hop,
                self._lo, self._hi, self._glide)
 
     @property
@@ -174,5 +188,6 @@ class FeedbackGuard(Processor):
 
     def reset(self) -> None:
         self._ring[:] = 0.0
+        self._history[:] = 0.0
         self._state[:] = 0.0
         self._gain[0] = 1.0

@@ -63,23 +63,25 @@ class ToneShaper(Processor):
         shape = (self.channels, len(TONE_BAND_HZ), 5)
         self._coeffs = np.empty(shape)
         self._coeffs[:] = biquad.IDENTITY
-        self._target = self._coeffs.copy()
         self._state = np.zeros((self.channels, len(TONE_BAND_HZ), 2))
         self._glide = smoothing_coefficient(_GLIDE_S, self.sample_rate)
+        self._dry = np.zeros((self.channels, self.block_size), dtype=np.float32)
+        self._weight = np.ones(1)
 
     def configure(self, settings: ListeningSettings) -> None:
         target = np.empty((self.channels, len(TONE_BAND_HZ), 5))
-        if settings.tone_enabled:
-            ears = (settings.left_tone_db, settings.right_tone_db)
-            for c in range(self.channels):
-                target[c] = design_ear(ears[min(c, 1)], self.sample_rate)
-        else:
-            target[:] = biquad.IDENTITY
-        self._target = target
+        ears = (settings.left_tone_db, settings.right_tone_db)
+        for c in range(self.channels):
+            target[c] = design_ear(ears[min(c, 1)], self.sample_rate)
+        self._runtime = (target, 1.0 if settings.tone_enabled else 0.0)
 
     def process(self, block: np.ndarray) -> None:
-        biquad.process_cascade(block, self._coeffs, self._target, self._state, self._glide)
+        target, wet = self._runtime
+        np.copyto(self._dry, block)
+        biquad.process_cascade(block, self._coeffs, target, self._state, self._glide)
+        biquad.crossfade(block, self._dry, self._weight, wet, self._glide)
 
     def reset(self) -> None:
         self._state[:] = 0.0
-        self._coeffs[:] = self._target
+        self._coeffs[:] = self._runtime[0]
+        self._weight[0] = self._runtime[1]
