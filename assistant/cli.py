@@ -50,8 +50,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     listen = commands.add_parser("listen", help="live listening: microphone to headphones")
     listen.add_argument("--input", metavar="DEV", help="input device name or index (default: system default)")
-    listen.add_argument("--output", metavar="DEV", help="output device name or index (default: system default)")
-    listen.add_argument("--rate", type=int, default=48000, help="sample rate: 16000, 22050, 44100 or 48000 (default)")
+    listen.add_argument(
+        "--output", metavar="DEV", help="output device name or index (default: system default)"
+    )
+    listen.add_argument(
+        "--rate", type=int, default=48000, help="sample rate: 16000, 22050, 44100 or 48000 (default)"
+    )
     listen.add_argument("--block", type=int, default=128, help="block size in samples (default 128)")
     listen.add_argument("--seconds", type=float, help="stop after this many seconds (default: until Ctrl+C)")
     add_settings_arguments(listen, with_preset=False)

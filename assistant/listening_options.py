@@ -12,16 +12,25 @@ def add_settings_arguments(parser: argparse.ArgumentParser, *, with_preset: bool
     group = parser.add_argument_group("listening settings")
     if with_preset:
         group.add_argument(
-            "--preset", choices=("default", "neutral"), default="default",
+            "--preset",
+            choices=("default", "neutral"),
+            default="default",
             help="neutral: no gain, flat tone, no compression, no feedback guard; only noise reduction "
-                 "(default strength 1.0) and a 0 dBFS limiter, to measure noise reduction alone",
+            "(default strength 1.0) and a 0 dBFS limiter, to measure noise reduction alone",
         )
     group.add_argument("--gain-db", type=float, help="master gain in dB (default 10)")
-    group.add_argument("--noise-reduction", type=float, metavar="S",
-                       help="noise reduction strength 0..1 (0 turns it off; default 0.7)")
-    group.add_argument("--highpass-hz", type=float, help="high-pass cut-off for rumble, 20..500 Hz (default 100)")
-    group.add_argument("--max-output-dbfs", type=float,
-                       help="hard output ceiling in dBFS, at most 0 (default -6)")
+    group.add_argument(
+        "--noise-reduction",
+        type=float,
+        metavar="S",
+        help="noise reduction strength 0..1 (0 turns it off; default 0.7)",
+    )
+    group.add_argument(
+        "--highpass-hz", type=float, help="high-pass cut-off for rumble, 20..500 Hz (default 100)"
+    )
+    group.add_argument(
+        "--max-output-dbfs", type=float, help="hard output ceiling in dBFS, at most 0 (default -6)"
+    )
     group.add_argument("--left-gain-db", type=float, help="extra gain for the left ear in dB")
     group.add_argument("--right-gain-db", type=float, help="extra gain for the right ear in dB")
     presets = ", ".join(TONE_PRESETS)

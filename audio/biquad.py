@@ -41,10 +41,18 @@ def shelf(corner_hz: float, gain_db: float, sample_rate: float, high: bool) -> t
     alpha = sw / 2.0 * math.sqrt(2.0)
     sa = 2.0 * math.sqrt(a) * alpha
     if high:
-        b0, b1, b2 = a * ((a + 1) + (a - 1) * cw + sa), -2 * a * ((a - 1) + (a + 1) * cw), a * ((a + 1) + (a - 1) * cw - sa)
+        b0, b1, b2 = (
+            a * ((a + 1) + (a - 1) * cw + sa),
+            -2 * a * ((a - 1) + (a + 1) * cw),
+            a * ((a + 1) + (a - 1) * cw - sa),
+        )
         a0, a1, a2 = (a + 1) - (a - 1) * cw + sa, 2 * ((a - 1) - (a + 1) * cw), (a + 1) - (a - 1) * cw - sa
     else:
-        b0, b1, b2 = a * ((a + 1) - (a - 1) * cw + sa), 2 * a * ((a - 1) - (a + 1) * cw), a * ((a + 1) - (a - 1) * cw - sa)
+        b0, b1, b2 = (
+            a * ((a + 1) - (a - 1) * cw + sa),
+            2 * a * ((a - 1) - (a + 1) * cw),
+            a * ((a + 1) - (a - 1) * cw - sa),
+        )
         a0, a1, a2 = (a + 1) + (a - 1) * cw + sa, -2 * ((a - 1) + (a + 1) * cw), (a + 1) + (a - 1) * cw - sa
     return (b0 / a0, b1 / a0, b2 / a0, a1 / a0, a2 / a0)
 
@@ -77,9 +85,7 @@ def process_cascade(
             a1, a2 = coeffs[c, s, 3], coeffs[c, s, 4]
             t0, t1, t2 = target[c, s, 0], target[c, s, 1], target[c, s, 2]
             t3, t4 = target[c, s, 3], target[c, s, 4]
-            gliding = (
-                abs(t0 - b0) + abs(t1 - b1) + abs(t2 - b2) + abs(t3 - a1) + abs(t4 - a2)
-            ) > 1e-12
+            gliding = (abs(t0 - b0) + abs(t1 - b1) + abs(t2 - b2) + abs(t3 - a1) + abs(t4 - a2)) > 1e-12
             z1, z2 = state[c, s, 0], state[c, s, 1]
             for i in range(n):
                 if gliding:

@@ -65,7 +65,12 @@ class ListeningChain:
         self.fade = Fade()
         self._mono_stage: tuple[Processor, ...] = (self.highpass, self.noise_reducer)
         self._ear_stage: tuple[Processor, ...] = (
-            self.tone, self.compressor, self.volume, self.limiter, self.feedback_guard, self.fade,
+            self.tone,
+            self.compressor,
+            self.volume,
+            self.limiter,
+            self.feedback_guard,
+            self.fade,
         )
         self.meters = Meters()
         self.sample_rate = 0

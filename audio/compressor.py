@@ -15,8 +15,6 @@ import numpy as np
 from audio.processor import Processor, smoothing_coefficient
 from audio.settings import CompressionSettings, ListeningSettings
 
-
-
 _RMS_WINDOW_S = 0.005
 _PARAMETER_GLIDE_S = 0.05
 THRESHOLD, SLOPE, KNEE, MAKEUP, ENABLED = range(5)
@@ -39,8 +37,17 @@ def _gain_db(level_db: float, threshold_db: float, slope: float, knee_db: float)
 
 
 @numba.njit(cache=True, nogil=True)
-def _compress(x: np.ndarray, mean_square: np.ndarray, level: np.ndarray, params: np.ndarray,
-              targets: np.ndarray, attack: float, release: float, rms_keep: float, glide: float) -> None:
+def _compress(
+    x: np.ndarray,
+    mean_square: np.ndarray,
+    level: np.ndarray,
+    params: np.ndarray,
+    targets: np.ndarray,
+    attack: float,
+    release: float,
+    rms_keep: float,
+    glide: float,
+) -> None:
     channels, n = x.shape
     step = 1.0 - glide
     for i in range(n):
@@ -79,8 +86,17 @@ class Compressor(Processor):
 
     def process(self, block: np.ndarray) -> None:
         targets, attack, release = self._runtime
-        _compress(block, self._mean_square, self._level, self._params, targets, attack, release,
-                  self._rms_keep, self._glide)
+        _compress(
+            block,
+            self._mean_square,
+            self._level,
+            self._params,
+            targets,
+            attack,
+            release,
+            self._rms_keep,
+            self._glide,
+        )
 
     def reset(self) -> None:
         self._mean_square[:] = 0.0

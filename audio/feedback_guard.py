@@ -25,7 +25,19 @@ from audio import fft
 from audio.processor import Processor
 from audio.settings import ListeningSettings
 
-REDUCTION_DB, EVENTS, LAST_HZ, PERSIST, LAST_BIN, QUIET, SINCE_CUT, HOWLING, FILL, RUN_START_DB, HISTORY_AGE = range(11)
+(
+    REDUCTION_DB,
+    EVENTS,
+    LAST_HZ,
+    PERSIST,
+    LAST_BIN,
+    QUIET,
+    SINCE_CUT,
+    HOWLING,
+    FILL,
+    RUN_START_DB,
+    HISTORY_AGE,
+) = range(11)
 
 _PNPR_DB = 22.0
 _PHPR_DB = 25.0
@@ -43,8 +55,17 @@ _GAIN_GLIDE_S = 0.005
 
 
 @numba.njit(cache=True, nogil=True)
-def _analyse(ring: np.ndarray, write: int, window: np.ndarray, buf: np.ndarray, tw: np.ndarray,
-             rev: np.ndarray, power: np.ndarray, lo: int, hi: int) -> tuple[int, float, float, bool]:
+def _analyse(
+    ring: np.ndarray,
+    write: int,
+    window: np.ndarray,
+    buf: np.ndarray,
+    tw: np.ndarray,
+    rev: np.ndarray,
+    power: np.ndarray,
+    lo: int,
+    hi: int,
+) -> tuple[int, float, float, bool]:
     n = ring.shape[0]
     for i in range(n):
         buf[i] = ring[(write + i) % n] * window[i]
@@ -77,9 +98,24 @@ def _analyse(ring: np.ndarray, write: int, window: np.ndarray, buf: np.ndarray, 
 
 
 @numba.njit(cache=True, nogil=True)
-def _guard(x: np.ndarray, ring: np.ndarray, window: np.ndarray, buf: np.ndarray, tw: np.ndarray,
-           rev: np.ndarray, power: np.ndarray, history: np.ndarray, state: np.ndarray, gain: np.ndarray,
-           enabled: bool, sample_rate: float, hop: int, lo: int, hi: int, glide: float) -> None:
+def _guard(
+    x: np.ndarray,
+    ring: np.ndarray,
+    window: np.ndarray,
+    buf: np.ndarray,
+    tw: np.ndarray,
+    rev: np.ndarray,
+    power: np.ndarray,
+    history: np.ndarray,
+    state: np.ndarray,
+    gain: np.ndarray,
+    enabled: bool,
+    sample_rate: float,
+    hop: int,
+    lo: int,
+    hi: int,
+    glide: float,
+) -> None:
     channels, n = x.shape
     size = ring.shape[0]
     persist_needed = int(_PERSIST_S * sample_rate / hop)
@@ -98,9 +134,13 @@ def _guard(x: np.ndarray, ring: np.ndarray, window: np.ndarray, buf: np.ndarray,
         fill += 1
         state[FILL] = fill % size
         if enabled and fill % hop == 0:
-            best, ratio_db, level_db, harmonic = _analyse(ring, fill % size, window, buf, tw, rev, power, lo, hi)
+            best, ratio_db, level_db, harmonic = _analyse(
+                ring, fill % size, window, buf, tw, rev, power, lo, hi
+            )
             # Once howling, clipping in the loop gives the tone harmonics: follow it by its peak alone.
-            tonal = ratio_db > _PNPR_DB and level_db > _MIN_LEVEL_DBFS and (not harmonic or state[HOWLING] == 1)
+            tonal = (
+                ratio_db > _PNPR_DB and level_db > _MIN_LEVEL_DBFS and (not harmonic or state[HOWLING] == 1)
+            )
             if tonal and state[PERSIST] > 0 and abs(best - state[LAST_BIN]) <= 1:
                 state[PERSIST] += 1
             elif tonal:
@@ -166,9 +206,24 @@ class FeedbackGuard(Processor):
         self._enabled = settings.feedback_guard_enabled
 
     def process(self, block: np.ndarray) -> None:
-        _guard(block, self._ring, self._window, self._buf, self._plan.twiddles, self._plan.bitrev,
-               self._power, self._history, self._state, self._gain, self._enabled, float(self.sample_rate), self._hop,
-               self._lo, self._hi, self._glide)
+        _guard(
+            block,
+            self._ring,
+            self._window,
+            self._buf,
+            self._plan.twiddles,
+            self._plan.bitrev,
+            self._power,
+            self._history,
+            self._state,
+            self._gain,
+            self._enabled,
+            float(self.sample_rate),
+            self._hop,
+            self._lo,
+            self._hi,
+            self._glide,
+        )
 
     @property
     def events(self) -> int:

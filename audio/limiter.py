@@ -21,8 +21,16 @@ _RELEASE_S = 0.06
 
 
 @numba.njit(cache=True, nogil=True)
-def _limit(x: np.ndarray, delay: np.ndarray, needed: np.ndarray, window_min: np.ndarray,
-           pos: np.ndarray, gain: np.ndarray, ceiling: float, release: float) -> None:
+def _limit(
+    x: np.ndarray,
+    delay: np.ndarray,
+    needed: np.ndarray,
+    window_min: np.ndarray,
+    pos: np.ndarray,
+    gain: np.ndarray,
+    ceiling: float,
+    release: float,
+) -> None:
     channels, n = x.shape
     length = needed.shape[0]  # look-ahead + 1
     p = pos[0]
@@ -81,8 +89,16 @@ class Limiter(Processor):
         return self._ceiling
 
     def process(self, block: np.ndarray) -> None:
-        _limit(block, self._delay, self._needed, self._window_min, self._pos, self._gain, self._ceiling,
-               self._release)
+        _limit(
+            block,
+            self._delay,
+            self._needed,
+            self._window_min,
+            self._pos,
+            self._gain,
+            self._ceiling,
+            self._release,
+        )
 
     def reset(self) -> None:
         self._delay[:] = 0.0

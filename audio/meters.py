@@ -81,5 +81,9 @@ class Meters:
 
     def read(self) -> Levels:
         v = self.values.copy()
-        return Levels(*(dbfs(float(x)) for x in v[[IN_PEAK, IN_RMS, LEFT_PEAK, LEFT_RMS, RIGHT_PEAK,
-                                                     RIGHT_RMS, MAX_OUT, MAX_IN]]))
+        return Levels(
+            *(
+                dbfs(float(x))
+                for x in v[[IN_PEAK, IN_RMS, LEFT_PEAK, LEFT_RMS, RIGHT_PEAK, RIGHT_RMS, MAX_OUT, MAX_IN]]
+            )
+        )

@@ -52,9 +52,11 @@ def process_signal(
     out = np.zeros((blocks * block_size, 2), dtype=np.float32)
     started = time.perf_counter()
     for b in range(blocks):
-        chain.process(padded[b * block_size:(b + 1) * block_size], out[b * block_size:(b + 1) * block_size])
+        chain.process(
+            padded[b * block_size : (b + 1) * block_size], out[b * block_size : (b + 1) * block_size]
+        )
     elapsed = time.perf_counter() - started
-    output = out[latency:latency + frames]
+    output = out[latency : latency + frames]
     report = {
         "sample_rate": sample_rate,
         "block_size": block_size,
@@ -80,14 +82,20 @@ def read_wav(path: Path) -> tuple[np.ndarray, int]:
     try:
         info = sf.info(str(path))
     except (sf.LibsndfileError, RuntimeError, OSError) as error:
-        raise AudioError(f"Cannot read {path}: it is not a readable WAV file ({error}). "
-                         "Give a .wav file (PCM or float), e.g. convert with 'sox in.mp3 out.wav'.") from None
+        raise AudioError(
+            f"Cannot read {path}: it is not a readable WAV file ({error}). "
+            "Give a .wav file (PCM or float), e.g. convert with 'sox in.mp3 out.wav'."
+        ) from None
     if info.format != "WAV" and info.format != "WAVEX":
-        raise AudioError(f"{path} is a {info.format} file, not WAV. Convert it first, e.g. 'sox {path.name} out.wav'.")
+        raise AudioError(
+            f"{path} is a {info.format} file, not WAV. Convert it first, e.g. 'sox {path.name} out.wav'."
+        )
     if info.samplerate not in SUPPORTED_RATES:
         allowed = ", ".join(str(r) for r in SUPPORTED_RATES)
-        raise AudioError(f"{path} is at {info.samplerate} Hz; Hark processes {allowed} Hz. "
-                         f"Convert it first, e.g. 'sox {path.name} -r 48000 out.wav'.")
+        raise AudioError(
+            f"{path} is at {info.samplerate} Hz; Hark processes {allowed} Hz. "
+            f"Convert it first, e.g. 'sox {path.name} -r 48000 out.wav'."
+        )
     if info.frames == 0:
         raise AudioError(f"{path} holds no audio (0 frames).")
     data, rate = sf.read(str(path), dtype="float32", always_2d=True)
@@ -117,7 +125,9 @@ def process_file(
         partial.unlink(missing_ok=True)
         raise AudioError(f"Cannot write {destination}: {error.strerror or error}.") from None
     result.report.update(
-        input=str(source), output=str(destination), input_channels=int(data.shape[1]),
+        input=str(source),
+        output=str(destination),
+        input_channels=int(data.shape[1]),
         output_channels=2 if stereo else 1,
     )
     return result

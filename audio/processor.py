@@ -30,7 +30,9 @@ def check_format(sample_rate: int, block_size: int, channels: int) -> None:
         allowed = ", ".join(str(r) for r in SUPPORTED_RATES)
         raise AudioError(f"Sample rate {sample_rate} Hz is not supported; use one of {allowed} Hz.")
     if not 16 <= block_size <= 4096:
-        raise AudioError(f"Block size {block_size} is not supported; use 16 to 4096 samples (128 is the default).")
+        raise AudioError(
+            f"Block size {block_size} is not supported; use 16 to 4096 samples (128 is the default)."
+        )
     if channels not in (1, 2):
         raise AudioError(f"{channels} channels is not supported; processors take 1 or 2.")
 

@@ -33,7 +33,9 @@ def design_ear(gains_db: tuple[float, ...], sample_rate: float) -> np.ndarray:
     for k in range(len(centres)):
         probe = np.zeros(len(centres))
         probe[k] = probe_db
-        interaction[:, k] = biquad.response_db(_cascade(probe, centres, sample_rate), centres, sample_rate) / probe_db
+        interaction[:, k] = (
+            biquad.response_db(_cascade(probe, centres, sample_rate), centres, sample_rate) / probe_db
+        )
     applied = np.linalg.solve(interaction, wanted)
     for _ in range(_CORRECTION_PASSES):
         applied = np.clip(applied, -30.0, 30.0)

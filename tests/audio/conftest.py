@@ -16,7 +16,9 @@ def load(name: str, rate: int = 16000) -> np.ndarray:
     x, sr = sf.read(DATA / name, dtype="float32")
     assert sr == 16000
     if rate != sr:
-        x = resample_poly(x, rate // 1000 if rate % 1000 == 0 else rate // 50, 16 if rate % 1000 == 0 else 320)
+        x = resample_poly(
+            x, rate // 1000 if rate % 1000 == 0 else rate // 50, 16 if rate % 1000 == 0 else 320
+        )
     return np.asarray(x, dtype=np.float32)
 
 

@@ -34,7 +34,7 @@ def run_loop(guard: bool, leak_db: float = -10.0) -> tuple[np.ndarray, Listening
     detected_s = float("inf")
     for b in range(len(speech) // BLOCK):
         feedback, zi = sosfilt(sos, history[-2] * leak, zi=zi)
-        mic[:, 0] = speech[b * BLOCK:(b + 1) * BLOCK] + feedback
+        mic[:, 0] = speech[b * BLOCK : (b + 1) * BLOCK] + feedback
         chain.process(mic, out)
         ears.append(out[:, 0].copy())
         history.append(out[:, 0].copy())
@@ -47,8 +47,8 @@ def tone_level_db(y: np.ndarray, hz: float = 3000.0, frame: int = RATE // 50) ->
     """Level of the strongest component near `hz` in 20 ms frames."""
     frames = y[: len(y) // frame * frame].reshape(-1, frame)
     spectrum = np.abs(np.fft.rfft(frames * np.hanning(frame), axis=1)) * 4 / frame
-    k = int(round(hz * frame / RATE))
-    return 20 * np.log10(spectrum[:, k - 3:k + 4].max(axis=1) + 1e-9)
+    k = round(hz * frame / RATE)
+    return 20 * np.log10(spectrum[:, k - 3 : k + 4].max(axis=1) + 1e-9)
 
 
 def test_howl_builds_up_without_the_guard() -> None:
@@ -63,7 +63,7 @@ def test_guard_detects_within_200_ms_and_stops_the_howl(leak_db: float) -> None:
     without, _, _ = run_loop(guard=False, leak_db=leak_db)
     ears, chain, detected_s = run_loop(guard=True, leak_db=leak_db)
     howl = tone_level_db(without)
-    onset_s = int(np.argmax(howl > -40)) * 0.02  # when the unguarded howl first becomes loud
+    onset_s = np.argmax(howl > -40) * 0.02  # when the unguarded howl first becomes loud
     assert detected_s - onset_s <= 0.2
     assert 2700 < chain.feedback_guard.last_howl_hz < 3300  # inside the leaky resonance
     level = tone_level_db(ears)
@@ -78,8 +78,13 @@ def test_guard_detects_within_200_ms_and_stops_the_howl(leak_db: float) -> None:
 
 @pytest.mark.parametrize("rate", [16000, 48000])
 def test_no_false_alarm_on_real_speech_and_household_noise(rate: int) -> None:
-    for name in ("speech_1089-134686-0000.wav", "speech_2033-164914-0000.wav", "noise_babble_cafeteria_a_8s.wav",
-                 "noise_door_shutting_a_8s.wav", "noise_air_conditioner_a_8s.wav"):
+    for name in (
+        "speech_1089-134686-0000.wav",
+        "speech_2033-164914-0000.wav",
+        "noise_babble_cafeteria_a_8s.wav",
+        "noise_door_shutting_a_8s.wav",
+        "noise_air_conditioner_a_8s.wav",
+    ):
         x = load(name, rate)
         x = 0.3 * x / np.max(np.abs(x))
         report = process_signal(x, rate, ListeningSettings(gain_db=20.0)).report

@@ -1,0 +1,126 @@
+"""`hark devices`, `hark listen` and `hark latency`: the live side of the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from typing import TYPE_CHECKING
+
+from assistant.listening_options import settings_from_arguments
+from audio.errors import AudioError
+
+if TYPE_CHECKING:
+    from audio.stream import ListeningStream
+
+
+def _device_spec(value: str | None) -> int | str | None:
+    if value is None:
+        return None
+    return int(value) if value.strip().isdigit() else value
+
+
+def devices(args: argparse.Namespace) -> int:
+    from audio.devices import list_devices
+
+    found = list_devices()
+    if not found:
+        print("No audio devices found. Plug in a headset or microphone, or check the sound settings.")
+        return 1
+    for direction, key in (("Input", "max_input_channels"), ("Output", "max_output_channels")):
+        print(f"{direction} devices:")
+        for device in found:
+            if getattr(device, key) > 0:
+                print("  " + device.describe())
+    return 0
+
+
+def _print_status(stream: ListeningStream, started: float) -> None:
+    status = stream.status
+    levels = stream.chain.meters.read()
+
+    def db(value: float) -> str:
+        return f"{max(value, -99.9):5.1f}"
+
+    guard = stream.chain.feedback_guard
+    howl = f", howl guard -{guard.reduction_db:.0f} dB" if guard.reduction_db > 0.5 else ""
+    print(
+        f"{time.monotonic() - started:6.1f} s  {status.state:<11} in {db(levels.input_rms_dbfs)} dBFS "
+        f"(peak {db(levels.input_peak_dbfs)})  left {db(levels.left_rms_dbfs)}  right {db(levels.right_rms_dbfs)} "
+        f"dBFS  xruns {status.xruns}  tap drops {status.tap_drops}{howl}",
+        flush=True,
+    )
+    if status.state not in ("running",):
+        print(f"         {status.message}", flush=True)
+
+
+def listen(args: argparse.Namespace) -> int:
+    from audio.chain import ListeningChain
+    from audio.devices import resolve, warn_if_high_latency
+    from audio.stream import ListeningStream
+
+    settings = settings_from_arguments(args)
+    output = resolve(_device_spec(args.output), "output")
+    warning = warn_if_high_latency(output)
+    if warning:
+        print(f"Warning: {warning}", file=sys.stderr)
+    stream = ListeningStream(
+        ListeningChain(settings), _device_spec(args.input), _device_spec(args.output), args.rate, args.block
+    )
+    stream.start()
+    status = stream.status
+    print(
+        f"Listening: {status.input_device} -> {status.output_device} at {args.rate} Hz, blocks of {args.block}; "
+        f"processing latency {stream.chain.latency_ms:.2f} ms, device latency (reported) "
+        f"{1000 * status.stream_latency_s[0]:.1f} ms in / {1000 * status.stream_latency_s[1]:.1f} ms out. "
+        f"Output ceiling {settings.max_output_dbfs:g} dBFS. Ctrl+C stops.",
+        flush=True,
+    )
+    started = time.monotonic()
+    events_seen = 0
+    try:
+        while args.seconds is None or time.monotonic() - started < args.seconds:
+            remaining = 1.0 if args.seconds is None else args.seconds - (time.monotonic() - started)
+            time.sleep(max(0.0, min(1.0, remaining)))
+            _print_status(stream, started)
+            events = stream.chain.feedback_guard.events
+            if events > events_seen:
+                events_seen = events
+                print(
+                    f"         Howl detected at {stream.chain.feedback_guard.last_howl_hz:.0f} Hz: gain pulled "
+                    "down. Move the microphone away from the headphones or lower the volume.",
+                    flush=True,
+                )
+    except KeyboardInterrupt:
+        print("Stopping.", flush=True)
+    final = stream.status
+    if final.state == "disappeared":
+        # PortAudio can hang for minutes closing a stream whose device vanished; leave at once.
+        print(f"Stopped: {final.message}", flush=True)
+        sys.stdout.flush()
+        os._exit(1)
+    stream.close()
+    print(
+        f"Stopped after {time.monotonic() - started:.1f} s: {final.xruns} xruns, {final.tap_drops} tap drops, "
+        f"{final.callback_errors} callback errors, {final.recoveries} device recoveries."
+    )
+    return 0
+
+
+def latency(args: argparse.Namespace) -> int:
+    from audio.latency import measure_loopback
+
+    if args.rate <= 0:
+        raise AudioError("The sample rate must be positive.")
+    result = measure_loopback(_device_spec(args.input), _device_spec(args.output), args.rate, args.block)
+    print(
+        f"Mic-to-ear latency: {result.mic_to_ear_ms:.2f} ms ({result.mic_to_ear_samples} samples at "
+        f"{result.sample_rate} Hz) = device round trip {result.round_trip_ms:.2f} ms + processing "
+        f"{result.chain_latency_ms:.2f} ms.\nHow: {result.method}. Probe match {result.match:.2f}; "
+        f"PortAudio reports {result.stream_latency_ms[0]:.1f} ms in / {result.stream_latency_ms[1]:.1f} ms out."
+    )
+    if getattr(args, "json", False):
+        print(json.dumps(result.as_dict(), indent=2))
+    return 0

@@ -1,0 +1,245 @@
+"""Numba kernels of the noise reducer: real FFTs, the per-frame gain rule, the per-sample framing.
+
+Everything writes into arrays preallocated by `audio.noise_reduction.NoiseReducer`;
+nothing here allocates. Layouts are documented on the constants below.
+"""
+
+from __future__ import annotations
+
+import math
+
+from numba import njit
+
+from audio.fft import fft_inplace
+
+# Rows of the per-bin state array `bins` (shape (BIN_ROWS, n_bins), float64).
+NOISE_PSD = 0
+SPP_SMOOTHED = 1
+PREV_CLEAN_POWER = 2
+GAIN_RAW = 3
+GAIN_SMOOTHED = 4
+POWER = 5
+POST_SNR = 6
+BIN_ROWS = 7
+
+# Indices into `tuning` (float64, fixed per sample rate, built in `_allocate`).
+T_NOISE_ALPHA = 0  # SPP noise-PSD smoothing per frame
+T_SPP_ALPHA = 1  # smoothing of the speech presence probability (stagnation guard)
+T_XI_H1 = 2  # fixed a-priori SNR under speech presence (linear)
+T_DD_ALPHA = 3  # decision-directed weight
+T_XI_MIN = 4  # floor of the a-priori SNR (linear)
+T_MAX_ATTEN_DB = 5  # attenuation at strength 1
+T_RELEASE_ALPHA = 6  # gain release smoothing per frame (attack is instant)
+T_STRENGTH_ALPHA = 7  # strength smoothing per frame
+T_MIX_ALPHA = 8  # dry/wet crossfade per sample
+T_WARMUP_FRAMES = 9  # frames averaged to seed the noise PSD
+T_POWER_EPS = 10
+T_SPP_EXPONENT = 11  # 0 = plain LSA with floor, >0 = OM-LSA style G^p Gmin^(1-p) mixing
+T_SPP_SPREAD = 12  # bins each side averaged for the speech presence that weights the gain
+TUNING_SIZE = 13
+
+# Indices into `counters` (int64): absolute sample count, samples waiting in the frame, frames seen.
+C_SAMPLES = 0
+C_FILL = 1
+C_FRAMES = 2
+C_LOG = 3
+# Indices into `scalars` (float64): current dry/wet mix, current strength.
+S_MIX = 0
+S_STRENGTH = 1
+
+LOG_OFF = 0
+LOG_RECORD = 1
+LOG_REPLAY = 2
+
+
+@njit(cache=True, nogil=True)
+def real_fft(frame, work, spec, twiddles, bitrev, half_twiddles):
+    """Spectrum (n/2 + 1 bins) of real `frame` via one complex FFT of half the size."""
+    m = work.shape[0]
+    for n in range(m):
+        work[n] = complex(frame[2 * n], frame[2 * n + 1])
+    fft_inplace(work, twiddles, bitrev, False)
+    for k in range(m + 1):
+        zk = work[k % m]
+        zc = work[(m - k) % m].conjugate()
+        even = 0.5 * (zk + zc)
+        odd = -0.5j * (zk - zc)
+        spec[k] = even + half_twiddles[k] * odd
+
+
+@njit(cache=True, nogil=True)
+def inverse_real_fft(spec, work, frame, twiddles, bitrev, half_twiddles):
+    m = work.shape[0]
+    for k in range(m):
+        a = spec[k]
+        b = spec[m - k].conjugate()
+        even = 0.5 * (a + b)
+        odd = 0.5 * (a - b) * half_twiddles[k].conjugate()
+        work[k] = even + 1j * odd
+    fft_inplace(work, twiddles, bitrev, True)
+    for n in range(m):
+        frame[2 * n] = work[n].real
+        frame[2 * n + 1] = work[n].imag
+
+
+@njit(cache=True, nogil=True)
+def exp_integral(x):
+    """E1(x) for x > 0: power series below 1, Abramowitz & Stegun 5.1.56 above (error < 5e-5)."""
+    if x < 1.0:
+        total = -0.5772156649015329 - math.log(x)
+        term = 1.0
+        for k in range(1, 11):
+            term *= -x / k
+            total -= term / k
+        return total
+    num = x * x + 2.334733 * x + 0.250621
+    den = x * x + 3.330657 * x + 1.681534
+    return math.exp(-x) / x * num / den
+
+
+@njit(cache=True, nogil=True)
+def update_gains(spec, bins, tuning, strength, first_frames):
+    """Noise PSD by speech presence probability (Gerkmann & Hendriks 2012), a-priori SNR by
+    decision direction, MMSE log-spectral amplitude gain (Ephraim & Malah 1985), floor by strength."""
+    n_bins = spec.shape[0]
+    eps = tuning[T_POWER_EPS]
+    xi_h1 = tuning[T_XI_H1]
+    a_noise = tuning[T_NOISE_ALPHA]
+    a_spp = tuning[T_SPP_ALPHA]
+    a_dd = tuning[T_DD_ALPHA]
+    xi_min = tuning[T_XI_MIN]
+    log_floor = -strength * tuning[T_MAX_ATTEN_DB] / 20.0 * math.log(10.0)
+    floor = math.exp(log_floor)
+    spp_exp = tuning[T_SPP_EXPONENT]
+    a_release = tuning[T_RELEASE_ALPHA]
+    for k in range(n_bins):
+        power = spec[k].real ** 2 + spec[k].imag ** 2 + eps
+        bins[POWER, k] = power
+        noise = bins[NOISE_PSD, k]
+        if first_frames > 0.0:
+            noise += (power - noise) / first_frames
+        else:
+            spp = 1.0 / (1.0 + (1.0 + xi_h1) * math.exp(-power / noise * xi_h1 / (1.0 + xi_h1)))
+            smoothed = a_spp * bins[SPP_SMOOTHED, k] + (1.0 - a_spp) * spp
+            bins[SPP_SMOOTHED, k] = smoothed
+            if smoothed > 0.99 and spp > 0.99:
+                spp = 0.99
+            noise = a_noise * noise + (1.0 - a_noise) * ((1.0 - spp) * power + spp * noise)
+        noise = max(noise, eps)
+        bins[NOISE_PSD, k] = noise
+        bins[POST_SNR, k] = power / noise
+    spread = int(tuning[T_SPP_SPREAD])
+    window_sum = 0.0
+    for j in range(min(spread, n_bins - 1) + 1):
+        window_sum += bins[POST_SNR, j]
+    for k in range(n_bins):
+        power = bins[POWER, k]
+        noise = bins[NOISE_PSD, k]
+        gamma = bins[POST_SNR, k]
+        if k > 0:
+            if k + spread < n_bins:
+                window_sum += bins[POST_SNR, k + spread]
+            if k - spread - 1 >= 0:
+                window_sum -= bins[POST_SNR, k - spread - 1]
+        xi = a_dd * bins[PREV_CLEAN_POWER, k] / noise + (1.0 - a_dd) * max(gamma - 1.0, 0.0)
+        xi = max(xi, xi_min)
+        v = xi * gamma / (1.0 + xi)
+        gain = xi / (1.0 + xi)
+        if v < 8.0:  # above, exp(E1(v) / 2) is 1 to within 2e-5
+            gain = min(gain * math.exp(0.5 * exp_integral(max(v, 1e-10))), 1.0)
+        bins[PREV_CLEAN_POWER, k] = gain * gain * power
+        if spp_exp > 0.0:
+            # Averaging the posterior SNR over neighbouring bins steadies the presence decision in noise.
+            mean_gamma = max(window_sum, 0.0) / (min(k + spread, n_bins - 1) - max(k - spread, 0) + 1)
+            p = 1.0 / (1.0 + (1.0 + xi_h1) * math.exp(-mean_gamma * xi_h1 / (1.0 + xi_h1)))
+            p = p if spp_exp == 1.0 else p**spp_exp
+            gain = math.exp(p * math.log(max(gain, 1e-10)) + (1.0 - p) * log_floor)
+        bins[GAIN_RAW, k] = max(gain, floor)
+    # Instant attack, slow release: keeps onsets, stops isolated bins flickering (musical noise).
+    for k in range(n_bins):
+        lo = bins[GAIN_RAW, k - 1] if k > 0 else bins[GAIN_RAW, k]
+        hi = bins[GAIN_RAW, k + 1] if k < n_bins - 1 else bins[GAIN_RAW, k]
+        target = 0.25 * lo + 0.5 * bins[GAIN_RAW, k] + 0.25 * hi
+        held = a_release * bins[GAIN_SMOOTHED, k] + (1.0 - a_release) * target
+        bins[GAIN_SMOOTHED, k] = max(target, held)
+
+
+@njit(cache=True, nogil=True)
+def process_block(
+    block, frame, frame_out, work, spec, bins, analysis_window, synthesis_tail, overlap,
+    wet_ring, dry_ring, twiddles, bitrev, half_twiddles, counters, scalars, tuning,
+    target_mix, target_strength, latency, gain_log, log_mode,
+):
+    """Frames every `hop` input samples, then reads the output `latency` samples back, so the
+    output is the same for every block size (the latency itself depends on it, see `latency_for`)."""
+    n_fft = frame.shape[0]
+    hop = overlap.shape[0] // 2
+    ring_mask = wet_ring.shape[0] - 1
+    a_strength = tuning[T_STRENGTH_ALPHA]
+    warmup = tuning[T_WARMUP_FRAMES]
+    start = counters[C_SAMPLES]
+    for i in range(block.shape[1]):
+        x = float(block[0, i])
+        t = start + i
+        dry_ring[t & ring_mask] = x
+        fill = counters[C_FILL]
+        frame[n_fft - hop + fill] = x
+        fill += 1
+        if fill == hop:
+            fill = 0
+            strength = a_strength * scalars[S_STRENGTH] + (1.0 - a_strength) * target_strength
+            scalars[S_STRENGTH] = strength
+            process_frame(frame, frame_out, work, spec, bins, analysis_window, synthesis_tail, overlap,
+                          twiddles, bitrev, half_twiddles, counters, tuning, strength, warmup,
+                          gain_log, log_mode)
+            # Samples t-2hop+1 .. t-hop are complete now.
+            first = t - 2 * hop + 1
+            for n in range(hop):
+                wet_ring[(first + n) & ring_mask] = overlap[n]
+                overlap[n] = overlap[n + hop]
+                overlap[n + hop] = 0.0
+        counters[C_FILL] = fill
+    a_mix = tuning[T_MIX_ALPHA]
+    mix = scalars[S_MIX]
+    for i in range(block.shape[1]):
+        mix = a_mix * mix + (1.0 - a_mix) * target_mix
+        if abs(mix - target_mix) < 1e-6:
+            mix = target_mix
+        delayed = (start + i - latency) & ring_mask
+        dry = dry_ring[delayed]
+        block[0, i] = dry if mix == 0.0 else dry + mix * (wet_ring[delayed] - dry)
+    scalars[S_MIX] = mix
+    counters[C_SAMPLES] = start + block.shape[1]
+
+
+@njit(cache=True, nogil=True)
+def process_frame(
+    frame, frame_out, work, spec, bins, analysis_window, synthesis_tail, overlap,
+    twiddles, bitrev, half_twiddles, counters, tuning, strength, warmup, gain_log, log_mode,
+):
+    n_fft = frame.shape[0]
+    hop = overlap.shape[0] // 2
+    frames_seen = counters[C_FRAMES]
+    for n in range(n_fft):
+        frame_out[n] = frame[n] * analysis_window[n]
+    real_fft(frame_out, work, spec, twiddles, bitrev, half_twiddles)
+    if log_mode == LOG_REPLAY:
+        row = min(counters[C_LOG], gain_log.shape[0] - 1)
+        for k in range(spec.shape[0]):
+            spec[k] *= gain_log[row, k]
+    else:
+        seed = float(frames_seen + 1) if frames_seen < warmup else 0.0
+        update_gains(spec, bins, tuning, strength, seed)
+        if log_mode == LOG_RECORD and counters[C_LOG] < gain_log.shape[0]:
+            for k in range(spec.shape[0]):
+                gain_log[counters[C_LOG], k] = bins[GAIN_SMOOTHED, k]
+        for k in range(spec.shape[0]):
+            spec[k] *= bins[GAIN_SMOOTHED, k]
+    counters[C_LOG] += 1
+    inverse_real_fft(spec, work, frame_out, twiddles, bitrev, half_twiddles)
+    tail = n_fft - 2 * hop
+    for n in range(2 * hop):
+        overlap[n] += frame_out[tail + n] * synthesis_tail[n]
+    for n in range(n_fft - hop):
+        frame[n] = frame[n + hop]
+    counters[C_FRAMES] = frames_seen + 1

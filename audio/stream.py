@@ -1,0 +1,318 @@
+"""The live stream: microphone -> ListeningChain -> both ears, in real time.
+
+`ListeningStream` owns one full-duplex `sounddevice.Stream` and a supervisor
+thread. The audio callback only processes, copies the input to the tap and
+counts; everything that can block (opening, closing, rescanning devices) happens
+on the supervisor or the caller's thread. When the device disappears, the
+supervisor says so in `status`, waits for it (or for `choose_devices`), and
+reopens with a fade-in, without ever raising into the caller.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import sounddevice as sd
+
+from audio.chain import ListeningChain
+from audio.devices import Device, check_rate, rescan, resolve
+from audio.errors import AudioError
+from audio.processor import SUPPORTED_RATES
+
+POLL_S = 0.5
+STALL_S = 2.0  # no callback for this long while "running" means the device is gone
+CLOSE_WAIT_S = 2.0
+
+
+class InputTap:
+    """Bounded single-producer/single-consumer queue of mono input blocks.
+
+    The audio thread `push`es, one consumer `read`s. Two counters index a
+    preallocated ring; each is written by one side only, and an int assignment is
+    atomic under the GIL, so no lock is needed. A full ring drops the new block
+    (counted in `drops`) rather than ever making the audio thread wait.
+    """
+
+    def __init__(self, block_size: int, capacity: int = 256) -> None:
+        self._ring = np.zeros((capacity, block_size), dtype=np.float32)
+        self._capacity = capacity
+        self._written = 0  # producer only
+        self._read = 0  # consumer only
+        self.drops = 0  # producer only
+        self.attached = False  # nothing is queued (or dropped) until a consumer says it reads
+
+    def attach(self) -> None:
+        """Start queueing blocks for a consumer (captions); `read` attaches too."""
+        self._read = self._written
+        self.attached = True
+
+    def push(self, indata: np.ndarray) -> None:
+        if not self.attached:
+            return
+        if self._written - self._read >= self._capacity:
+            self.drops += 1
+            return
+        self._ring[self._written % self._capacity] = indata[:, 0]
+        self._written += 1
+
+    def read(self, timeout: float | None = None) -> np.ndarray | None:
+        """The oldest unread block (a copy), or None when none arrives within `timeout` s."""
+        if not self.attached:
+            self.attach()
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self._read >= self._written:
+            if deadline is not None and time.monotonic() >= deadline:
+                return None
+            time.sleep(0.001)  # polling keeps the producer free of any lock or event
+        block = self._ring[self._read % self._capacity].copy()
+        self._read += 1
+        return block
+
+    @property
+    def pending(self) -> int:
+        return self._written - self._read
+
+
+@dataclass(frozen=True)
+class StreamStatus:
+    state: str  # "stopped", "running", "disappeared", "waiting", "closed"
+    message: str
+    input_device: str
+    output_device: str
+    callbacks: int
+    xruns: int  # callbacks that reported an overflow or underflow
+    input_overflows: int
+    output_underflows: int
+    callback_errors: int
+    tap_drops: int
+    recoveries: int
+    stream_latency_s: tuple[float, float]  # PortAudio's (input, output) latency
+    chain_latency_samples: int
+    sample_rate: int
+    block_size: int
+
+
+class ListeningStream:
+    def __init__(
+        self,
+        chain: ListeningChain | None = None,
+        input_device: int | str | None = None,
+        output_device: int | str | None = None,
+        sample_rate: int = 48000,
+        block_size: int = 128,
+        tap_blocks: int = 256,
+        timing_blocks: int = 0,
+    ) -> None:
+        if sample_rate not in SUPPORTED_RATES:
+            allowed = ", ".join(str(r) for r in SUPPORTED_RATES)
+            raise AudioError(f"Sample rate {sample_rate} Hz is not supported; use one of {allowed} Hz.")
+        self.chain = chain or ListeningChain()
+        self.sample_rate = sample_rate
+        self.block_size = block_size
+        self.chain.prepare(sample_rate, block_size)
+        self.tap = InputTap(block_size, tap_blocks)
+        # Callback durations (s), written cyclically by the callback; see `callback_durations`.
+        self._durations = np.zeros(timing_blocks, dtype=np.float64)
+        self._specs: tuple[int | str | None, int | str | None] = (input_device, output_device)
+        self._devices: tuple[Device, Device] | None = None
+        self._stream: sd.Stream | None = None
+        self._lock = threading.RLock()  # stream lifecycle (open/close/rescan), never the callback
+        self._want_running = False
+        self._supervisor: threading.Thread | None = None
+        self._stuck: threading.Thread | None = None  # a dead stream PortAudio is still closing
+        self._state = "stopped"
+        self._message = "Not started."
+        self.callbacks = self.xruns = self.input_overflows = self.output_underflows = self.callback_errors = 0
+        self.recoveries = 0
+        self.last_error = ""
+        self.flags = sd.CallbackFlags()
+
+    # --- the audio thread -------------------------------------------------------------
+    def _callback(self, indata: np.ndarray, outdata: np.ndarray, frames: int, time_info: Any,
+                  status: sd.CallbackFlags) -> None:
+        """python-sounddevice Stream callback, on PortAudio's real-time thread.
+
+        indata: float32 (frames, 1), outdata: float32 (frames, 1 or 2), frames ==
+        block_size. Contract: never block, never allocate beyond the wrappers
+        sounddevice already builds, never raise (an exception here would stop the
+        stream): any error gives a block of silence and a count.
+        """
+        started = time.perf_counter()
+        try:
+            if status:
+                self.flags |= status
+                self.xruns += 1  # one event, even when PortAudio sets both flags for it (JACK does)
+                if status.input_overflow:
+                    self.input_overflows += 1
+                if status.output_underflow:
+                    self.output_underflows += 1
+            self.chain.process(indata, outdata)
+            self.tap.push(indata)
+        except Exception as e:  # the stream must survive anything the chain does
+            outdata.fill(0.0)
+            self.callback_errors += 1
+            self.last_error = repr(e)
+        n = self._durations.shape[0]
+        if n:
+            self._durations[self.callbacks % n] = time.perf_counter() - started
+        self.callbacks += 1
+
+    # --- opening and closing (caller or supervisor thread) ------------------------------
+    def _open(self) -> None:
+        """Resolve the devices, check the rate and start a stream (raises AudioError)."""
+        inp = resolve(self._specs[0], "input")
+        out = resolve(self._specs[1], "output")
+        out_channels = 1 if out.max_output_channels == 1 else 2
+        check_rate(inp, "input", self.sample_rate, 1)
+        check_rate(out, "output", self.sample_rate, out_channels)
+        try:
+            stream = sd.Stream(
+                device=(inp.index, out.index), samplerate=self.sample_rate, blocksize=self.block_size,
+                channels=(1, out_channels), dtype="float32", latency="low", callback=self._callback,
+            )
+            self.chain.ramp_in()
+            stream.start()
+        except sd.PortAudioError as e:
+            raise AudioError(f"Could not start audio on '{inp.name}' -> '{out.name}': {e}.") from e
+        self._stream, self._devices = stream, (inp, out)
+        self._set("running", f"Listening: '{inp.name}' -> '{out.name}'.")
+
+    def _close_stream(self) -> None:
+        """Close the current stream; give up waiting after CLOSE_WAIT_S (see `_stuck`)."""
+        stream, self._stream = self._stream, None
+        if stream is None:
+            return
+        # PortAudio 19.6's JACK back end waits up to 10 minutes to stop a stream whose
+        # server has died, so closing happens on a throwaway thread we can stop waiting for.
+        closer = threading.Thread(target=_close_quietly, args=(stream,), name="hark-close", daemon=True)
+        closer.start()
+        closer.join(CLOSE_WAIT_S)
+        if closer.is_alive():
+            self._stuck = closer
+
+    def _set(self, state: str, message: str) -> None:
+        self._state, self._message = state, message
+
+    def start(self, wait: bool = False) -> None:
+        """Open the devices and start listening.
+
+        Raises AudioError if that is impossible now, unless `wait`: then the status
+        says what is missing and the supervisor opens the devices when they appear.
+        """
+        with self._lock:
+            if self._stream is None:
+                try:
+                    self._open()
+                except AudioError as e:
+                    if not wait:
+                        raise
+                    self._set("waiting", f"{e} Waiting for the device.")
+            self._want_running = True
+        if self._supervisor is None:
+            self._supervisor = threading.Thread(target=self._supervise, name="hark-supervisor", daemon=True)
+            self._supervisor.start()
+
+    def stop(self) -> None:
+        with self._lock:
+            self._want_running = False
+            self._close_stream()
+            self._set("stopped", "Stopped.")
+
+    def close(self) -> None:
+        self.stop()
+        self._set("closed", "Closed.")
+        supervisor, self._supervisor = self._supervisor, None
+        if supervisor is not None:
+            supervisor.join(2 * POLL_S + CLOSE_WAIT_S)
+
+    def choose_devices(self, input_device: int | str | None, output_device: int | str | None) -> None:
+        """Switch devices (any thread). The supervisor opens them if this fails now."""
+        with self._lock:
+            self._specs = (input_device, output_device)
+            self._close_stream()
+            if self._want_running:
+                self._try_reopen()
+
+    def __enter__(self) -> ListeningStream:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- supervision ------------------------------------------------------------------
+    def _supervise(self) -> None:
+        last_count, last_change = self.callbacks, time.monotonic()
+        while self._state != "closed":
+            time.sleep(POLL_S)
+            try:
+                with self._lock:
+                    if not self._want_running:
+                        continue
+                    now = time.monotonic()
+                    if self.callbacks != last_count:
+                        last_count, last_change = self.callbacks, now
+                    if self._stream is not None:
+                        if not self._stream.active or now - last_change > STALL_S:
+                            self._lost()
+                    else:
+                        self._try_reopen()
+                        last_change = time.monotonic()
+            except Exception as e:  # the supervisor must outlive anything PortAudio does
+                self._set("waiting", f"Audio problem: {e}. Retrying.")
+
+    def _lost(self) -> None:
+        name = self._devices[1].name if self._devices else "?"
+        self._set("disappeared",
+                  f"Output device '{name}' disappeared; waiting for it to come back or choose another.")
+        self._close_stream()
+
+    def _try_reopen(self) -> None:
+        if self._stuck is not None:
+            if self._stuck.is_alive():
+                return  # PortAudio is still tearing the dead stream down: rescanning now would hang
+            self._stuck = None
+        rescan()  # safe: no stream of ours is open
+        try:
+            self._open()
+        except AudioError as e:
+            if self._state != "disappeared":
+                self._set("waiting", f"{e} Waiting for the device.")
+            return
+        self.recoveries += 1
+
+    # --- reading, from any thread ----------------------------------------------------
+    @property
+    def status(self) -> StreamStatus:
+        stream, devices = self._stream, self._devices
+        latency = (0.0, 0.0)
+        if stream is not None:
+            with contextlib.suppress(sd.PortAudioError):
+                latency = tuple(stream.latency)
+        return StreamStatus(
+            state=self._state, message=self._message,
+            input_device=devices[0].name if devices else "", output_device=devices[1].name if devices else "",
+            callbacks=self.callbacks, xruns=self.xruns,
+            input_overflows=self.input_overflows, output_underflows=self.output_underflows,
+            callback_errors=self.callback_errors, tap_drops=self.tap.drops, recoveries=self.recoveries,
+            stream_latency_s=latency, chain_latency_samples=self.chain.latency_samples,
+            sample_rate=self.sample_rate, block_size=self.block_size,
+        )
+
+    def callback_durations(self) -> np.ndarray:
+        """The recorded callback durations in seconds (the last `timing_blocks` of them)."""
+        n = min(self.callbacks, self._durations.shape[0])
+        return self._durations[:n].copy()
+
+
+def _close_quietly(stream: sd.Stream) -> None:
+    try:
+        stream.abort(ignore_errors=True)
+        stream.close(ignore_errors=True)
+    except Exception:
+        pass

@@ -1,0 +1,185 @@
+"""End-to-end latency of the live stream through JACK, at 48 kHz, periods 64/128/256.
+
+Two measurements per period, both on JACK's sample clock:
+- end to end: a JACK client plays a click train into the stream's input and
+  records its output in the same cycle; the lag of the cross-correlation peak
+  between that recording and the offline chain's latency-compensated output is
+  the mic-to-ear latency.
+- `hark latency` (audio/latency.py) through a JACK connection from the stream's
+  output to its input: device round trip + the chain's algorithmic latency.
+
+Run: .venv/bin/python -m benchmarks.latency_jack  -> benchmarks/results/latency_jack.json
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import jack
+import numpy as np
+import sounddevice as sd
+
+from audio.chain import ListeningChain
+from audio.latency import measure_loopback
+from audio.offline import process_signal
+from audio.settings import ListeningSettings
+from audio.stream import ListeningStream
+
+RESULTS = Path(__file__).resolve().parent / "results"
+RATE = 48000
+
+
+class JackDummy:
+    """A private `jackd -d dummy` that PortAudio in this process is pointed at."""
+
+    def __init__(self, period: int, rate: int = RATE) -> None:
+        self.name = f"hark-bench-{os.getpid()}-{period}"
+        self.period, self.rate = period, rate
+        os.environ.update(JACK_DEFAULT_SERVER=self.name, JACK_NO_START_SERVER="1",
+                          JACK_NO_AUDIO_RESERVATION="1")
+        # --sync: each cycle waits for every client, so a late Python client never
+        # hands on half a buffer (see tests/audio/test_stream_jack.py).
+        self.process = subprocess.Popen(
+            ["jackd", "-n", self.name, "--no-realtime", "--sync",
+             "-d", "dummy", "-r", str(rate), "-p", str(period)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                jack.Client("hark-ready", servername=self.name, no_start_server=True).close()
+                break
+            except jack.JackError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("jackd did not start") from None
+                time.sleep(0.05)
+        sd._terminate()
+        sd._initialize()
+
+    def close(self) -> None:
+        sd._terminate()  # before the server goes: PortAudio aborts if its server vanished
+        self.process.terminate()
+        self.process.wait(5)
+        sd._initialize()
+
+
+class Rig:
+    """A JACK client that loops `signal` into the stream's input and records its left output."""
+
+    def __init__(self, server: str, signal: np.ndarray, record_frames: int = 0, loop: bool = False) -> None:
+        self.client = jack.Client("hark-rig", servername=server, no_start_server=True)
+        self.feed = self.client.outports.register("feed")
+        self.rec = self.client.inports.register("rec")
+        self.signal = np.asarray(signal, dtype=np.float32)
+        self.recording = np.zeros(record_frames, dtype=np.float32)
+        self.loop, self.pos, self.armed = loop, 0, False
+        self.client.set_process_callback(self._process)
+        self.client.activate()
+
+    def _process(self, frames: int) -> None:
+        out = self.feed.get_array()
+        out.fill(0.0)
+        if not self.armed:
+            return
+        n = len(self.signal)
+        if self.loop:
+            start = self.pos % n
+            take = min(frames, n - start)
+            out[:take] = self.signal[start : start + take]
+            out[take:] = self.signal[: frames - take]
+        elif self.pos < n:
+            chunk = self.signal[self.pos : self.pos + frames]
+            out[: len(chunk)] = chunk
+        if self.pos + frames <= len(self.recording):
+            self.recording[self.pos : self.pos + frames] = self.rec.get_array()
+        self.pos += frames
+
+    def wire(self) -> None:
+        pa_in = self.client.get_ports("PortAudio.*", is_audio=True, is_input=True)[0]
+        pa_out = self.client.get_ports("PortAudio.*", is_audio=True, is_output=True)[0]
+        for port in self.client.get_all_connections(pa_in):
+            self.client.disconnect(port, pa_in)
+        self.client.connect(self.feed, pa_in)
+        self.client.connect(pa_out, self.rec)
+
+    def close(self) -> None:
+        self.client.deactivate()
+        self.client.close()
+
+
+def end_to_end(server: JackDummy, settings: ListeningSettings) -> dict[str, Any]:
+    rng = np.random.default_rng(1)
+    signal = (0.1 * rng.standard_normal(RATE)).astype(np.float32)  # 1 s of noise: one sharp peak
+    rig = Rig(server.name, signal, record_frames=RATE + RATE // 2)
+    stream = ListeningStream(ListeningChain(settings), "system", "system", RATE, server.period)
+    try:
+        stream.start()
+        rig.wire()
+        time.sleep(0.3)
+        rig.armed = True
+        deadline = time.monotonic() + 20
+        while rig.pos < len(rig.recording) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        status = stream.status
+    finally:
+        stream.close()
+        rig.close()
+    offline = process_signal(signal, RATE, settings, server.period, compensate_latency=True).output[:, 0]
+    corr = np.correlate(rig.recording.astype(np.float64), offline.astype(np.float64), mode="valid")
+    lag = int(np.argmax(corr))
+    chain = status.chain_latency_samples
+    return {
+        "end_to_end_samples": lag, "end_to_end_ms": round(1000 * lag / RATE, 3),
+        "device_path_samples": lag - chain, "device_path_periods": (lag - chain) / server.period,
+        "chain_latency_samples": chain, "chain_latency_ms": round(1000 * chain / RATE, 3),
+        "portaudio_latency_ms": [round(1000 * v, 3) for v in status.stream_latency_s],
+        "xruns": status.xruns, "callback_errors": status.callback_errors,
+    }
+
+
+def loopback(server: JackDummy) -> dict[str, Any]:
+    client = jack.Client("hark-wire", servername=server.name, no_start_server=True)
+    client.activate()
+
+    def wire() -> None:
+        pa_in = client.get_ports("PortAudio.*", is_audio=True, is_input=True)[0]
+        pa_out = client.get_ports("PortAudio.*", is_audio=True, is_output=True)[0]
+        for port in client.get_all_connections(pa_in):
+            client.disconnect(port, pa_in)
+        client.connect(pa_out, pa_in)
+
+    try:
+        return measure_loopback("system", "system", RATE, server.period, on_open=wire).as_dict()
+    finally:
+        client.close()
+
+
+def main() -> None:
+    results: dict[str, Any] = {"sample_rate": RATE, "settings": "ListeningSettings() defaults", "periods": {}}
+    for period in (64, 128, 256):
+        server = JackDummy(period)
+        try:
+            e2e = end_to_end(server, ListeningSettings())
+            hark = loopback(server)
+        finally:
+            server.close()
+        results["periods"][str(period)] = {"end_to_end": e2e, "hark_latency_loopback": hark}
+        print(
+            f"period {period:3d}: mic-to-ear {e2e['end_to_end_ms']:.3f} ms"
+            f" = {e2e['device_path_periods']:g} periods"
+            f" ({e2e['device_path_samples']} samples) + chain {e2e['chain_latency_samples']} samples;"
+            f" hark latency: round trip {hark['round_trip_samples']} + chain {hark['chain_latency_samples']}"
+            f" = {hark['mic_to_ear_samples']} samples ({hark['mic_to_ear_ms']:.3f} ms);"
+            f" PortAudio reports {e2e['portaudio_latency_ms']} ms"
+        )
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "latency_jack.json").write_text(json.dumps(results, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,136 @@
+"""`hark process` end to end, and the one-sentence errors every bad input gets."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+DATA = Path(__file__).resolve().parent / "data"
+SPEECH = DATA / "speech_1089-134686-0000.wav"
+
+
+def hark(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "assistant.cli", *args], capture_output=True, text=True, timeout=300
+    )
+
+
+def test_process_writes_audio_and_a_report(tmp_path: Path) -> None:
+    out, report = tmp_path / "out.wav", tmp_path / "report.json"
+    result = hark("process", str(SPEECH), str(out), "--gain-db", "40", "--report", str(report))
+    assert result.returncode == 0, result.stderr
+    assert "latency" in result.stdout and str(out) in result.stdout
+    data = json.loads(report.read_text())
+    for key in (
+        "sample_rate",
+        "block_size",
+        "algorithmic_latency_samples",
+        "algorithmic_latency_ms",
+        "realtime_factor",
+        "peak_output_dbfs",
+        "blocks",
+    ):
+        assert key in data
+    assert data["sample_rate"] == 16000 and data["block_size"] == 128
+    audio, rate = sf.read(out)
+    x, _ = sf.read(SPEECH)
+    assert rate == 16000 and audio.ndim == 1 and len(audio) == len(x)  # same ears: mono is enough
+    assert np.max(np.abs(audio)) <= 10 ** (-6 / 20) + 1e-7
+    assert data["peak_output_dbfs"] <= -6.0
+
+
+def test_process_gives_stereo_when_the_ears_differ(tmp_path: Path) -> None:
+    out = tmp_path / "out.wav"
+    result = hark(
+        "process", str(SPEECH), str(out), "--right-tone", "high-frequency-boost", "--left-gain-db", "-10"
+    )
+    assert result.returncode == 0, result.stderr
+    audio, _ = sf.read(out)
+    assert audio.shape[1] == 2
+    assert np.sqrt(np.mean(audio[:, 0] ** 2)) < np.sqrt(np.mean(audio[:, 1] ** 2))
+
+
+def test_neutral_preset_only_reduces_noise(tmp_path: Path) -> None:
+    out, report = tmp_path / "out.wav", tmp_path / "r.json"
+    result = hark("process", str(SPEECH), str(out), "--preset", "neutral", "--report", str(report))
+    assert result.returncode == 0, result.stderr
+    audio, _ = sf.read(out)
+    x, _ = sf.read(SPEECH)
+    # No gain anywhere: speech comes out at the level it went in (within a dB).
+    level = 20 * np.log10(np.sqrt(np.mean(audio**2)) / np.sqrt(np.mean(x**2)))
+    assert abs(level) < 1.0
+    assert json.loads(report.read_text())["ceiling_dbfs"] == 0.0
+
+
+@pytest.fixture
+def bad_files(tmp_path: Path) -> dict[str, Path]:
+    text = tmp_path / "notes.wav"
+    text.write_text("this is not audio")
+    flac = tmp_path / "speech.flac"
+    sf.write(flac, np.zeros(1600), 16000, format="FLAC")
+    low = tmp_path / "phone.wav"
+    sf.write(low, np.zeros(800), 8000)
+    empty = tmp_path / "empty.wav"
+    sf.write(empty, np.zeros(0), 16000)
+    return {"text": text, "flac": flac, "low": low, "empty": empty}
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--max-output-dbfs", "3"], "at or below 0 dBFS"),
+        (["--tone", "loud"], "Unknown tone preset 'loud'; choose one of: flat"),
+        (["--noise-reduction", "2"], "Noise reduction strength must be between 0 and 1"),
+        (["--gain-db", "80"], "Gain must be between -40 and 50 dB"),
+        (["--block", "3"], "Block size 3 is not supported"),
+    ],
+)
+def test_bad_settings_exit_with_one_clear_sentence(tmp_path: Path, args: list[str], expected: str) -> None:
+    result = hark("process", str(SPEECH), str(tmp_path / "out.wav"), *args)
+    assert result.returncode == 2
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "out.wav").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("text", "not a readable WAV file"),
+        ("flac", "is a FLAC file, not WAV"),
+        ("low", "is at 8000 Hz; Hark processes 16000, 22050, 44100, 48000 Hz"),
+        ("empty", "holds no audio"),
+        ("missing", "no such file"),
+    ],
+)
+def test_bad_input_files_exit_with_one_clear_sentence(
+    tmp_path: Path, bad_files: dict[str, Path], name: str, expected: str
+) -> None:
+    source = bad_files.get(name, tmp_path / "missing.wav")
+    result = hark("process", str(source), str(tmp_path / "out.wav"))
+    assert result.returncode == 2
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out.wav").exists()
+
+
+def test_process_never_overwrites_its_input(tmp_path: Path) -> None:
+    copy = tmp_path / "in.wav"
+    copy.write_bytes(SPEECH.read_bytes())
+    result = hark("process", str(copy), str(copy))
+    assert result.returncode == 2 and "must differ from the input" in result.stderr
+    assert copy.read_bytes() == SPEECH.read_bytes()
+
+
+def test_listen_without_devices_or_with_unknown_device_says_what_to_do() -> None:
+    result = hark("listen", "--output", "no-such-headphones", "--seconds", "0.1")
+    assert result.returncode == 2
+    assert "no-such-headphones" in result.stderr or "No output device" in result.stderr
+    assert "hark devices" in result.stderr
