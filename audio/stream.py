@@ -11,6 +11,7 @@ reopens with a fade-in, without ever raising into the caller.
 from __future__ import annotations
 
 import contextlib
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from audio.processor import SUPPORTED_RATES
 POLL_S = 0.5
 STALL_S = 2.0  # no callback for this long while "running" means the device is gone
 CLOSE_WAIT_S = 2.0
+GIL_SWITCH_INTERVAL_S = 0.0005
 
 
 class InputTap:
@@ -204,6 +206,10 @@ class ListeningStream:
         Raises AudioError if that is impossible now, unless `wait`: then the status
         says what is missing and the supervisor opens the devices when they appear.
         """
+        # The callback runs Python on PortAudio's thread and needs the GIL within a block
+        # period (2.7 ms at 48 kHz/128). CPython lets another busy thread keep the GIL for
+        # up to the switch interval, 5 ms by default; 0.5 ms bounds that wait.
+        sys.setswitchinterval(min(sys.getswitchinterval(), GIL_SWITCH_INTERVAL_S))
         with self._lock:
             if self._stream is None:
                 try:

@@ -1,0 +1,32 @@
+"""Run every benchmark in turn (about 25 minutes): `make bench`.
+
+Each writes its JSON under benchmarks/results/ and prints its figures; the
+README quotes them.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+BENCHMARKS = (
+    ["benchmarks.cpu"],
+    ["benchmarks.latency_jack"],
+    ["benchmarks.noise_reduction_quality"],
+    ["benchmarks.soak", "--minutes", "10"],
+)
+
+
+def main() -> int:
+    failed = []
+    for module in BENCHMARKS:
+        print(f"\n=== {' '.join(module)}", flush=True)
+        if subprocess.run([sys.executable, "-m", *module]).returncode != 0:
+            failed.append(module[0])
+    if failed:
+        print(f"Failed: {', '.join(failed)}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
