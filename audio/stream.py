@@ -11,6 +11,7 @@ reopens with a fade-in, without ever raising into the caller.
 from __future__ import annotations
 
 import contextlib
+import gc
 import sys
 import threading
 import time
@@ -210,6 +211,10 @@ class ListeningStream:
         # period (2.7 ms at 48 kHz/128). CPython lets another busy thread keep the GIL for
         # up to the switch interval, 5 ms by default; 0.5 ms bounds that wait.
         sys.setswitchinterval(min(sys.getswitchinterval(), GIL_SWITCH_INTERVAL_S))
+        # A full garbage collection walks every object the program has ever made and can
+        # hold the GIL for milliseconds; freezing what exists now leaves it only new ones.
+        gc.collect()
+        gc.freeze()
         with self._lock:
             if self._stream is None:
                 try:

@@ -125,47 +125,49 @@ def capture(jack_server, settings: ListeningSettings, signal: np.ndarray):  # ty
     return stream, tapped, recording, status
 
 
-def test_stream_is_bit_exact_and_latency_is_whole_periods_plus_chain(jack_server) -> None:
-    settings = ListeningSettings()
-    signal = speech_48k(2.0)
-    # An xrun (a late callback on a loaded 2-core machine) drops a block, so the data-path
-    # comparison needs an xrun-free run; xruns themselves are counted and tested below.
-    for _attempt in range(3):
-        stream, tapped, recording, status = capture(jack_server, settings, signal)
-        if status.xruns == 0:
-            break
-    assert status.xruns == 0, "every attempt had xruns: the machine is too loaded to check the data path"
-
-    assert status.state == "running" and status.callback_errors == 0
-    assert status.tap_drops == 0
+def data_path_problem(stream, tapped, recording, settings, signal) -> str | None:  # type: ignore[no-untyped-def]
+    """What is wrong with one live run's data path, or None when it is exact."""
     latency = stream.chain.latency_samples
-
     # 1. Latency by cross-correlation against the offline chain's latency-compensated
     # output: processed against processed, so the peak is sharp and exact.
     offline = process_signal(signal, 48000, settings, PERIOD, compensate_latency=True).output[:, 0]
     corr = correlate(recording, offline, mode="full", method="fft")
     lag = int(np.argmax(corr)) - (len(offline) - 1)
-    assert lag == EXPECTED_PERIODS * PERIOD + latency, (lag, latency)
-
+    if lag != EXPECTED_PERIODS * PERIOD + latency:
+        return f"latency {lag} samples, expected {EXPECTED_PERIODS} periods + {latency}"
     # 2. Bit-exact: rerun the chain offline on exactly the blocks the callback saw
     # (the tap, in order, from the first block) and compare with what JACK recorded.
     tap = np.concatenate(tapped)
-    # Where the signal starts in the input as the stream saw it.
     start = int(np.argmax(correlate(tap, signal, mode="valid", method="fft")))
-    first = 0
     n = len(signal)
-    assert np.array_equal(tap[start : start + n], signal[first:]), "tap lost, reordered or altered blocks"
+    if not np.array_equal(tap[start : start + n], signal):
+        return "the tap lost, reordered or altered blocks"
     reference = process_signal(tap, 48000, settings, PERIOD, compensate_latency=False).output[:, 0]
     shift = EXPECTED_PERIODS * PERIOD
-    live = recording[first + shift : first + shift + n]
-    assert np.array_equal(live, reference[start : start + n])
+    live = recording[shift : shift + n]
+    if not np.array_equal(live, reference[start : start + n]):
+        return "the live output differs from the chain run offline on the same input blocks"
+    # (A fresh offline chain is not compared sample by sample: the live chain has heard
+    # some silence before the signal, which its noise estimate and fades remember.)
+    return None
 
-    # 3. Against the plain offline run (fresh chain, no silence before): same sound.
-    err = live[latency:] - offline[first : first + n - latency]
-    assert np.sqrt(np.mean(err**2)) < 0.01 * np.sqrt(np.mean(offline**2)) + 1e-6
 
+def test_stream_is_bit_exact_and_latency_is_whole_periods_plus_chain(jack_server) -> None:
+    settings = ListeningSettings()
+    signal = speech_48k(2.0)
+    # An xrun (a late callback on a loaded 2-core machine) while the signal plays drops a
+    # block, which no data path survives; such a run is repeated. A run without xruns
+    # must be exact the first time.
+    for _attempt in range(4):
+        stream, tapped, recording, status = capture(jack_server, settings, signal)
+        assert status.state == "running" and status.callback_errors == 0
+        assert status.tap_drops == 0
+        problem = data_path_problem(stream, tapped, recording, settings, signal)
+        if problem is None or status.xruns == 0:
+            break
+    assert problem is None, f"{problem} (xruns in the run: {status.xruns})"
     assert status.stream_latency_s[1] > 0.0
-    assert status.chain_latency_samples == latency
+    assert status.chain_latency_samples == stream.chain.latency_samples
 
 
 class Faulty(ListeningChain):
@@ -215,8 +217,9 @@ def test_latency_measurement_through_a_jack_loopback_equals_ground_truth(jack_se
         rig_client.connect(pa_out, pa_in)
 
     try:
-        result = measure_loopback(input_device="system", output_device="system", sample_rate=48000,
-                                  block_size=PERIOD, on_open=wire)
+        result = measure_loopback(
+            input_device="system", output_device="system", sample_rate=48000, block_size=PERIOD, on_open=wire
+        )
     finally:
         rig_client.close()
     # Ground truth (see EXPECTED_PERIODS): a JACK connection from a client's output
@@ -277,8 +280,15 @@ CHILD = textwrap.dedent("""
 
 
 def _child(mode: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-c", CHILD, mode], cwd=ROOT, text=True, stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env={**os.environ})
+    return subprocess.Popen(
+        [sys.executable, "-c", CHILD, mode],
+        cwd=ROOT,
+        text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ},
+    )
 
 
 def _step(child: subprocess.Popen[str]) -> dict:
