@@ -273,3 +273,41 @@ def test_silence_and_extremes_never_produce_nan() -> None:
             out = process_signal(x, rate, ListeningSettings(gain_db=50.0)).output
             assert np.all(np.isfinite(out))
             assert np.max(np.abs(out)) <= np.float32(10 ** (-6 / 20))
+
+
+def test_settings_published_from_another_thread_while_processing(speech: np.ndarray) -> None:
+    """A UI thread changing settings mid-stream never breaks a block or the ceiling."""
+    import threading
+
+    rate = 16000
+    chain = ListeningChain(ListeningSettings(gain_db=40.0))
+    chain.prepare(rate, 128)
+    rng = np.random.default_rng(7)
+    presets = list(TONE_PRESETS.values())
+    stop = threading.Event()
+    published = []
+
+    def fiddle() -> None:
+        while not stop.is_set():
+            s = ListeningSettings(
+                gain_db=float(rng.uniform(0, 50)),
+                noise_reduction=float(rng.uniform(0, 1)),
+                left_tone_db=presets[rng.integers(len(presets))],
+                right_tone_db=presets[rng.integers(len(presets))],
+                compression=CompressionSettings(enabled=bool(rng.integers(2))),
+                muted=bool(rng.integers(2)),
+                max_output_dbfs=float(rng.uniform(-20, -6)),
+            )
+            chain.configure(s)
+            published.append(s)
+
+    worker = threading.Thread(target=fiddle)
+    worker.start()
+    try:
+        out = run_blocks(chain, np.tile(speech, 2))
+    finally:
+        stop.set()
+        worker.join()
+    assert len(published) > 20
+    assert np.all(np.isfinite(out))
+    assert np.max(np.abs(out)) <= np.float32(10 ** (-6 / 20))  # the highest ceiling any snapshot allowed

@@ -1,0 +1,64 @@
+"""`hark devices` and `hark listen` against a real JACK dummy server, in a child process."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from audio.devices import Device, warn_if_high_latency
+
+
+def hark(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    # The jack_server fixture exported JACK_DEFAULT_SERVER, so the child finds the same server.
+    return subprocess.run(
+        [sys.executable, "-m", "assistant.cli", *args], capture_output=True, text=True, timeout=timeout
+    )
+
+
+def test_devices_lists_the_jack_ports_by_host_api(jack_server) -> None:  # type: ignore[no-untyped-def]
+    result = hark("devices")
+    assert result.returncode == 0, result.stderr
+    assert "Input devices:" in result.stdout and "Output devices:" in result.stdout
+    assert "system  [JACK Audio Connection Kit]" in result.stdout
+
+
+def test_listen_runs_reports_once_a_second_and_stops_cleanly(jack_server) -> None:  # type: ignore[no-untyped-def]
+    result = hark(
+        "listen",
+        "--input",
+        "system",
+        "--output",
+        "system",
+        "--seconds",
+        "3",
+        "--gain-db",
+        "20",
+        "--tone",
+        "speech-clarity",
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("Listening: system -> system at 48000 Hz, blocks of 128; processing latency")
+    status = [line for line in lines if " s  running" in line]
+    assert len(status) >= 2  # once a second
+    assert "xruns" in status[0] and "left" in status[0] and "right" in status[0]
+    assert lines[-1].startswith("Stopped after") and "0 callback errors" in lines[-1]
+
+
+def test_listen_rejects_an_unsupported_rate_in_one_sentence(jack_server) -> None:  # type: ignore[no-untyped-def]
+    result = hark("listen", "--input", "system", "--output", "system", "--rate", "32000", "--seconds", "1")
+    assert result.returncode == 2
+    assert "32000 Hz is not supported" in result.stderr and "Traceback" not in result.stderr
+
+
+def device(name: str, out_latency: float) -> Device:
+    return Device(0, name, "ALSA", 0, 2, 48000.0, 0.01, out_latency)
+
+
+def test_bluetooth_or_slow_outputs_get_a_warning_that_suggests_wired_headphones() -> None:
+    for name in ("WH-1000XM4 (bluez_sink.A0_B1.a2dp_sink)", "AirPods Pro", "Bluetooth Headset"):
+        warning = warn_if_high_latency(device(name, 0.01))
+        assert warning is not None and "Bluetooth" in warning and "Wired headphones" in warning
+    slow = warn_if_high_latency(device("USB Audio", 0.12))
+    assert slow is not None and "120 ms" in slow
+    assert warn_if_high_latency(device("Built-in Audio Analog Stereo", 0.01)) is None
