@@ -21,7 +21,9 @@ def _process(args: argparse.Namespace) -> int:
     from audio.offline import process_file
 
     settings = settings_from_arguments(args)
-    result = process_file(Path(args.input), Path(args.output), settings, args.block)
+    result = process_file(
+        Path(args.input), Path(args.output), settings, args.block, args.noise_reduction_method
+    )
     report = result.report
     if args.report:
         report_path = Path(args.report)

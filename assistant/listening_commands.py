@@ -67,7 +67,11 @@ def listen(args: argparse.Namespace) -> int:
     if warning:
         print(f"Warning: {warning}", file=sys.stderr)
     stream = ListeningStream(
-        ListeningChain(settings), _device_spec(args.input), _device_spec(args.output), args.rate, args.block
+        ListeningChain(settings, args.noise_reduction_method),
+        _device_spec(args.input),
+        _device_spec(args.output),
+        args.rate,
+        args.block,
     )
     stream.start()
     status = stream.status

@@ -15,11 +15,12 @@ import numba
 import numpy as np
 
 from audio.compressor import Compressor
+from audio.errors import AudioError
 from audio.feedback_guard import FeedbackGuard
 from audio.highpass import HighPass
 from audio.limiter import Limiter
 from audio.meters import Meters
-from audio.noise_reduction import NoiseReducer
+from audio.noise_reduction import METHODS, NoiseReducer
 from audio.processor import Processor
 from audio.settings import ListeningSettings
 from audio.tone import ToneShaper
@@ -53,10 +54,20 @@ def _give_output(ears: np.ndarray, outdata: np.ndarray) -> None:
 
 
 class ListeningChain:
-    def __init__(self, settings: ListeningSettings | None = None) -> None:
+    def __init__(
+        self, settings: ListeningSettings | None = None, noise_reduction_method: str = "classic"
+    ) -> None:
+        """`noise_reduction_method` ("classic" or "rnnoise-assisted") shapes what is allocated, so it
+        is chosen here, once, rather than swapped with the other settings."""
+        if noise_reduction_method not in METHODS:
+            allowed = ", ".join(METHODS)
+            raise AudioError(
+                f"Unknown noise reduction method {noise_reduction_method!r}; choose one of: {allowed}."
+            )
         self._settings = settings or ListeningSettings()
+        self.noise_reduction_method = noise_reduction_method
         self.highpass = HighPass()
-        self.noise_reducer = NoiseReducer()
+        self.noise_reducer = NoiseReducer(METHODS[noise_reduction_method])
         self.tone = ToneShaper()
         self.compressor = Compressor()
         self.volume = Volume()

@@ -1,16 +1,38 @@
-"""Low-delay single-channel noise reduction for speech.
+"""Low-delay single-channel noise reduction for speech, with RNNoise as a side-chain gain estimator.
 
-Method: a short-time Fourier transform with asymmetric analysis/synthesis windows
-(Mauler & Martin 2009; Wang & Wang 2021): a long analysis window (~21 ms) gives the
-frequency resolution the noise and gain estimates need, while the short synthesis
-window (two hops) keeps the audio path's delay at about one hop (2.7 ms at 48 kHz).
-Per frame: noise PSD tracked by speech presence probability (Gerkmann & Hendriks 2012),
-a-priori SNR by decision direction and the MMSE log-spectral amplitude gain
-(Ephraim & Malah 1985), limited below by a floor set by the strength, then smoothed
-across frequency and released slowly in time to avoid musical noise.
+Filter bank: a short-time Fourier transform with asymmetric analysis/synthesis windows
+(Mauler & Martin 2009; Wang & Wang 2021): a long analysis window (~21 ms) gives the frequency
+resolution the noise and gain estimates need, while the short synthesis window (two hops) keeps
+the audio path's delay at about one hop (2.7 ms at 48 kHz, 128-sample blocks).
+
+Gains, per frame of the filter bank (every hop):
+1. Classic estimate: noise PSD tracked by speech presence probability (Gerkmann & Hendriks 2012),
+   a-priori SNR by decision direction and the MMSE log-spectral amplitude gain (Ephraim & Malah
+   1985), weighted by the presence probability towards the floor.
+2. Side chain (48 kHz only): RNNoise (Valin 2018, "A Hybrid DSP/Deep Learning Approach to
+   Real-Time Full-Band Speech Enhancement") runs on the same input every 480 samples on a fixed
+   sample schedule. Its audio output lags by 960 samples (20 ms), far over budget, so it is never
+   heard: per RNNoise band (its 22 Bark-like bands) the side chain takes the amplitude ratio of
+   its newest output frame to the input frame that produced it, and interpolates those gains to
+   the filter bank's bins (`audio.rnnoise_sidechain`, `nr_kernels.side_chain_frame`). This is the
+   hearing-aid arrangement the issue allows: gains from a side chain, audio through a low-delay
+   filter bank.
+3. The two gains are joined by their geometric mean. The side-chain gain describes audio about
+   20-30 ms old, so where a band's posterior SNR jumps 3 dB above its 30 ms average (an onset) the
+   larger of the two gains is held for 15 ms. Then the floor set by the strength, smoothing across
+   frequency and a slow release in time, as before.
+Measured on ../shared/data (benchmarks/noise_reduction_quality.py, subsets of 24 mixtures): the
+geometric mean with onset hold beat RNNoise-gain-only, product and minimum; recorded RNNoise gains
+replayed 9-11 frames earlier (i.e. without the staleness) would reach RNNoise's own SI-SDR, so the
+staleness, not the filter bank, is what the side chain loses. Delaying the audio path a further
+128 samples (`Variant.extra_delay`) buys only +0.07 dB and is off.
+
+At 16, 22.05 and 44.1 kHz RNNoise is not run (it needs 48 kHz) and the classic estimate alone is
+used. `Variant(mode=MODE_CLASSIC)` (`CLASSIC`) selects it at 48 kHz too.
 
 Disabled or at strength 0 the output is the input delayed by exactly `latency_samples`;
-switching crossfades between that dry copy and the processed signal.
+switching crossfades between that dry copy and the processed signal. Once faded out the side chain
+pauses (it is most of the cost) and resumes from where it was when the reducer is enabled again.
 """
 
 from __future__ import annotations
@@ -21,6 +43,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from audio import nr_kernels as k
+from audio import rnnoise_sidechain as sc
 from audio.fft import plan
 from audio.processor import Processor, smoothing_coefficient
 from audio.settings import ListeningSettings
@@ -40,6 +63,28 @@ CROSSFADE_TIME_S = 0.02
 WARMUP_S = 0.03
 SPP_EXPONENT = 1.0
 SPP_SPREAD_BINS = 8  # ~380 Hz each side at 48 kHz; measured 0 -> 8: +0.3 dB SI-SDR, noise floor -5 dB
+
+
+@dataclass(frozen=True)
+class Variant:
+    """How the side-chain (RNNoise) gain joins the SPP/MMSE gain; `mode` is one of k.MODE_*."""
+
+    mode: int = k.MODE_GEOMEAN
+    onset_hold_s: float = 0.015
+    onset_ratio_db: float = 3.0
+    gamma_slow_s: float = 0.03
+    rnn_exponent: float = 1.0
+    max_attenuation_db: float = MAX_ATTENUATION_DB
+    # Samples the audio lags the side chain by at 48 kHz (fresher side-chain gains). Measured 128: +0.07 dB
+    # SI-SDR, +0.004 STOI, but it costs latency at every block size; off.
+    extra_delay: int = 0
+
+
+CLASSIC = Variant(mode=k.MODE_CLASSIC)
+RNNOISE_ASSISTED = Variant()
+# Classic is the default: the RNNoise-assisted gains are better on doors and chewing but the
+# pyrnnoise wheel's scalar build triples the chain's CPU (see README, Performance).
+METHODS = {"classic": CLASSIC, "rnnoise-assisted": RNNOISE_ASSISTED}
 
 
 @dataclass(frozen=True)
@@ -72,15 +117,47 @@ def _windows(n_fft: int, hop: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 class NoiseReducer(Processor):
-    def __init__(self) -> None:
+    def __init__(self, variant: Variant | None = None) -> None:
         super().__init__()
+        self.variant = variant or CLASSIC
         self._snapshot = NoiseReductionSnapshot(mix=1.0, strength=0.7)
         self._log_mode = k.LOG_OFF
+        self._rnnoise = sc.library()
+        self._sc_state = 0
+
+    def __del__(self) -> None:
+        if getattr(self, "_sc_state", 0):
+            self._rnnoise.destroy(self._sc_state)
+            self._sc_state = 0
+
+    def _allocate_side_chain(self, n_bins: int) -> None:
+        if self._sc_state:
+            self._rnnoise.destroy(self._sc_state)
+            self._sc_state = 0
+        # RNNoise runs at 48 kHz only; at 16, 22.05 and 44.1 kHz the reducer is the classic one.
+        self.side_chain = self.variant.mode != k.MODE_CLASSIC and self.sample_rate == sc.RATE
+        if self.side_chain:
+            self._sc_state = self._rnnoise.create()
+        self._sc_fn = self._rnnoise.process_frame  # the kernel skips it while the state is 0
+        self._sc_in = np.zeros(sc.FRAME, dtype=np.float32)
+        self._sc_out = np.zeros(sc.FRAME, dtype=np.float32)
+        sc_plan = plan(sc.ANALYSIS_FFT // 2)
+        self._sc_twiddles, self._sc_bitrev = sc_plan.twiddles, sc_plan.bitrev
+        self._sc_half_twiddles = np.exp(-2j * np.pi * np.arange(sc.ANALYSIS_FFT // 2 + 1) / sc.ANALYSIS_FFT)
+        self._sc_frame = np.zeros(sc.ANALYSIS_FFT)
+        self._sc_work = np.zeros(sc.ANALYSIS_FFT // 2, dtype=np.complex128)
+        self._sc_spec = np.zeros(sc.ANALYSIS_FFT // 2 + 1, dtype=np.complex128)
+        self._sc_window = sc.analysis_window()
+        self._sc_lo, self._sc_frac = sc.interpolation(np.arange(sc.ANALYSIS_FFT // 2 + 1) * sc.RATE / sc.ANALYSIS_FFT)
+        self._bin_lo, self._bin_frac = sc.interpolation(np.arange(n_bins) * self.sample_rate / self.n_fft)
+        self._bands = np.zeros((3, len(sc.BAND_EDGES_HZ)))
 
     def _allocate(self) -> None:
         n_fft, hop = FRAMING[self.sample_rate]
         self.n_fft, self.hop = n_fft, hop
-        self.latency_samples = latency_for(self.block_size, hop)
+        with_side_chain = self.variant.mode != k.MODE_CLASSIC and self.sample_rate == sc.RATE
+        self._extra_delay = self.variant.extra_delay if with_side_chain else 0
+        self.latency_samples = latency_for(self.block_size, hop) + self._extra_delay
         fft_plan = plan(n_fft // 2)
         self._twiddles, self._bitrev = fft_plan.twiddles, fft_plan.bitrev
         self._half_twiddles = np.exp(-2j * np.pi * np.arange(n_fft // 2 + 1) / n_fft)
@@ -92,12 +169,14 @@ class NoiseReducer(Processor):
         self._spec = np.zeros(n_bins, dtype=np.complex128)
         self._bins = np.zeros((k.BIN_ROWS, n_bins))
         self._overlap = np.zeros(2 * hop)
-        ring = 1 << int(np.ceil(np.log2(self.block_size + self.latency_samples + 2 * hop + n_fft)))
+        history = self.block_size + self.latency_samples + 2 * hop + n_fft + sc.DELAY + sc.FRAME
+        ring = 1 << int(np.ceil(np.log2(history)))
         self._wet_ring = np.zeros(ring)
         self._dry_ring = np.zeros(ring)
-        self._counters = np.zeros(4, dtype=np.int64)
+        self._counters = np.zeros(5, dtype=np.int64)
         self._scalars = np.zeros(2)
         self._gain_log = np.zeros((1, n_bins))
+        self._allocate_side_chain(n_bins)
         self._tuning = self._build_tuning()
         self.reset()
 
@@ -117,6 +196,14 @@ class NoiseReducer(Processor):
         tuning[k.T_POWER_EPS] = 1e-12 * self.n_fft
         tuning[k.T_SPP_EXPONENT] = SPP_EXPONENT
         tuning[k.T_SPP_SPREAD] = SPP_SPREAD_BINS
+        v = self.variant
+        tuning[k.T_RNN_MODE] = v.mode if self.side_chain else k.MODE_CLASSIC
+        tuning[k.T_MAX_ATTEN_DB] = v.max_attenuation_db
+        tuning[k.T_ONSET_FRAMES] = round(v.onset_hold_s * frame_rate)
+        tuning[k.T_ONSET_RATIO] = 10.0 ** (v.onset_ratio_db / 10.0)
+        tuning[k.T_GAMMA_SLOW_ALPHA] = smoothing_coefficient(v.gamma_slow_s, frame_rate)
+        tuning[k.T_RNN_EXPONENT] = v.rnn_exponent
+        tuning[k.T_EXTRA_DELAY] = self._extra_delay
         return tuning
 
     def configure(self, settings: ListeningSettings) -> None:
@@ -128,6 +215,12 @@ class NoiseReducer(Processor):
         for state in (self._frame, self._overlap, self._wet_ring, self._dry_ring, self._bins, self._counters):
             state.fill(0)
         self._bins[k.GAIN_SMOOTHED].fill(1.0)
+        self._bins[k.RNN_GAIN].fill(1.0)
+        self._bins[k.GAMMA_SLOW].fill(1.0)
+        self._sc_in.fill(0)
+        self._sc_out.fill(0)
+        if self._sc_state:
+            self._rnnoise.init(self._sc_state)
         snapshot = self._snapshot
         self._scalars[k.S_MIX] = snapshot.mix
         self._scalars[k.S_STRENGTH] = snapshot.strength
@@ -150,4 +243,7 @@ class NoiseReducer(Processor):
             self._analysis_window, self._synthesis_tail, self._overlap, self._wet_ring, self._dry_ring,
             self._twiddles, self._bitrev, self._half_twiddles, self._counters, self._scalars, self._tuning,
             snapshot.mix, snapshot.strength, self.latency_samples, self._gain_log, self._log_mode,
+            self._sc_fn, self._sc_state, self._sc_in, self._sc_out, sc.DELAY, self._sc_frame, self._sc_work,
+            self._sc_spec, self._sc_twiddles, self._sc_bitrev, self._sc_half_twiddles, self._sc_window,
+            self._sc_lo, self._sc_frac, self._bin_lo, self._bin_frac, self._bands,
         )  # fmt: skip

@@ -20,7 +20,10 @@ GAIN_RAW = 3
 GAIN_SMOOTHED = 4
 POWER = 5
 POST_SNR = 6
-BIN_ROWS = 7
+RNN_GAIN = 7  # side-chain (RNNoise) gain interpolated to this bin, refreshed every 480 samples
+ONSET_HOLD = 8  # frames left of onset protection
+GAMMA_SLOW = 9  # slowly smoothed band posterior SNR, the reference an onset is detected against
+BIN_ROWS = 10
 
 # Indices into `tuning` (float64, fixed per sample rate, built in `_allocate`).
 T_NOISE_ALPHA = 0  # SPP noise-PSD smoothing per frame
@@ -36,13 +39,26 @@ T_WARMUP_FRAMES = 9  # frames averaged to seed the noise PSD
 T_POWER_EPS = 10
 T_SPP_EXPONENT = 11  # 0 = plain LSA with floor, >0 = OM-LSA style G^p Gmin^(1-p) mixing
 T_SPP_SPREAD = 12  # bins each side averaged for the speech presence that weights the gain
-TUNING_SIZE = 13
+T_RNN_MODE = 13  # how the side-chain gain joins the SPP/MMSE gain, see MODE_*
+T_ONSET_FRAMES = 14  # frames an onset holds max(side-chain gain, SPP gain); 0 = off
+T_ONSET_RATIO = 15  # band posterior SNR over its slow average that counts as an onset
+T_GAMMA_SLOW_ALPHA = 16
+T_RNN_EXPONENT = 17  # side-chain gain raised to this power (deeper suppression > 1)
+T_EXTRA_DELAY = 18  # samples the filter bank's input lags the side chain's (fresher side-chain gains)
+TUNING_SIZE = 19
+
+MODE_CLASSIC = 0  # SPP/MMSE gain only
+MODE_RNN = 1  # side-chain gain only
+MODE_PRODUCT = 2
+MODE_MIN = 3
+MODE_GEOMEAN = 4
 
 # Indices into `counters` (int64): absolute sample count, samples waiting in the frame, frames seen.
 C_SAMPLES = 0
 C_FILL = 1
 C_FRAMES = 2
 C_LOG = 3
+C_SC_FILL = 4  # samples waiting in the side-chain frame
 # Indices into `scalars` (float64): current dry/wet mix, current strength.
 S_MIX = 0
 S_STRENGTH = 1
@@ -98,6 +114,72 @@ def exp_integral(x):
 
 
 @njit(cache=True, nogil=True)
+def join_side_chain(bins, k, gain, gamma, mode, rnn_exp, onset_frames, onset_ratio, a_slow):
+    """Combine the SPP/MMSE gain of bin k with the side-chain gain; while an onset is held
+    (the band posterior SNR jumped above its slow average) keep the larger of the two, since the
+    side-chain gain describes audio 20-30 ms old."""
+    g_rnn = bins[RNN_GAIN, k]
+    if rnn_exp != 1.0:
+        g_rnn = g_rnn**rnn_exp
+    if mode == MODE_RNN:
+        joined = g_rnn
+    elif mode == MODE_PRODUCT:
+        joined = gain * g_rnn
+    elif mode == MODE_MIN:
+        joined = min(gain, g_rnn)
+    else:
+        joined = math.sqrt(gain * g_rnn)
+    if onset_frames > 0.0:
+        slow = bins[GAMMA_SLOW, k]
+        if gamma > onset_ratio * slow:
+            bins[ONSET_HOLD, k] = onset_frames
+        bins[GAMMA_SLOW, k] = a_slow * slow + (1.0 - a_slow) * gamma
+        if bins[ONSET_HOLD, k] > 0.0:
+            bins[ONSET_HOLD, k] -= 1.0
+            joined = max(joined, gain)
+    return joined
+
+
+@njit(cache=True, nogil=True)
+def side_chain_frame(
+    sc_fn, sc_state, sc_in, sc_out, dry_ring, t_end, delay, sc_frame, sc_work, sc_spec,
+    sc_twiddles, sc_bitrev, sc_half_twiddles, sc_window, sc_lo, sc_frac, bin_lo, bin_frac, bands, bins,
+):
+    """Run RNNoise on the 480 samples ending at t_end and refresh the side-chain gains: per band,
+    the amplitude ratio of its newest output frame to the input frame it came from (t_end - delay)."""
+    sc_fn(sc_state, sc_out.ctypes, sc_in.ctypes)
+    ring_mask = dry_ring.shape[0] - 1
+    n_frame = sc_in.shape[0]
+    n_bands = bands.shape[1]
+    for b in range(n_bands):
+        bands[0, b] = 0.0
+        bands[1, b] = 0.0
+    for row in range(2):
+        for n in range(sc_frame.shape[0]):
+            sc_frame[n] = 0.0
+        if row == 0:
+            for n in range(n_frame):
+                sc_frame[n] = sc_out[n] * sc_window[n] * (1.0 / 32768.0)
+        else:
+            first = t_end - delay - n_frame + 1
+            for n in range(n_frame):
+                sc_frame[n] = dry_ring[(first + n) & ring_mask] * sc_window[n]
+        real_fft(sc_frame, sc_work, sc_spec, sc_twiddles, sc_bitrev, sc_half_twiddles)
+        for j in range(sc_spec.shape[0]):
+            power = sc_spec[j].real ** 2 + sc_spec[j].imag ** 2
+            lo = sc_lo[j]
+            f = sc_frac[j]
+            bands[row, lo] += (1.0 - f) * power
+            bands[row, lo + 1] += f * power
+    for b in range(n_bands):
+        bands[2, b] = min(math.sqrt((bands[0, b] + 1e-9) / (bands[1, b] + 1e-9)), 1.0)
+    for k in range(bins.shape[1]):
+        lo = bin_lo[k]
+        f = bin_frac[k]
+        bins[RNN_GAIN, k] = (1.0 - f) * bands[2, lo] + f * bands[2, lo + 1]
+
+
+@njit(cache=True, nogil=True)
 def update_gains(spec, bins, tuning, strength, first_frames):
     """Noise PSD by speech presence probability (Gerkmann & Hendriks 2012), a-priori SNR by
     decision direction, MMSE log-spectral amplitude gain (Ephraim & Malah 1985), floor by strength."""
@@ -112,6 +194,11 @@ def update_gains(spec, bins, tuning, strength, first_frames):
     floor = math.exp(log_floor)
     spp_exp = tuning[T_SPP_EXPONENT]
     a_release = tuning[T_RELEASE_ALPHA]
+    mode = int(tuning[T_RNN_MODE])
+    rnn_exp = tuning[T_RNN_EXPONENT]
+    onset_frames = tuning[T_ONSET_FRAMES]
+    onset_ratio = tuning[T_ONSET_RATIO]
+    a_slow = tuning[T_GAMMA_SLOW_ALPHA]
     for k in range(n_bins):
         power = spec[k].real ** 2 + spec[k].imag ** 2 + eps
         bins[POWER, k] = power
@@ -154,6 +241,10 @@ def update_gains(spec, bins, tuning, strength, first_frames):
             p = 1.0 / (1.0 + (1.0 + xi_h1) * math.exp(-mean_gamma * xi_h1 / (1.0 + xi_h1)))
             p = p if spp_exp == 1.0 else p**spp_exp
             gain = math.exp(p * math.log(max(gain, 1e-10)) + (1.0 - p) * log_floor)
+            if mode != MODE_CLASSIC:
+                gain = join_side_chain(bins, k, gain, mean_gamma, mode, rnn_exp, onset_frames, onset_ratio, a_slow)
+        elif mode != MODE_CLASSIC:
+            gain = join_side_chain(bins, k, gain, gamma, mode, rnn_exp, onset_frames, onset_ratio, a_slow)
         bins[GAIN_RAW, k] = max(gain, floor)
     # Instant attack, slow release: keeps onsets, stops isolated bins flickering (musical noise).
     for k in range(n_bins):
@@ -169,6 +260,8 @@ def process_block(
     block, frame, frame_out, work, spec, bins, analysis_window, synthesis_tail, overlap,
     wet_ring, dry_ring, twiddles, bitrev, half_twiddles, counters, scalars, tuning,
     target_mix, target_strength, latency, gain_log, log_mode,
+    sc_fn, sc_state, sc_in, sc_out, sc_delay, sc_frame, sc_work, sc_spec, sc_twiddles, sc_bitrev,
+    sc_half_twiddles, sc_window, sc_lo, sc_frac, bin_lo, bin_frac, bands,
 ):
     """Frames every `hop` input samples, then reads the output `latency` samples back, so the
     output is the same for every block size (the latency itself depends on it, see `latency_for`)."""
@@ -177,13 +270,27 @@ def process_block(
     ring_mask = wet_ring.shape[0] - 1
     a_strength = tuning[T_STRENGTH_ALPHA]
     warmup = tuning[T_WARMUP_FRAMES]
+    extra_delay = int(tuning[T_EXTRA_DELAY])
+    # The side chain (most of the cost) pauses while the reducer is off and fully faded out.
+    side_chain = sc_state != 0 and (target_mix > 0.0 or scalars[S_MIX] > 0.0)
     start = counters[C_SAMPLES]
     for i in range(block.shape[1]):
         x = float(block[0, i])
         t = start + i
         dry_ring[t & ring_mask] = x
+        if side_chain:
+            # The side chain runs on its own fixed 480-sample schedule, whatever the block size.
+            sc_fill = counters[C_SC_FILL]
+            sc_in[sc_fill] = x * 32768.0
+            sc_fill += 1
+            if sc_fill == sc_in.shape[0]:
+                sc_fill = 0
+                side_chain_frame(sc_fn, sc_state, sc_in, sc_out, dry_ring, t, sc_delay, sc_frame, sc_work,
+                                 sc_spec, sc_twiddles, sc_bitrev, sc_half_twiddles, sc_window, sc_lo, sc_frac,
+                                 bin_lo, bin_frac, bands, bins)
+            counters[C_SC_FILL] = sc_fill
         fill = counters[C_FILL]
-        frame[n_fft - hop + fill] = x
+        frame[n_fft - hop + fill] = dry_ring[(t - extra_delay) & ring_mask]
         fill += 1
         if fill == hop:
             fill = 0
@@ -192,8 +299,8 @@ def process_block(
             process_frame(frame, frame_out, work, spec, bins, analysis_window, synthesis_tail, overlap,
                           twiddles, bitrev, half_twiddles, counters, tuning, strength, warmup,
                           gain_log, log_mode)
-            # Samples t-2hop+1 .. t-hop are complete now.
-            first = t - 2 * hop + 1
+            # Samples t-2hop+1 .. t-hop of the (extra-delayed) input are complete now.
+            first = t - extra_delay - 2 * hop + 1
             for n in range(hop):
                 wet_ring[(first + n) & ring_mask] = overlap[n]
                 overlap[n] = overlap[n + hop]

@@ -34,6 +34,7 @@ def process_signal(
     settings: ListeningSettings,
     block_size: int = 128,
     compensate_latency: bool = True,
+    noise_reduction_method: str = "classic",
 ) -> OfflineResult:
     """Process mono (frames,) or multi-channel (frames, channels) audio; channels are averaged like a mic."""
     check_format(sample_rate, block_size, 1)
@@ -42,7 +43,7 @@ def process_signal(
         x = x.mean(axis=1, dtype=np.float32)
     if x.ndim != 1:
         raise AudioError(f"Audio must be mono or (frames, channels), got shape {np.shape(signal)}.")
-    chain = ListeningChain(settings)
+    chain = ListeningChain(settings, noise_reduction_method)
     chain.prepare(sample_rate, block_size)
     latency = chain.latency_samples if compensate_latency else 0
     frames = len(x)
@@ -70,6 +71,7 @@ def process_signal(
         "blocks": blocks,
         "frames": frames,
         "feedback_events": chain.feedback_guard.events,
+        "noise_reduction_method": noise_reduction_method,
     }
     return OfflineResult(np.ascontiguousarray(output), report)
 
@@ -103,7 +105,11 @@ def read_wav(path: Path) -> tuple[np.ndarray, int]:
 
 
 def process_file(
-    source: Path, destination: Path, settings: ListeningSettings, block_size: int = 128
+    source: Path,
+    destination: Path,
+    settings: ListeningSettings,
+    block_size: int = 128,
+    noise_reduction_method: str = "classic",
 ) -> OfflineResult:
     """Process a WAV file into another; stereo out when the ears differ, mono otherwise."""
     if destination.suffix.lower() != ".wav":
@@ -113,7 +119,7 @@ def process_file(
     if not destination.parent.exists():
         raise AudioError(f"Cannot write {destination}: the folder {destination.parent} does not exist.")
     data, rate = read_wav(source)
-    result = process_signal(data, rate, settings, block_size)
+    result = process_signal(data, rate, settings, block_size, noise_reduction_method=noise_reduction_method)
     stereo = settings.ears_differ
     output = result.output if stereo else result.output[:, 0]
     # Write next to the destination, then rename: a failed run never leaves half a file.

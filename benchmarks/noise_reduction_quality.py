@@ -4,7 +4,10 @@ Every speech file of ../shared/data is mixed with a real household noise at -5, 
 (noise in rotation, random segment, fixed seed; `--all` for every noise), plus the 16 ready
 noisy/clean pairs. Each method's output is aligned to the clean speech (known latency removed,
 then checked by cross-correlation) and scored with SI-SDR, STOI and wide-band PESQ at 16 kHz.
-Hark runs in its real configuration, 48 kHz with 128-sample blocks.
+Hark runs in its real configuration, 48 kHz with 128-sample blocks: `hark_1.0`/`hark_0.7` are the
+shipped reducer (RNNoise side-chain gains joined with the SPP/MMSE-LSA gains) at strength 1 and 0.7,
+`hark_classic` the SPP/MMSE-LSA reducer alone (`audio.noise_reduction.CLASSIC`) at strength 1.
+CPU is the reducer's mean wall time per 128-sample block over 20 s of noise (load-sensitive).
 
     .venv/bin/python -m benchmarks.noise_reduction_quality [--limit N] [--all] [--workers 2]
 """
@@ -22,7 +25,7 @@ from multiprocessing import Pool
 import numpy as np
 from scipy.signal import resample_poly
 
-from audio.noise_reduction import NoiseReducer
+from audio.noise_reduction import CLASSIC, NoiseReducer, Variant
 from audio.settings import ListeningSettings
 from benchmarks.common import RESULTS, Case, load_mixture, load_pairs, mixture_specs, residual_lag, scores
 
@@ -34,8 +37,8 @@ WEBRTC_DELAY = 95  # 256-point FFT on 160-sample frames
 SNRS = (-5.0, 0.0, 5.0, 10.0)
 
 
-def hark(noisy: np.ndarray, strength: float) -> np.ndarray:
-    reducer = NoiseReducer()
+def hark(noisy: np.ndarray, strength: float, variant: Variant | None = None) -> np.ndarray:
+    reducer = NoiseReducer(variant)
     reducer.prepare(HARK_RATE, HARK_BLOCK, 1)
     reducer.configure(ListeningSettings(noise_reduction=strength))
     reducer.reset()
@@ -85,11 +88,18 @@ def webrtc(noisy: np.ndarray) -> np.ndarray:
     return out[WEBRTC_DELAY : WEBRTC_DELAY + len(pcm)].astype(np.float64) / 32767.0
 
 
+def _hark_latency_ms(variant: Variant | None = None) -> float:
+    reducer = NoiseReducer(variant)
+    reducer.prepare(HARK_RATE, HARK_BLOCK, 1)
+    return reducer.latency_samples / (HARK_RATE / 1000.0)
+
+
 METHODS: dict[str, tuple[Callable[[np.ndarray], np.ndarray], float]] = {
     # name: (process at 16 kHz in, aligned 16 kHz out; algorithmic latency in ms)
     "input": (lambda x: x, 0.0),
-    "hark_1.0": (lambda x: hark(x, 1.0), 128 / 48.0),
-    "hark_0.7": (lambda x: hark(x, 0.7), 128 / 48.0),
+    "hark_classic": (lambda x: hark(x, 1.0, CLASSIC), 128 / 48.0),  # SPP/MMSE-LSA alone, strength 1
+    "hark_1.0": (lambda x: hark(x, 1.0), _hark_latency_ms()),
+    "hark_0.7": (lambda x: hark(x, 0.7), _hark_latency_ms()),
     "rnnoise": (rnnoise, 20.0),
     "webrtc_ns": (webrtc, 6.0),  # plus its fixed 10 ms frames
 }
@@ -107,8 +117,8 @@ def evaluate_spec(spec: tuple[str, str, float, int]) -> dict[str, object]:
     return evaluate(load_mixture(spec))
 
 
-def hark_cpu_us(seconds: float = 20.0) -> float:
-    reducer = NoiseReducer()
+def hark_cpu_us(seconds: float = 20.0, variant: Variant | None = None) -> float:
+    reducer = NoiseReducer(variant)
     reducer.prepare(HARK_RATE, HARK_BLOCK, 1)
     rng = np.random.default_rng(0)
     block = np.zeros((1, HARK_BLOCK), dtype=np.float32)
@@ -151,13 +161,13 @@ def summarize(rows: list[dict[str, object]]) -> dict[str, dict[str, dict[str, fl
 
 def print_table(summary: dict[str, dict[str, dict[str, float]]], only_main: bool = False) -> None:
     columns = f"{'SI-SDR':>7s} {'dSISDR':>7s} {'STOI':>6s} {'dSTOI':>7s} {'PESQ':>5s} {'dPESQ':>6s}"
-    print(f"{'group':34s} {'method':10s} {columns}")
+    print(f"{'group':34s} {'method':12s} {columns}")
     for group, methods in summary.items():
         if only_main and not (group.startswith(("ALL", "snr", "pairs"))):
             continue
         for method, s in methods.items():
             print(
-                f"{group:34s} {method:10s} {s['si_sdr']:7.2f} {s['si_sdr_delta']:+7.2f} {s['stoi']:6.3f}"
+                f"{group:34s} {method:12s} {s['si_sdr']:7.2f} {s['si_sdr_delta']:+7.2f} {s['stoi']:6.3f}"
                 f" {s['stoi_delta']:+7.3f} {s['pesq']:5.2f} {s['pesq_delta']:+6.2f}"
             )
 
@@ -177,6 +187,7 @@ def main() -> None:
         if not args.no_pairs:
             rows += pool.map(evaluate, load_pairs(), chunksize=1)
     cpu = hark_cpu_us()
+    cpu_classic = hark_cpu_us(variant=CLASSIC)
     summary = summarize(rows)
     print_table(summary)
     print("\nSummary (mean over conditions; d = change from the unprocessed input):")
@@ -185,13 +196,14 @@ def main() -> None:
     print(f"\nresidual alignment lags (16 kHz samples, 0 = aligned): {bad_lags}")
     latencies = {m: ms for m, (_, ms) in METHODS.items()}
     print(f"algorithmic latency (ms): {latencies}")
-    print(f"Hark CPU: {cpu:.1f} us per {HARK_BLOCK}-sample block at {HARK_RATE} Hz")
+    print(f"Hark CPU: {cpu:.1f} us per {HARK_BLOCK}-sample block at {HARK_RATE} Hz (classic {cpu_classic:.1f} us)")
     print(f"{len(rows)} cases in {time.perf_counter() - started:.0f} s")
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / "noise_reduction_quality.json"
     out.write_text(
         json.dumps(
-            {"summary": summary, "latency_ms": latencies, "hark_cpu_us_per_block": cpu, "cases": rows,
+            {"summary": summary, "latency_ms": latencies, "hark_cpu_us_per_block": cpu,
+             "hark_classic_cpu_us_per_block": cpu_classic, "cases": rows,
              "residual_lags": bad_lags},
             indent=1,
         )

@@ -6,7 +6,7 @@ import dataclasses
 
 import numpy as np
 import pytest
-from conftest import load
+from recordings import load
 
 from audio.chain import ListeningChain
 from audio.offline import process_signal

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import load
+from recordings import load
 from scipy.signal import butter, sosfilt
 
 from audio.chain import ListeningChain

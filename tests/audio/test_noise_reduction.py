@@ -10,7 +10,7 @@ import pytest
 import soundfile as sf
 from scipy.signal import resample_poly
 
-from audio.noise_reduction import NoiseReducer
+from audio.noise_reduction import CLASSIC, RNNOISE_ASSISTED, NoiseReducer, Variant
 from audio.settings import ListeningSettings
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -47,8 +47,10 @@ def run(
     return out
 
 
-def prepared(block_size: int = 128, settings: ListeningSettings = SETTINGS, rate: int = RATE) -> NoiseReducer:
-    reducer = NoiseReducer()
+def prepared(
+    block_size: int = 128, settings: ListeningSettings = SETTINGS, rate: int = RATE, variant: Variant = CLASSIC
+) -> NoiseReducer:
+    reducer = NoiseReducer(variant)
     reducer.prepare(rate, block_size, 1)
     reducer.configure(settings)
     reducer.reset()
@@ -94,11 +96,12 @@ def test_stationary_noise_down_15_db_speech_loses_under_1_db() -> None:
 
 @pytest.mark.parametrize("noise_name", ["noise_babble_cafeteria_a_8s.wav", "noise_door_shutting_a_8s.wav"])
 @pytest.mark.parametrize("snr_db", [0.0, 5.0])
-def test_stoi_not_lowered(noise_name: str, snr_db: float) -> None:
+@pytest.mark.parametrize("variant", [CLASSIC, RNNOISE_ASSISTED], ids=["classic", "rnnoise-assisted"])
+def test_stoi_not_lowered(noise_name: str, snr_db: float, variant: Variant) -> None:
     from pystoi import stoi
 
     speech, noise = mix(load("speech_2033-164914-0000.wav"), load(noise_name), snr_db)
-    reducer = prepared(settings=ListeningSettings(noise_reduction=1.0))
+    reducer = prepared(settings=ListeningSettings(noise_reduction=1.0), variant=variant)
     out = run(reducer, speech + noise)[reducer.latency_samples :]
     n = len(out)
     down = [np.asarray(resample_poly(x[:n], 1, 3)) for x in (speech, speech + noise, out)]
@@ -174,3 +177,23 @@ def test_latency_within_budget() -> None:
         for block_size in (16, 100, 128, 480, 4096):
             reducer = prepared(block_size, rate=rate)
             assert 0 < reducer.latency_samples <= 2 * reducer.hop
+
+
+def test_deterministic_and_reset_restarts_the_side_chain() -> None:
+    """Same input, same output: twice through fresh reducers, and again after `reset()` (which must
+    also bring the RNNoise side chain back to its initial state)."""
+    speech, noise = mix(load("speech_2033-164914-0000.wav"), load("noise_door_shutting_a_8s.wav"), 5.0)
+    x = (speech + noise)[: 2 * RATE].astype(np.float32)
+    first = run(prepared(variant=RNNOISE_ASSISTED), x)
+    reducer = prepared(variant=RNNOISE_ASSISTED)
+    assert reducer.side_chain
+    np.testing.assert_array_equal(run(reducer, x), first)
+    reducer.reset()
+    np.testing.assert_array_equal(run(reducer, x), first)
+
+
+def test_side_chain_only_at_48_khz() -> None:
+    assert prepared(variant=RNNOISE_ASSISTED).side_chain
+    assert not prepared().side_chain  # classic, the default
+    for rate in (16000, 22050, 44100):
+        assert not prepared(rate=rate, variant=RNNOISE_ASSISTED).side_chain
