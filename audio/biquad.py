@@ -12,6 +12,9 @@ import math
 import numba
 import numpy as np
 
+from audio.processor import Processor, smoothing_coefficient
+from audio.settings import ListeningSettings
+
 IDENTITY = (1.0, 0.0, 0.0, 0.0, 0.0)  # b0, b1, b2, a1, a2 (a0 normalised to 1)
 
 
@@ -125,3 +128,41 @@ def crossfade(wet: np.ndarray, dry: np.ndarray, weight: np.ndarray, target: floa
         for c in range(channels):
             wet[c, i] = dry[c, i] + w * (wet[c, i] - dry[c, i])
     weight[0] = w
+
+
+class SwitchableCascade(Processor):
+    """A per-channel biquad cascade that glides to new designs and crossfades on and off.
+
+    Subclasses say how many sections they use and `design` the target coefficients
+    (channels, sections, 5) and whether the stage is on, off the audio thread.
+    """
+
+    sections = 1
+    glide_s = 0.01
+
+    def design(self, settings: ListeningSettings) -> tuple[np.ndarray, bool]:
+        raise NotImplementedError
+
+    def _allocate(self) -> None:
+        self._coeffs = np.empty((self.channels, self.sections, 5))
+        self._coeffs[:] = IDENTITY
+        self._state = np.zeros((self.channels, self.sections, 2))
+        self._glide = smoothing_coefficient(self.glide_s, self.sample_rate)
+        self._dry = np.zeros((self.channels, self.block_size), dtype=np.float32)
+        self._weight = np.ones(1)
+
+    def configure(self, settings: ListeningSettings) -> None:
+        target, enabled = self.design(settings)
+        # One assignment publishes both: the audio thread never sees a half-made pair.
+        self._runtime = (target, 1.0 if enabled else 0.0)
+
+    def process(self, block: np.ndarray) -> None:
+        target, wet = self._runtime
+        np.copyto(self._dry, block)
+        process_cascade(block, self._coeffs, target, self._state, self._glide)
+        crossfade(block, self._dry, self._weight, wet, self._glide)
+
+    def reset(self) -> None:
+        self._state[:] = 0.0
+        self._coeffs[:] = self._runtime[0]
+        self._weight[0] = self._runtime[1]

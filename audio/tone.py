@@ -11,10 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from audio import biquad
-from audio.processor import Processor, smoothing_coefficient
 from audio.settings import TONE_BAND_HZ, ListeningSettings
 
-_GLIDE_S = 0.015
 _PEAK_Q = 1.2
 _CORRECTION_PASSES = 6
 
@@ -60,30 +58,13 @@ def _cascade(gains: np.ndarray, centres: np.ndarray, sample_rate: float) -> np.n
     return np.array(sections)
 
 
-class ToneShaper(Processor):
-    def _allocate(self) -> None:
-        shape = (self.channels, len(TONE_BAND_HZ), 5)
-        self._coeffs = np.empty(shape)
-        self._coeffs[:] = biquad.IDENTITY
-        self._state = np.zeros((self.channels, len(TONE_BAND_HZ), 2))
-        self._glide = smoothing_coefficient(_GLIDE_S, self.sample_rate)
-        self._dry = np.zeros((self.channels, self.block_size), dtype=np.float32)
-        self._weight = np.ones(1)
+class ToneShaper(biquad.SwitchableCascade):
+    sections = len(TONE_BAND_HZ)
+    glide_s = 0.015
 
-    def configure(self, settings: ListeningSettings) -> None:
+    def design(self, settings: ListeningSettings) -> tuple[np.ndarray, bool]:
         target = np.empty((self.channels, len(TONE_BAND_HZ), 5))
         ears = (settings.left_tone_db, settings.right_tone_db)
         for c in range(self.channels):
             target[c] = design_ear(ears[min(c, 1)], self.sample_rate)
-        self._runtime = (target, 1.0 if settings.tone_enabled else 0.0)
-
-    def process(self, block: np.ndarray) -> None:
-        target, wet = self._runtime
-        np.copyto(self._dry, block)
-        biquad.process_cascade(block, self._coeffs, target, self._state, self._glide)
-        biquad.crossfade(block, self._dry, self._weight, wet, self._glide)
-
-    def reset(self) -> None:
-        self._state[:] = 0.0
-        self._coeffs[:] = self._runtime[0]
-        self._weight[0] = self._runtime[1]
+        return target, settings.tone_enabled

@@ -45,11 +45,13 @@ def material(seconds: float) -> np.ndarray:
     return np.asarray(x / np.max(np.abs(x)) * 0.3)
 
 
-def measure(rate: int, block: int, seconds: float, settings: ListeningSettings) -> dict[str, float]:
+def measure(
+    rate: int, block: int, seconds: float, settings: ListeningSettings, method: str = "classic"
+) -> dict[str, float | str]:
     x16 = material(seconds)
     x = x16 if rate == 16000 else resample_poly(x16, rate // 50, 320)
     x = np.ascontiguousarray(x, dtype=np.float32).reshape(-1, 1)
-    chain = ListeningChain(settings)
+    chain = ListeningChain(settings, method)
     chain.prepare(rate, block)
     out = np.zeros((block, 2), dtype=np.float32)
     blocks = len(x) // block
@@ -68,6 +70,7 @@ def measure(rate: int, block: int, seconds: float, settings: ListeningSettings) 
     period_us = 1e6 * block / rate
     us = times * 1e6
     return {
+        "noise_reduction_method": method,
         "sample_rate": rate,
         "block_size": block,
         "blocks": blocks,
@@ -92,6 +95,7 @@ def main() -> None:
     )
     rows = [measure(rate, 128, args.seconds, settings) for rate in SUPPORTED_RATES]
     rows.append(measure(48000, 64, args.seconds, settings))
+    rows.append(measure(48000, 128, args.seconds, settings, "rnnoise-assisted"))
     print(
         f"{'rate':>6} {'block':>5} {'mean us':>8} {'p99 us':>7} {'max us':>7} {'period us':>9} "
         f"{'% core':>6} {'latency ms':>10}"
