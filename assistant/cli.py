@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from assistant import listening_commands, model_commands
+from assistant import caption_commands, listening_commands, model_commands, window_commands
 from assistant.listening_options import add_settings_arguments, settings_from_arguments
 from audio.errors import AudioError
 
@@ -78,6 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
     latency.add_argument("--block", type=int, default=128, help="block size in samples (default 128)")
     latency.set_defaults(run=listening_commands.latency)
 
+    caption_commands.add_commands(commands)
+    window_commands.add_commands(commands)
     model_commands.add_commands(commands)
     return parser
 

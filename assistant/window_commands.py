@@ -1,0 +1,198 @@
+"""`hark captions`: live listening with a large caption window for the person.
+
+Start-up order matters for the person in front of the screen: the window opens
+first (within a second), then the sound devices start, then the speech model loads
+on a background thread (Vosk models take seconds, pocketsphinx runs in a child
+process). The status line says what is happening at each step.
+
+When something is missing the window still opens and says so, rather than a
+terminal error nobody in the room sees: no microphone or headphones ("Waiting for
+the sound device", and captions start by themselves when one is plugged in); no
+speech model ("No speech model" with the command that installs one; listening
+through the headphones keeps working). Only wrong flags (a bad colour scheme, a
+screen that does not exist) stop before the window opens, as errors on the
+terminal where they were typed.
+
+Closing the window stops the caption worker, the recogniser and the stream.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+from assistant.captions.engines import ENGINES, choose_recognizer
+from assistant.captions.live import CaptionWorker
+from assistant.captions.style import SCHEMES, CaptionStyle, CaptionStyleError
+from assistant.listening_commands import _device_spec
+from assistant.listening_options import add_settings_arguments, settings_from_arguments
+from audio.errors import AudioError
+from audio.settings import ListeningSettings
+
+POLL_MS = 1000
+
+
+def add_commands(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "captions", help="live listening with a large caption window",
+        description="Listen through the headphones and show what is said in a large, high-contrast window. "
+        "Keys: F11 full screen, Esc leave full screen, + and - text size, Space pause or carry on.",
+    )
+    parser.add_argument("--input", metavar="DEV", help="input device name or index (default: system default)")
+    parser.add_argument("--output", metavar="DEV", help="output device name or index (default: system default)")
+    parser.add_argument("--rate", type=int, default=48000, help="sample rate: 16000, 22050, 44100 or 48000 (default)")
+    parser.add_argument("--block", type=int, default=128, help="block size in samples (default 128)")
+    parser.add_argument("--engine", choices=ENGINES, help="speech engine (default: Vosk if a model is installed)")
+    parser.add_argument("--model", metavar="NAME_OR_PATH", help="Vosk model: installed name or folder")
+    parser.add_argument("--language", default="en", help="language of the installed model to use (default en)")
+    style = parser.add_argument_group("caption window")
+    style.add_argument("--font-pt", type=int, default=48, metavar="N", help="caption text size, 20..160 (default 48)")
+    style.add_argument("--scheme", choices=tuple(SCHEMES), default="white-on-black", help="colours")
+    style.add_argument("--lines", type=int, default=4, metavar="N", help="lines shown, 2..10 (default 4)")
+    style.add_argument("--upper-case", action="store_true", help="show captions in capital letters")
+    style.add_argument("--profanity-filter", action="store_true", help="mask strong swear words")
+    style.add_argument("--fullscreen", action="store_true", help="start full screen (F11 switches)")
+    style.add_argument("--screen", type=int, metavar="N", help="show on screen N (0 is the first)")
+    add_settings_arguments(parser, with_preset=False)
+    parser.set_defaults(run=captions)
+
+
+def style_from_arguments(args: argparse.Namespace) -> CaptionStyle:
+    try:
+        return CaptionStyle(font_pt=args.font_pt, scheme=args.scheme, lines=args.lines,
+                            upper_case=args.upper_case, profanity_filter=args.profanity_filter)
+    except CaptionStyleError as error:
+        raise AudioError(str(error)) from None  # the command line reports AudioError as one line
+
+
+class CaptionSession:
+    """The stream, the recogniser and the caption worker for one window; no widgets.
+
+    Talks to the window only through the bridge's signals, so every call here is
+    safe from the loader thread as well as the GUI thread.
+    """
+
+    def __init__(self, args: argparse.Namespace, settings: ListeningSettings, bridge: Any) -> None:
+        self.args, self.settings, self.bridge = args, settings, bridge
+        self.stream: Any = None
+        self.recognizer: Any = None
+        self.worker: CaptionWorker | None = None
+        self.model_error = ""
+        self.paused = False
+        self._closed = False
+        self._lock = threading.Lock()  # the loader thread vs close()
+
+    def start(self) -> None:
+        from audio.chain import ListeningChain
+        from audio.stream import ListeningStream
+
+        args = self.args
+        chain = ListeningChain(self.settings, args.noise_reduction_method)
+        self.stream = ListeningStream(chain, _device_spec(args.input), _device_spec(args.output), args.rate,
+                                      args.block)
+        self.stream.start(wait=True)  # missing devices: the status says so and the supervisor waits
+        threading.Thread(target=self._load, name="hark-caption-loader", daemon=True).start()
+
+    def _load(self) -> None:
+        try:
+            recognizer = choose_recognizer(
+                self.args.engine, Path(self.args.model) if self.args.model else None, self.args.language
+            )
+        except AudioError as error:
+            self.model_error = str(error)
+            self.refresh()
+            return
+        with self._lock:
+            if self._closed:
+                _close_recognizer(recognizer)
+                return
+            self.recognizer = recognizer
+            self.worker = CaptionWorker(self.stream.tap, self.stream.sample_rate, recognizer, self.bridge.on_event)
+            self.worker.paused = self.paused
+            self.worker.start()
+        self.bridge.engine.emit(recognizer.label)
+        self.refresh()
+
+    def set_paused(self, paused: bool) -> None:
+        self.paused = paused
+        if self.worker is not None:
+            self.worker.paused = paused
+
+    def status(self) -> tuple[str, str]:
+        """(headline, detail) for the status line, most urgent first."""
+        stream = self.stream.status if self.stream is not None else None
+        if stream is not None and stream.state != "running":
+            return "Waiting for the sound device", stream.message
+        if self.model_error:
+            return "No speech model", self.model_error
+        if self.worker is None:
+            return "Starting", "Loading the speech model. This can take a few seconds."
+        if self.worker.error:
+            return "Captions stopped", f"{self.worker.error}. Close this window and start it again."
+        return "Listening", ""
+
+    def refresh(self) -> None:
+        self.bridge.message.emit(*self.status())
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            worker, self.worker = self.worker, None
+        if worker is not None:
+            worker.stop()
+        if self.recognizer is not None:
+            _close_recognizer(self.recognizer)
+        if self.stream is not None:
+            if self.stream.status.state == "disappeared":
+                # PortAudio can hang for minutes closing a stream whose device vanished.
+                sys.stdout.flush()
+                os._exit(0)
+            self.stream.close()
+
+
+def _close_recognizer(recognizer: Any) -> None:
+    close = getattr(recognizer, "close", None)  # the pocketsphinx child process
+    if close is not None:
+        close()
+
+
+def captions(args: argparse.Namespace) -> int:
+    style = style_from_arguments(args)
+    settings = settings_from_arguments(args)
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from ui.caption_bridge import CaptionBridge
+    from ui.caption_window import CaptionWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    window = CaptionWindow(style)
+    bridge = CaptionBridge()
+    bridge.partial.connect(window.show_partial)
+    bridge.segment.connect(window.add_segment)
+    bridge.status.connect(window.set_status)
+    bridge.message.connect(window.set_status)
+    bridge.engine.connect(window.set_engine)
+    session = CaptionSession(args, settings, bridge)
+    window.pause_toggled.connect(session.set_paused)
+    try:
+        window.show_on_screen(args.screen, args.fullscreen)
+    except ValueError as error:
+        raise AudioError(str(error)) from None
+    window.set_status("Starting", "Opening the sound devices.")
+    app.processEvents()  # draw the window before the devices open
+    session.start()
+    timer = QTimer()
+    timer.timeout.connect(session.refresh)  # device and model states change on other threads
+    timer.start(POLL_MS)
+    session.refresh()
+    try:
+        app.exec()
+    finally:
+        timer.stop()
+        session.close()
+    return 0

@@ -1,0 +1,309 @@
+"""The person-facing caption window: very large, high-contrast, live text.
+
+Lines are counted in *wrapped display lines*, not in caption segments: the text is
+laid out at the window's width and only the last `style.lines` lines are kept, so
+the person always sees the same amount of text, whatever the sentence lengths.
+If the window is too short for that many lines at this size, fewer whole lines are
+shown: a line is never cut in half and a word is never clipped (words longer than
+the width break rather than run off the edge).
+
+The newest line sits just above the status bar and older lines move up and away,
+so the eye always finds the newest words in the same place. The line still being
+spoken (the Partial) is in a slightly softer shade, italic and ends in "…"; low-
+confidence words get a dashed underline in the text colour rather than being dimmed or hidden, so
+their contrast is unchanged.
+
+The text is a real QTextBrowser document, so screen readers can read it. The
+caption logic lives in ui/caption_text.py and holds no widgets.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import (
+    QCloseEvent,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QGuiApplication,
+    QKeySequence,
+    QShortcut,
+    QShowEvent,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+    QTextOption,
+)
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QTextBrowser, QVBoxLayout, QWidget
+
+from assistant.captions.style import CaptionStyle
+from ui.caption_text import CaptionHistory, caption_words, trim_to_lines
+
+FONT_FAMILIES = ["Atkinson Hyperlegible", "Verdana", "DejaVu Sans", "Arial", "Helvetica"]
+STATUS_PT = 22  # smaller than the captions, still readable with poor sight
+BUTTON_PT = 20
+MARGIN_PX = 24
+# Ends the line still being spoken: "more to come" without a symbol people must learn.
+# The no-break space keeps it from wrapping onto a line of its own.
+LIVE_SUFFIX = "\u00a0…"
+
+
+# --- the window ---------------------------------------------------------------------------
+class CaptionWindow(QWidget):
+    pause_toggled = Signal(bool)  # True: paused. The controller pauses the CaptionWorker.
+    closed = Signal()
+
+    def __init__(self, style: CaptionStyle | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.history = CaptionHistory()
+        self.paused = False
+        self._status = ("Starting", "")
+        self._engine = ""
+        self._doc: QTextDocument | None = None
+        self.setWindowTitle("Hark captions")
+        self.setAccessibleName("Hark captions")
+        self.setAccessibleDescription(
+            "Live captions of what is said in the room. Space pauses or carries on, F11 switches full screen, "
+            "plus and minus change the text size."
+        )
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+        self.captions = QTextBrowser(self)
+        self.captions.setAccessibleName("Captions")
+        self.captions.setAccessibleDescription("What is being said, newest line last.")
+        self.captions.setFrameShape(QFrame.Shape.NoFrame)
+        self.captions.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.captions.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.captions.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        self.captions.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.captions.viewport().installEventFilter(self)
+
+        self.status_label = QLabel(self)
+        self.status_label.setWordWrap(True)
+        self.status_label.setAccessibleName("Status")
+        self.status_label.setAlignment(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft)
+        self.pause_button = self._button("Pause", self.toggle_pause)
+        self.smaller_button = self._button("Smaller text", lambda: self.change_font_size(-1))
+        self.larger_button = self._button("Larger text", lambda: self.change_font_size(+1))
+        self.fullscreen_button = self._button("Full screen", self.toggle_fullscreen)
+
+        self.status_bar = QWidget(self)
+        self.status_bar.setObjectName("statusBar")
+        # The status gets the full width on its own row: squeezed beside the buttons, a
+        # long message ("No input device found. Plug in ...") wrapped into a tall column.
+        bar = QVBoxLayout(self.status_bar)
+        bar.setContentsMargins(MARGIN_PX, 8, MARGIN_PX, 12)
+        bar.setSpacing(8)
+        bar.addWidget(self.status_label)
+        buttons = QHBoxLayout()
+        buttons.setSpacing(12)
+        buttons.addStretch(1)
+        for button in (self.pause_button, self.smaller_button, self.larger_button, self.fullscreen_button):
+            buttons.addWidget(button)
+        bar.addLayout(buttons)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.captions, 1)
+        layout.addWidget(self.status_bar)
+
+        # Window-wide shortcuts, so the keys work whichever part has the keyboard focus.
+        keypad = Qt.KeyboardModifier.KeypadModifier
+        self._shortcut(["F11"], self.toggle_fullscreen)
+        self._shortcut(["Esc"], self.leave_fullscreen)
+        self._shortcut(["Space"], self.toggle_pause)
+        self._shortcut(["+", "=", "Ctrl+=", "Ctrl++", QKeySequence(keypad | Qt.Key.Key_Plus)],
+                       lambda: self.change_font_size(+1))
+        self._shortcut(["-", "Ctrl+-", QKeySequence(keypad | Qt.Key.Key_Minus)],
+                       lambda: self.change_font_size(-1))
+        self.style_ = style or CaptionStyle()
+        self.apply_style(self.style_)
+        self.resize(1000, 600)
+
+    def _button(self, text: str, slot: Any) -> QPushButton:
+        button = QPushButton(text, self)
+        button.setAutoDefault(True)  # Enter presses the focused button; Space always pauses
+        button.setMinimumHeight(56)
+        button.clicked.connect(slot)
+        return button
+
+    def _shortcut(self, keys: list[Any], slot: Any) -> None:
+        for key in keys:
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(slot)
+
+    # --- the controller's interface -------------------------------------------------
+    def show_partial(self, partial: Any) -> None:
+        self.history.add_partial(partial)
+        self._render()
+
+    def add_segment(self, segment: Any) -> None:
+        self.history.add_segment(segment)
+        self._render()
+
+    def clear(self) -> None:
+        self.history = CaptionHistory()
+        self._render()
+
+    def set_status(self, headline: str, detail: str = "") -> None:
+        """Show `headline` (a word or two: "Listening") and `detail` (what it means or what to do)."""
+        self._status = (headline, detail)
+        self._show_status()
+
+    def set_engine(self, label: str) -> None:
+        """The speech engine's label, shown after "Listening" (it carries pocketsphinx's accuracy warning)."""
+        self._engine = label
+        self._show_status()
+
+    def apply_style(self, style: CaptionStyle) -> None:
+        self.style_ = style
+        colours = style.colours
+        self._font = QFont()
+        self._font.setFamilies(FONT_FAMILIES)
+        self._font.setPointSize(style.font_pt)
+        self.captions.setFont(self._font)
+        status_font = QFont(self._font)
+        status_font.setPointSize(STATUS_PT)
+        self.status_label.setFont(status_font)
+        # Room for two lines always: a wrapped status must not be clipped (a word-wrapped
+        # QLabel in a row of buttons does not reliably ask for its height), and a fixed
+        # height keeps the captions from jumping when the status changes.
+        self.status_label.setMinimumHeight(int(2 * QFontMetricsF(status_font).lineSpacing()) + 4)
+        button_font = QFont(self._font)
+        button_font.setPointSize(BUTTON_PT)
+        for button in self.findChildren(QPushButton):
+            button.setFont(button_font)
+        self.setStyleSheet(
+            f"CaptionWindow, QTextBrowser {{ background: {colours.background}; color: {colours.text}; }}"
+            f"#statusBar {{ background: {colours.status_background};"
+            f" border-top: 2px solid {colours.text}; }}"
+            f"QLabel {{ color: {colours.text}; background: transparent; }}"
+            f"QPushButton {{ color: {colours.text}; background: {colours.background};"
+            f" border: 2px solid {colours.text}; border-radius: 8px; padding: 6px 18px; }}"
+            # Focus must be obvious: a thick ring in the accent colour, never the thin native dots.
+            f"QPushButton:focus {{ border: 5px solid {colours.accent}; padding: 3px 15px; }}"
+            f"QTextBrowser:focus {{ border: 5px solid {colours.accent}; }}"
+        )
+        self._render()
+
+    def change_font_size(self, steps: int) -> None:
+        self.apply_style(self.style_.with_font_step(steps))
+
+    def toggle_pause(self) -> None:
+        self.paused = not self.paused
+        self.pause_button.setText("Carry on" if self.paused else "Pause")
+        self._show_status()
+        self.pause_toggled.emit(self.paused)
+
+    def toggle_fullscreen(self) -> None:
+        if self.isFullScreen():
+            self.leave_fullscreen()
+        else:
+            self.showFullScreen()
+            self.fullscreen_button.setText("Leave full screen")
+
+    def leave_fullscreen(self) -> None:
+        if self.isFullScreen():
+            self.showNormal()
+            self.fullscreen_button.setText("Full screen")
+
+    def show_on_screen(self, index: int | None, fullscreen: bool) -> None:
+        """Show on screen `index` (0 is the first; None: where the system puts it)."""
+        screens = QGuiApplication.screens()
+        if index is not None:
+            if not 0 <= index < len(screens):
+                raise ValueError(f"There is no screen {index}; this computer has {len(screens)} (0 to "
+                                 f"{len(screens) - 1}).")
+            geometry = screens[index].availableGeometry()
+            self.move(geometry.topLeft())
+            self.resize(min(self.width(), geometry.width()), min(self.height(), geometry.height()))
+        if fullscreen:
+            # Cover the screen ourselves too: without a window manager (a kiosk set-up)
+            # the full-screen request alone leaves the window at its normal size.
+            screen = screens[index] if index is not None else (self.screen() or screens[0])
+            self.setGeometry(screen.geometry())
+            self.showFullScreen()
+            self.fullscreen_button.setText("Leave full screen")
+        else:
+            self.show()
+
+    # --- drawing ---------------------------------------------------------------------
+    def _show_status(self) -> None:
+        headline, detail = self._status
+        if self.paused:
+            headline, detail = "Paused", "Press Space or Carry on to start captions again."
+        elif headline == "Listening" and self._engine and not detail:
+            detail = self._engine
+        text = f"<b>{html.escape(headline)}</b>"
+        if detail:
+            text += f"&nbsp;&nbsp;{html.escape(detail)}"
+        self.status_label.setText(text)
+        self.status_label.setAccessibleDescription(f"{headline}. {detail}".strip())
+
+    def _render(self) -> None:
+        colours = self.style_.colours
+        doc = QTextDocument(self.captions)
+        doc.setDefaultFont(self._font)
+        doc.setDocumentMargin(MARGIN_PX)
+        option = doc.defaultTextOption()
+        option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        doc.setDefaultTextOption(option)
+        doc.setTextWidth(self.captions.viewport().width())
+        cursor = QTextCursor(doc)
+        blocks = [(caption_words(s, self.style_), False) for s in self.history.segments]
+        if self.history.partial is not None:
+            blocks.append((caption_words(self.history.partial, self.style_), True))
+        for number, (words, live) in enumerate(blocks):
+            if number:
+                cursor.insertBlock()
+            plain = QTextCharFormat()
+            plain.setForeground(QColor(colours.live if live else colours.text))
+            plain.setFontItalic(live)
+            for index, word in enumerate(words):
+                fmt = QTextCharFormat(plain)
+                if word.uncertain:
+                    fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DashUnderline)
+                    fmt.setUnderlineColor(QColor(colours.live if live else colours.text))
+                cursor.insertText(("" if index == 0 else " "), plain)
+                cursor.insertText(word.text, fmt)
+            if live:
+                cursor.insertText(LIVE_SUFFIX, plain)
+        # Keep whole lines only: as many as asked for, fewer if the window is too short.
+        height = self.captions.viewport().height()
+        line = QFontMetricsF(self._font).lineSpacing()
+        fit = int(max(0.0, height - 2 * MARGIN_PX) // line) if line > 0 else self.style_.lines
+        lines = max(1, min(self.style_.lines, fit))
+        trim_to_lines(doc, lines)
+        while lines > 1 and doc.size().height() > height:
+            lines -= 1
+            trim_to_lines(doc, lines)
+        # Anchor the newest line at the bottom: pad the top by the unused height.
+        frame = doc.rootFrame()
+        frame_format = frame.frameFormat()
+        frame_format.setTopMargin(MARGIN_PX + max(0.0, height - doc.size().height()))
+        frame.setFrameFormat(frame_format)
+        self.captions.setDocument(doc)  # Qt deletes only the document it made itself
+        if self._doc is not None:
+            self._doc.deleteLater()
+        self._doc = doc
+
+    # --- Qt events -------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.captions.viewport() and event.type() == QEvent.Type.Resize:
+            self._render()  # re-wrap at the new width and re-count the lines
+        return super().eventFilter(watched, event)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        # Start with the focus on the window itself: no focus ring or text caret is
+        # drawn over the captions until someone presses Tab.
+        if self.focusWidget() in (None, self.captions):
+            self.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.closed.emit()
+        super().closeEvent(event)
