@@ -41,9 +41,10 @@ class InputTap:
     (counted in `drops`) rather than ever making the audio thread wait.
     """
 
-    def __init__(self, block_size: int, capacity: int = 256) -> None:
+    def __init__(self, block_size: int, capacity: int = 256, poll_s: float = 0.001) -> None:
         self._ring = np.zeros((capacity, block_size), dtype=np.float32)
         self._capacity = capacity
+        self._poll_s = poll_s
         self._written = 0  # producer only
         self._read = 0  # consumer only
         self.drops = 0  # producer only
@@ -71,7 +72,9 @@ class InputTap:
         while self._read >= self._written:
             if deadline is not None and time.monotonic() >= deadline:
                 return None
-            time.sleep(0.001)  # polling keeps the producer free of any lock or event
+            # Polling keeps the producer free of any lock or event; each wake-up takes the GIL,
+            # so the consumer wakes about twice a block, not every millisecond.
+            time.sleep(self._poll_s)
         block = self._ring[self._read % self._capacity].copy()
         self._read += 1
         return block
@@ -118,7 +121,7 @@ class ListeningStream:
         self.sample_rate = sample_rate
         self.block_size = block_size
         self.chain.prepare(sample_rate, block_size)
-        self.tap = InputTap(block_size, tap_blocks)
+        self.tap = InputTap(block_size, tap_blocks, poll_s=0.5 * block_size / sample_rate)
         # Callback durations (s), written cyclically by the callback; see `callback_durations`.
         self._durations = np.zeros(timing_blocks, dtype=np.float64)
         self._specs: tuple[int | str | None, int | str | None] = (input_device, output_device)

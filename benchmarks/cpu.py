@@ -97,13 +97,14 @@ def main() -> None:
     rows.append(measure(48000, 64, args.seconds, settings))
     rows.append(measure(48000, 128, args.seconds, settings, "rnnoise-assisted"))
     print(
-        f"{'rate':>6} {'block':>5} {'mean us':>8} {'p99 us':>7} {'max us':>7} {'period us':>9} "
+        f"{'noise reduction':>16} {'rate':>6} {'block':>5} {'mean us':>8} {'p99 us':>7} {'max us':>7} {'period us':>9} "
         f"{'% core':>6} {'latency ms':>10}"
     )
     for r in rows:
         print(
-            f"{r['sample_rate']:>6} {r['block_size']:>5} {r['mean_us']:>8} {r['p99_us']:>7} {r['max_us']:>7} "
-            f"{r['block_period_us']:>9} {r['mean_percent_of_one_core']:>6} {r['algorithmic_latency_ms']:>10}"
+            f"{r['noise_reduction_method']:>16} {r['sample_rate']:>6} {r['block_size']:>5} {r['mean_us']:>8} "
+            f"{r['p99_us']:>7} {r['max_us']:>7} {r['block_period_us']:>9} {r['mean_percent_of_one_core']:>6} "
+            f"{r['algorithmic_latency_ms']:>10}"
         )
     RESULTS.mkdir(parents=True, exist_ok=True)
     result = {
