@@ -92,8 +92,9 @@ class CaptionSession:
 
         args = self.args
         chain = ListeningChain(self.settings, args.noise_reduction_method)
+        # 1024 blocks (2.7 s at 48 kHz/128) ride out an end-of-utterance decode without dropping.
         self.stream = ListeningStream(chain, _device_spec(args.input), _device_spec(args.output), args.rate,
-                                      args.block)
+                                      args.block, tap_blocks=1024)
         self.stream.start(wait=True)  # missing devices: the status says so and the supervisor waits
         threading.Thread(target=self._load, name="hark-caption-loader", daemon=True).start()
 

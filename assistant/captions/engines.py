@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from assistant import models
 from assistant.captions.events import CaptionEvent
 from audio.errors import AudioError
 
@@ -109,26 +110,14 @@ class SubprocessRecognizer:
 
 
 def _vosk_model_for(model_path: Path | None, language: str) -> Path | None:
-    """The Vosk model to use: the given name or path, else the one installed for `language`."""
-    models: Any
-    try:  # assistant/models.py is written alongside this; work without it
-        from assistant import models  # type: ignore[attr-defined,no-redef,unused-ignore]
-    except ImportError:
-        models = None
-    if model_path is not None:
-        path = Path(model_path).expanduser()
-        if path.is_dir():
-            return path
-        if models is not None and path.parent == Path("."):  # a bare name: an installed model
-            try:
-                return Path(models.model_path(str(model_path)))
-            except Exception as error:  # models.ModelError: its message says what to do
-                raise AudioError(str(error)) from None
-        raise AudioError(f"No Vosk model folder at {path}. Give a model folder or an installed model's name.")
-    if models is None:
-        return None
-    found = models.installed_model_path(language)
-    return Path(found) if found is not None else None
+    """The Vosk model to use: the given name or folder (checked by assistant.models), else the best
+    one installed for `language`, else None."""
+    if model_path is None:
+        return models.installed_model_path(language)
+    try:
+        return models.model_path(str(model_path))
+    except models.ModelError as error:  # its message says what to do
+        raise AudioError(str(error)) from None
 
 
 def choose_recognizer(engine: str | None = None, model_path: Path | None = None, language: str = "en",
