@@ -122,23 +122,27 @@ class NoiseReducer(Processor):
         self.variant = variant or CLASSIC
         self._snapshot = NoiseReductionSnapshot(mix=1.0, strength=0.7)
         self._log_mode = k.LOG_OFF
-        self._rnnoise = sc.library()
+        self._rnnoise: sc.RNNoiseLibrary | None = None  # loaded only for the rnnoise-assisted method
         self._sc_state = 0
 
     def __del__(self) -> None:
-        if getattr(self, "_sc_state", 0):
+        if getattr(self, "_sc_state", 0) and self._rnnoise is not None:
             self._rnnoise.destroy(self._sc_state)
             self._sc_state = 0
 
     def _allocate_side_chain(self, n_bins: int) -> None:
-        if self._sc_state:
+        if self._sc_state and self._rnnoise is not None:
             self._rnnoise.destroy(self._sc_state)
             self._sc_state = 0
         # RNNoise runs at 48 kHz only; at 16, 22.05 and 44.1 kHz the reducer is the classic one.
         self.side_chain = self.variant.mode != k.MODE_CLASSIC and self.sample_rate == sc.RATE
         if self.side_chain:
+            if self._rnnoise is None:
+                self._rnnoise = sc.library()
             self._sc_state = self._rnnoise.create()
-        self._sc_fn = self._rnnoise.process_frame  # the kernel skips it while the state is 0
+            self._sc_fn = self._rnnoise.process_frame
+        else:
+            self._sc_fn = sc.UNUSED_PROCESS_FRAME  # the kernel skips it while the state is 0
         self._sc_in = np.zeros(sc.FRAME, dtype=np.float32)
         self._sc_out = np.zeros(sc.FRAME, dtype=np.float32)
         sc_plan = plan(sc.ANALYSIS_FFT // 2)
@@ -219,7 +223,7 @@ class NoiseReducer(Processor):
         self._bins[k.GAMMA_SLOW].fill(1.0)
         self._sc_in.fill(0)
         self._sc_out.fill(0)
-        if self._sc_state:
+        if self._sc_state and self._rnnoise is not None:
             self._rnnoise.init(self._sc_state)
         snapshot = self._snapshot
         self._scalars[k.S_MIX] = snapshot.mix

@@ -18,6 +18,8 @@ import ctypes
 
 import numpy as np
 
+from audio.errors import AudioError
+
 RATE = 48000
 FRAME = 480
 DELAY = 960  # RNNoise output sample n is its processed input sample n - 960 (measured)
@@ -31,12 +33,23 @@ PROCESS_FRAME_TYPE = ctypes.CFUNCTYPE(
 )
 
 
+# What the kernel is handed when no side chain runs: the same C signature, so the compiled
+# kernel has one type for both methods, and never called (the kernel skips it while the state is 0).
+UNUSED_PROCESS_FRAME = PROCESS_FRAME_TYPE(lambda state, out, inp: 0.0)
+
+
 class RNNoiseLibrary:
     """The ctypes handles: create/init/destroy from Python, process_frame as a function object
     numba kernels can call (the state pointer travels as a size_t)."""
 
     def __init__(self) -> None:
-        from pyrnnoise.rnnoise import lib  # loads librnnoise.so
+        try:
+            from pyrnnoise.rnnoise import lib  # loads librnnoise.so
+        except ImportError:
+            raise AudioError(
+                "The rnnoise-assisted noise reduction needs the pyrnnoise package, which is not installed. "
+                "Install it with: pip install 'hark[rnnoise]' (or choose --noise-reduction-method classic)."
+            ) from None
 
         self._lib = lib
         lib.rnnoise_create.restype = ctypes.c_void_p
@@ -63,7 +76,7 @@ _LIBRARY: RNNoiseLibrary | None = None
 
 
 def library() -> RNNoiseLibrary:
-    """The shared binding (pyrnnoise is a dependency; its wheel ships librnnoise.so)."""
+    """The shared binding (pyrnnoise, an optional dependency, ships librnnoise.so in its wheel)."""
     global _LIBRARY
     if _LIBRARY is None:
         _LIBRARY = RNNoiseLibrary()
