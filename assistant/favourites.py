@@ -1,0 +1,168 @@
+"""Per-person favourite quick phrases: the phrases a person responds to well, by phrase id.
+
+`Favourites` is what the rest of Hark uses. `FavouritesFile` keeps them in one plain JSON file
+until the encrypted profile store holds them (its schema has `phrases.favourites`); the store
+then provides the same two methods, keyed by the profile id.
+
+The file is not encrypted, so a person key must be an opaque id (a profile id such as
+`prf_7Q2M4K`), never a name: keys are limited to letters, digits, '_', '.' and '-', which keeps
+out names written with spaces. DEFAULT_PERSON is the assessor's own list, for sessions with no
+profile open. An empty list removes the person from the file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+from assistant.json_files import JsonFileProblem, decode_json, read_capped, write_text_atomic
+from assistant.phrases import MAX_ID_CHARS, PhraseError, PhraseFileError, is_phrase_id
+
+SCHEMA = "hark.favourites"
+VERSION = 1
+DEFAULT_PERSON = "default"
+MAX_FAVOURITES = 50  # the profile schema's limit
+MAX_PEOPLE = 1000
+MAX_FILE_BYTES = 2 * 1024 * 1024
+_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
+_WHAT = "favourites file"
+
+
+class Favourites(Protocol):
+    def get(self, person_key: str) -> list[str]:
+        """The person's favourite phrase ids, in their order; empty when they have none."""
+        ...
+
+    def set(self, person_key: str, ids: Sequence[str]) -> None:
+        """Replace the person's favourites (checked first; nothing changes on error)."""
+        ...
+
+
+def check_person_key(key: str) -> str:
+    if not _KEY.fullmatch(key):
+        raise PhraseError(f"{key!r} cannot be a person key: use the profile id (letters, digits, '_', '.' "
+                          "and '-', at most 100 characters), never the person's name.")
+    return key
+
+
+def check_ids(ids: Sequence[str]) -> list[str]:
+    """The ids in order with repeats dropped; PhraseError when one is malformed or there are too many."""
+    bad = [i for i in ids if not isinstance(i, str) or not is_phrase_id(i)]
+    if bad:
+        raise PhraseError(f"{', '.join(map(repr, bad[:5]))} {'is' if len(bad) == 1 else 'are'} not a phrase id; "
+                          f"ids look like intro.my-name (at most {MAX_ID_CHARS} characters).")
+    unique = list(dict.fromkeys(ids))
+    if len(unique) > MAX_FAVOURITES:
+        raise PhraseError(f"A person can have at most {MAX_FAVOURITES} favourite phrases, not {len(unique)}; "
+                          "remove some first.")
+    return unique
+
+
+def favourites_path() -> Path:
+    """$HARK_FAVOURITES when set, else favourites.json in the user data folder."""
+    override = os.environ.get("HARK_FAVOURITES", "").strip()
+    if override:
+        return Path(override).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("hark")) / "favourites.json"
+
+
+class FavouritesFile:
+    """Favourites in one JSON file, written atomically. A file that fails its checks is an error
+    for reads and writes alike, and is never overwritten: it may hold other people's lists."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or favourites_path()
+        self._lock = threading.Lock()  # one read-modify-write at a time within this process
+
+    def get(self, person_key: str) -> list[str]:
+        check_person_key(person_key)
+        with self._lock:
+            return list(self._read().get(person_key, []))
+
+    def set(self, person_key: str, ids: Sequence[str]) -> None:
+        check_person_key(person_key)
+        clean = check_ids(ids)
+        with self._lock:
+            people = self._read()
+            if clean:
+                people[person_key] = clean
+            else:
+                people.pop(person_key, None)
+            if len(people) > MAX_PEOPLE:
+                raise PhraseError(f"The favourites file already holds {MAX_PEOPLE} people's lists, the most it can.")
+            document = {"schema": SCHEMA, "version": VERSION, "people": people}
+            try:
+                write_text_atomic(self.path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+            except OSError as error:
+                raise PhraseError(f"Cannot save favourites to {self.path}: {error.strerror or error}. "
+                                  "The previous favourites are unchanged.") from None
+
+    def people(self) -> list[str]:
+        with self._lock:
+            return sorted(self._read())
+
+    def _read(self) -> dict[str, list[str]]:
+        if not self.path.exists():
+            return {}
+        try:
+            data, problems = decode_json(read_capped(self.path, MAX_FILE_BYTES), MAX_FILE_BYTES, _WHAT)
+        except JsonFileProblem as problem:
+            raise self._error([str(problem)]) from None
+        people = _people_from_data(data, problems)
+        if problems:
+            raise self._error(problems)
+        return people
+
+    def _error(self, problems: list[str]) -> PhraseFileError:
+        return PhraseFileError(str(self.path), problems, _WHAT,
+                               "Nothing was changed; fix the file, or move it aside to start again.")
+
+
+def _people_from_data(data: Any, problems: list[str]) -> dict[str, list[str]]:
+    if not isinstance(data, dict):
+        problems.append("the file must hold one JSON object with schema, version and people")
+        return {}
+    if data.get("schema") != SCHEMA:
+        problems.append(f"\"schema\" must be {SCHEMA!r}, found {data.get('schema')!r}")
+    if data.get("version") != VERSION:
+        problems.append(f"it is version {data.get('version')!r} and this Hark reads version {VERSION} only")
+    problems += [f"unknown key {key!r} at the top level" for key in data
+                 if key not in ("schema", "version", "people")]
+    people = data.get("people")
+    if not isinstance(people, dict):
+        problems.append("\"people\" must be an object of person key to a list of phrase ids")
+        return {}
+    out: dict[str, list[str]] = {}
+    for key, ids in people.items():
+        try:
+            check_person_key(key)
+            if not isinstance(ids, list):
+                raise PhraseError("its favourites must be a list of phrase ids")
+            out[key] = check_ids(ids)
+        except PhraseError as error:
+            problems.append(f"person {key!r}: {str(error).rstrip('.')}")
+    return out
+
+
+def add_favourite(store: Favourites, person_key: str, phrase_id: str) -> bool:
+    """Add one id at the end of the person's list; False when it was already there."""
+    ids = store.get(person_key)
+    if phrase_id in ids:
+        return False
+    store.set(person_key, [*ids, phrase_id])
+    return True
+
+
+def remove_favourite(store: Favourites, person_key: str, phrase_id: str) -> None:
+    ids = store.get(person_key)
+    if phrase_id not in ids:
+        raise PhraseError(f"{phrase_id} is not one of {person_key}'s favourites; "
+                          f"`hark phrases favourites --person {person_key}` lists them.")
+    store.set(person_key, [i for i in ids if i != phrase_id])

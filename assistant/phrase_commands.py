@@ -1,0 +1,172 @@
+"""`hark phrases list|add|edit|remove|reset|favourites`: the quick-phrase library from the command line.
+
+Edits start from the user's own library (or the built-in one when they have none) and save the
+whole library atomically to their file. A user file that fails its checks is never edited or
+overwritten: `list` falls back to the built-in phrases with a warning, and edits stop with the
+reasons. Each command prints a PhraseError as one line on stderr and exits with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from assistant import plain_english
+from assistant.favourites import (
+    DEFAULT_PERSON,
+    MAX_FAVOURITES,
+    FavouritesFile,
+    add_favourite,
+    check_person_key,
+    remove_favourite,
+)
+from assistant.phrases import (
+    GROUPS,
+    SAMPLE_FIELDS,
+    Phrase,
+    PhraseError,
+    load_for_editing,
+    load_library,
+    reset_library,
+    save_library,
+    user_library_path,
+)
+
+
+def _guarded(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return command(args)
+        except PhraseError as error:
+            print(f"hark phrases {args.phrases_command}: {error}", file=sys.stderr)
+            return 2
+
+    return run
+
+
+def _advise(phrase: Phrase) -> None:
+    """Readability tips for a phrase someone wrote; advice only, the phrase is saved either way."""
+    tips = plain_english.problems(phrase.render(**SAMPLE_FIELDS))
+    if tips:
+        print(f"Tip: {phrase.id} may be hard to follow for some people: {'; '.join(tips)}. "
+              f"`hark phrases edit {phrase.id} TEXT` changes it.", file=sys.stderr)
+
+
+def list_phrases(args: argparse.Namespace) -> int:
+    loaded = load_library()
+    if loaded.warning:
+        print(f"Warning: {loaded.warning}", file=sys.stderr)
+    if loaded.source == "user":
+        print(f"Your phrases, from {loaded.path} ({len(loaded.library)}):")
+    else:
+        print(f"The built-in phrases ({len(loaded.library)}). Edits are saved as your own copy in {loaded.path}.")
+    groups = [args.group] if args.group else list(GROUPS)
+    width = max((len(p.id) for p in loaded.library), default=0)
+    for group in groups:
+        print(f"\n{GROUPS[group]} ({group})")
+        phrases = loaded.library.in_group(group)
+        if not phrases:
+            print("  none: add one with `hark phrases add --group " + group + " TEXT`")
+        for phrase in phrases:
+            print(f"  {phrase.id:<{width}}  {phrase.text}")
+    return 0
+
+
+def add_phrase(args: argparse.Namespace) -> int:
+    library = load_for_editing()
+    phrase = library.add(args.group, " ".join(args.text))
+    path = save_library(library)
+    print(f"Added {phrase.id}: {phrase.text}  (saved in {path})")
+    _advise(phrase)
+    return 0
+
+
+def edit_phrase(args: argparse.Namespace) -> int:
+    library = load_for_editing()
+    old = library.get(args.id)
+    phrase = library.edit(args.id, " ".join(args.text))
+    path = save_library(library)
+    print(f"Changed {phrase.id}: \"{old.text}\" is now \"{phrase.text}\"  (saved in {path})")
+    _advise(phrase)
+    return 0
+
+
+def remove_phrase(args: argparse.Namespace) -> int:
+    library = load_for_editing()
+    phrase = library.remove(args.id)
+    path = save_library(library)
+    print(f"Removed {phrase.id}: {phrase.text}  (saved in {path}). "
+          "Favourites that name it are kept but skipped.")
+    return 0
+
+
+def reset_phrases(args: argparse.Namespace) -> int:
+    backup = reset_library()
+    if backup is None:
+        print(f"Already using the built-in phrases (there is no {user_library_path()}).")
+    else:
+        print(f"Back to the built-in phrases. Your phrases were kept in {backup}.")
+    return 0
+
+
+def favourites(args: argparse.Namespace) -> int:
+    person = check_person_key(args.person)
+    store = FavouritesFile()
+    loaded = load_library()
+    if loaded.warning:
+        print(f"Warning: {loaded.warning}", file=sys.stderr)
+    library = loaded.library
+    if args.add:
+        phrase = library.get(args.add)  # only phrases that exist can become favourites
+        if add_favourite(store, person, phrase.id):
+            print(f"Added {phrase.id} to {person}'s favourites.")
+        else:
+            print(f"{phrase.id} is already one of {person}'s favourites.")
+    elif args.remove:
+        remove_favourite(store, person, args.remove)
+        print(f"Removed {args.remove} from {person}'s favourites.")
+    ids = store.get(person)
+    print(f"Favourite phrases for {person} ({len(ids)} of at most {MAX_FAVOURITES}):")
+    if not ids:
+        print(f"  none yet: add one with `hark phrases favourites --person {person} --add ID`")
+    for phrase_id in ids:
+        text = library.get(phrase_id).text if phrase_id in library else "(not in the phrase library any more)"
+        print(f"  {phrase_id}  {text}")
+    return 0
+
+
+def add_commands(subparsers: Any) -> None:
+    parser = subparsers.add_parser("phrases", help="the quick-phrase library and per-person favourites")
+    commands = parser.add_subparsers(dest="phrases_command", metavar="ACTION", required=True)
+
+    listing = commands.add_parser("list", help="list the phrases, by group")
+    listing.add_argument("--group", choices=list(GROUPS), help="only this group")
+    listing.set_defaults(run=_guarded(list_phrases))
+
+    add = commands.add_parser("add", help="add a phrase to a group")
+    add.add_argument("--group", choices=list(GROUPS), required=True)
+    add.add_argument("text", nargs="+", metavar="TEXT",
+                     help="the phrase; {assessor}, {person} and {decision} are filled in when it is used")
+    add.set_defaults(run=_guarded(add_phrase))
+
+    edit = commands.add_parser("edit", help="change a phrase's text (its id stays)")
+    edit.add_argument("id", metavar="ID")
+    edit.add_argument("text", nargs="+", metavar="TEXT")
+    edit.set_defaults(run=_guarded(edit_phrase))
+
+    remove = commands.add_parser("remove", help="remove a phrase")
+    remove.add_argument("id", metavar="ID")
+    remove.set_defaults(run=_guarded(remove_phrase))
+
+    reset = commands.add_parser("reset", help="go back to the built-in phrases, keeping yours as a backup")
+    reset.set_defaults(run=_guarded(reset_phrases))
+
+    favourite = commands.add_parser("favourites", help="show or change a person's favourite phrases")
+    favourite.add_argument("--person", default=DEFAULT_PERSON, metavar="KEY",
+                           help=f"the person's profile id (default {DEFAULT_PERSON!r}: your own list)")
+    change = favourite.add_mutually_exclusive_group()
+    change.add_argument("--add", metavar="ID", help="add this phrase to their favourites")
+    change.add_argument("--remove", metavar="ID", help="remove this phrase from their favourites")
+    favourite.set_defaults(run=_guarded(favourites))

@@ -1,0 +1,99 @@
+"""`hark phrases ...` end to end, in-process, against files in a temporary folder."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from assistant.cli import main
+from assistant.favourites import favourites_path
+from assistant.phrases import builtin_library, user_library_path
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(["phrases", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_list_shows_the_built_in_phrases_by_group(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "list")
+    assert code == 0
+    assert out.startswith(f"The built-in phrases ({len(builtin_library())})")
+    assert "Introductions (intro)" in out and "Breaks and endings (endings)" in out
+    assert "intro.my-name" in out and "My name is {assessor}." in out
+    code, out, _ = run(capsys, "list", "--group", "comfort")
+    assert "Checking comfort and hearing" in out and "Introductions" not in out
+
+
+def test_add_edit_remove_save_the_users_copy(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "add", "--group", "choices", "Do you want to stay here?")
+    assert (code, err) == (0, "")
+    assert "Added choices.do-you-want-to" in out
+    code, out, _ = run(capsys, "edit", "choices.do-you-want-to", "Do", "you", "want", "to", "live", "here?")
+    assert code == 0 and '"Do you want to live here?"' in out
+    code, out, _ = run(capsys, "remove", "intro.social-worker")
+    assert code == 0
+    code, out, _ = run(capsys, "list", "--group", "choices")
+    assert out.startswith(f"Your phrases, from {user_library_path()}")
+    assert re.search(r"^  choices\.do-you-want-to +Do you want to live here\?$", out, re.M)
+    data = json.loads(user_library_path().read_text(encoding="utf-8"))
+    assert "intro.social-worker" not in {p["id"] for p in data["phrases"]}
+
+
+def test_a_hard_phrase_is_saved_with_a_tip(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "add", "--group", "decision",
+                       "We must ascertain your views regarding the proposed change of accommodation.")
+    assert code == 0
+    assert err.startswith("Tip: decision.we-must-ascertain-your may be hard to follow") and "ascertain" in err
+
+
+def test_mistakes_get_one_line_and_status_2(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "edit", "intro.helo", "Hi.")
+    assert code == 2 and out == ""
+    assert err == "hark phrases edit: There is no phrase with the id 'intro.helo'. Did you mean intro.hello?\n"
+    code, _, err = run(capsys, "add", "--group", "intro", "Hello {name}.")
+    assert code == 2 and "{name}, which Hark cannot fill in" in err
+    assert not user_library_path().exists()
+    with pytest.raises(SystemExit) as caught:
+        main(["phrases", "add", "--group", "greetings", "Hi."])
+    assert caught.value.code == 2
+
+
+def test_a_corrupt_library_is_listed_from_the_built_in_and_never_edited(
+        capsys: pytest.CaptureFixture[str], private_files: Path) -> None:
+    path = user_library_path()
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b'{"schema": "hark.phrases", "version": 7, "phrases": []}')
+    code, out, err = run(capsys, "list")
+    assert code == 0 and out.startswith("The built-in phrases")
+    assert err.startswith(f"Warning: The phrase library {path} cannot be used (1 problem): it is version 7")
+    code, _, err = run(capsys, "add", "--group", "intro", "Hi.")
+    assert code == 2 and "Nothing was changed" in err
+    assert path.read_bytes() == b'{"schema": "hark.phrases", "version": 7, "phrases": []}'
+    code, out, _ = run(capsys, "reset")
+    assert code == 0 and "Your phrases were kept in" in out
+    backups = list(path.parent.glob("phrases.backup-*.json"))
+    assert len(backups) == 1 and backups[0].read_bytes().startswith(b'{"schema": "hark.phrases", "version": 7')
+    code, out, _ = run(capsys, "reset")
+    assert "Already using the built-in phrases" in out
+
+
+def test_favourites(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "favourites")
+    assert code == 0 and "Favourite phrases for default (0 of at most 50)" in out
+    code, out, _ = run(capsys, "favourites", "--person", "prf_AAAA", "--add", "comfort.drink")
+    assert code == 0 and "comfort.drink  Would you like a drink?" in out
+    code, _, err = run(capsys, "favourites", "--person", "prf_AAAA", "--add", "comfort.drinks")
+    assert code == 2 and "Did you mean comfort.drink?" in err
+    run(capsys, "remove", "comfort.drink")
+    code, out, _ = run(capsys, "favourites", "--person", "prf_AAAA")
+    assert re.search(r"comfort\.drink +\(not in the phrase library any more\)", out)
+    code, out, _ = run(capsys, "favourites", "--person", "prf_AAAA", "--remove", "comfort.drink")
+    assert code == 0 and "(0 of at most 50)" in out
+    code, _, err = run(capsys, "favourites", "--person", "Ada Lovelace")
+    assert code == 2 and "never the person's name" in err
+    assert json.loads(favourites_path().read_text(encoding="utf-8"))["people"] == {}
