@@ -1,12 +1,17 @@
 """The listening chain: microphone in, both ears out.
 
-    mono:   high-pass -> noise reduction
+    mono:   high-pass -> noise reduction -> + synthetic speech (SpeechInput)
     ears:   tone (per ear) -> compression (per ear) -> volume -> limiter -> feedback guard -> fade
 
 The chain is itself a processor-like object with the same lifecycle; its latency
 is the sum of its parts' (the noise reducer's filter bank and the limiter's
 look-ahead). Settings are published whole by `configure` from any thread and
 picked up by each part at its next block.
+
+Synthetic speech joins after noise reduction, so it is neither high-passed nor
+noise-reduced away, and before tone, compression and volume, so it gets the
+person's shaping, level and balance, the limiter's ceiling and mute. It is not
+delayed to match the mono stage's latency: it has no live source to line up with.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from audio.feedback_guard import FeedbackGuard
 from audio.highpass import HighPass
 from audio.limiter import Limiter
 from audio.meters import Meters
+from audio.mixer import SpeechInput
 from audio.noise_reduction import METHODS, NoiseReducer
 from audio.processor import Processor
 from audio.settings import ListeningSettings
@@ -55,10 +61,14 @@ def _give_output(ears: np.ndarray, outdata: np.ndarray) -> None:
 
 class ListeningChain:
     def __init__(
-        self, settings: ListeningSettings | None = None, noise_reduction_method: str = "classic"
+        self,
+        settings: ListeningSettings | None = None,
+        noise_reduction_method: str = "classic",
+        speech: SpeechInput | None = None,
     ) -> None:
         """`noise_reduction_method` ("classic" or "rnnoise-assisted") shapes what is allocated, so it
-        is chosen here, once, rather than swapped with the other settings."""
+        is chosen here, once, rather than swapped with the other settings. `speech` is the input
+        synthetic speech is pushed to (a new one when not given); `prepare` sizes it."""
         if noise_reduction_method not in METHODS:
             allowed = ", ".join(METHODS)
             raise AudioError(
@@ -74,6 +84,7 @@ class ListeningChain:
         self.feedback_guard = FeedbackGuard()
         self.limiter = Limiter()
         self.fade = Fade()
+        self.speech = speech if speech is not None else SpeechInput()
         self._mono_stage: tuple[Processor, ...] = (self.highpass, self.noise_reducer)
         self._ear_stage: tuple[Processor, ...] = (
             self.tone,
@@ -111,6 +122,7 @@ class ListeningChain:
         self._ears = np.zeros((2, block_size), dtype=np.float32)
         self._input_copy = np.zeros((1, block_size), dtype=np.float32)
         self.meters.prepare(sample_rate, block_size)
+        self.speech.prepare(sample_rate, block_size)
 
     def configure(self, settings: ListeningSettings) -> None:
         """Publish new settings (any thread). Each part validates and swaps in a snapshot."""
@@ -137,6 +149,7 @@ class ListeningChain:
         np.copyto(self._input_copy, self._mono)
         self.highpass.process(self._mono)
         self.noise_reducer.process(self._mono)
+        self.speech.mix_into(self._mono)  # leaves the block untouched when nothing is queued
         _split_to_ears(self._mono, self._ears)
         self.tone.process(self._ears)
         self.compressor.process(self._ears)

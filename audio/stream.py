@@ -24,6 +24,7 @@ import sounddevice as sd
 from audio.chain import ListeningChain
 from audio.devices import Device, check_rate, rescan, resolve
 from audio.errors import AudioError
+from audio.mixer import SpeechInput
 from audio.processor import SUPPORTED_RATES
 
 POLL_S = 0.5
@@ -301,6 +302,11 @@ class ListeningStream:
         self.recoveries += 1
 
     # --- reading, from any thread ----------------------------------------------------
+    @property
+    def speech(self) -> SpeechInput:
+        """Where synthetic speech for the person's ears is pushed (`SpeechInput.push`)."""
+        return self.chain.speech
+
     @property
     def status(self) -> StreamStatus:
         stream, devices = self._stream, self._devices
