@@ -12,15 +12,26 @@ import json
 import sys
 from pathlib import Path
 
-from assistant import caption_commands, listening_commands, model_commands, window_commands
-from assistant.listening_options import add_settings_arguments, settings_from_arguments
+from assistant import (
+    caption_commands,
+    listening_commands,
+    model_commands,
+    phrase_commands,
+    profile_commands,
+    speech_commands,
+    window_commands,
+)
+from assistant.listening_options import add_settings_arguments
+from assistant.profile_settings import add_profile_arguments, listening_settings_for
+from assistant.speech.errors import SpeechError
 from audio.errors import AudioError
+from profiles.errors import ProfileError
 
 
 def _process(args: argparse.Namespace) -> int:
     from audio.offline import process_file
 
-    settings = settings_from_arguments(args)
+    settings = listening_settings_for(args, "process")
     result = process_file(
         Path(args.input), Path(args.output), settings, args.block, args.noise_reduction_method
     )
@@ -61,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     listen.add_argument("--block", type=int, default=128, help="block size in samples (default 128)")
     listen.add_argument("--seconds", type=float, help="stop after this many seconds (default: until Ctrl+C)")
     add_settings_arguments(listen, with_preset=False)
+    add_profile_arguments(listen)
     listen.set_defaults(run=listening_commands.listen)
 
     process = commands.add_parser("process", help="run the listening chain over a WAV file")
@@ -69,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     process.add_argument("--block", type=int, default=128, help="block size in samples (default 128)")
     process.add_argument("--report", metavar="PATH.json", help="write a JSON report here")
     add_settings_arguments(process, with_preset=True)
+    add_profile_arguments(process)
     process.set_defaults(run=_process)
 
     latency = commands.add_parser("latency", help="measure mic-to-ear latency through a loopback")
@@ -81,6 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
     caption_commands.add_commands(commands)
     window_commands.add_commands(commands)
     model_commands.add_commands(commands)
+    profile_commands.add_commands(commands)
+    phrase_commands.add_commands(commands)
+    speech_commands.add_commands(commands)
     return parser
 
 
@@ -92,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         return int(args.run(args))
-    except AudioError as error:
+    except (AudioError, ProfileError, SpeechError) as error:
         print(f"hark {args.command}: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -166,3 +166,27 @@ def remove_favourite(store: Favourites, person_key: str, phrase_id: str) -> None
         raise PhraseError(f"{phrase_id} is not one of {person_key}'s favourites; "
                           f"`hark phrases favourites --person {person_key}` lists them.")
     store.set(person_key, [i for i in ids if i != phrase_id])
+
+
+class ProfileFavourites:
+    """Favourites kept in each person's encrypted profile (`phrases.favourites`), keyed by profile id.
+
+    Every change is a new profile version with the usual history and audit entry, so a person's
+    favourites travel with their passport exports and are erased with them.
+    """
+
+    def __init__(self, store: Any) -> None:  # a profiles.store.ProfileStore, unlocked
+        self.store = store
+
+    def get(self, person_key: str) -> list[str]:
+        return list(self.store.current(check_person_key(person_key))["phrases"]["favourites"])
+
+    def set(self, person_key: str, ids: Sequence[str]) -> None:
+        profile = self.store.current(check_person_key(person_key))
+        profile["phrases"] = {**profile["phrases"], "favourites": check_ids(ids)}
+        self.store.update_profile(person_key, profile)
+
+
+def is_profile_key(person_key: str) -> bool:
+    """Profile ids (prf_...) name people in the encrypted store; other keys live in the plain file."""
+    return person_key.startswith("prf_")

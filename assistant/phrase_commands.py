@@ -17,12 +17,16 @@ from assistant import plain_english
 from assistant.favourites import (
     DEFAULT_PERSON,
     MAX_FAVOURITES,
+    Favourites,
     FavouritesFile,
+    ProfileFavourites,
     add_favourite,
     check_person_key,
+    is_profile_key,
     remove_favourite,
 )
 from assistant.phrases import (
+    FIELDS,
     GROUPS,
     SAMPLE_FIELDS,
     Phrase,
@@ -33,6 +37,7 @@ from assistant.phrases import (
     save_library,
     user_library_path,
 )
+from assistant.profile_settings import add_profile_arguments
 
 
 def _guarded(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
@@ -113,7 +118,18 @@ def reset_phrases(args: argparse.Namespace) -> int:
 
 def favourites(args: argparse.Namespace) -> int:
     person = check_person_key(args.person)
-    store = FavouritesFile()
+    if is_profile_key(person):
+        from assistant.profile_commands import open_store
+
+        profile_store = open_store(args.store, args.as_name)
+        try:
+            return _favourites(args, person, ProfileFavourites(profile_store))
+        finally:
+            profile_store.close()
+    return _favourites(args, person, FavouritesFile())
+
+
+def _favourites(args: argparse.Namespace, person: str, store: Favourites) -> int:
     loaded = load_library()
     if loaded.warning:
         print(f"Warning: {loaded.warning}", file=sys.stderr)
@@ -135,6 +151,20 @@ def favourites(args: argparse.Namespace) -> int:
         text = library.get(phrase_id).text if phrase_id in library else "(not in the phrase library any more)"
         print(f"  {phrase_id}  {text}")
     return 0
+
+
+def say_phrase(args: argparse.Namespace) -> int:
+    """Speak one phrase through the same path as `hark speak`, after filling in its placeholders."""
+    from assistant import speech_commands
+
+    loaded = load_library()
+    if loaded.warning:
+        print(f"Warning: {loaded.warning}", file=sys.stderr)
+    phrase = loaded.library.get(args.id)
+    fields = {name: getattr(args, name) for name in FIELDS if getattr(args, name) is not None}
+    args.text = phrase.render(**fields)
+    print(args.text, file=sys.stderr)
+    return speech_commands.speak(args)
 
 
 def add_commands(subparsers: Any) -> None:
@@ -166,7 +196,23 @@ def add_commands(subparsers: Any) -> None:
     favourite = commands.add_parser("favourites", help="show or change a person's favourite phrases")
     favourite.add_argument("--person", default=DEFAULT_PERSON, metavar="KEY",
                            help=f"the person's profile id (default {DEFAULT_PERSON!r}: your own list)")
+    favourite.add_argument("--store", metavar="PATH", help="the profile store, for a profile id (default: "
+                           "$HARK_STORE, else the user data folder)")
+    favourite.add_argument("--as", dest="as_name", metavar="NAME", help="your name in the store's audit log")
     change = favourite.add_mutually_exclusive_group()
     change.add_argument("--add", metavar="ID", help="add this phrase to their favourites")
     change.add_argument("--remove", metavar="ID", help="remove this phrase from their favourites")
     favourite.set_defaults(run=_guarded(favourites))
+
+    say = commands.add_parser("say", help="say a phrase aloud (or save it with --out), filled in for this "
+                              "conversation")
+    say.add_argument("id", metavar="ID", help="the phrase id from `hark phrases list`")
+    for name, meaning in FIELDS.items():
+        say.add_argument(f"--{name}", metavar="TEXT", help=f"fills {{{name}}}: {meaning}")
+    say.add_argument("--out", metavar="FILE.wav", help="save to this WAV file instead of playing")
+    say.add_argument("--device", metavar="DEV", help="play on this output device (default: the default one)")
+    say.add_argument("--voice", metavar="ID", help="voice id from `hark voices`")
+    say.add_argument("--rate", type=int, metavar="WPM", help="words per minute (default 150, or the profile's)")
+    say.add_argument("--volume", type=float, metavar="0..1", help="volume (default 1, or the profile's)")
+    add_profile_arguments(say)
+    say.set_defaults(run=_guarded(say_phrase))

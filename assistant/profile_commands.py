@@ -65,6 +65,12 @@ def _passphrase(env: str, prompt: str, *, new: bool) -> str:
 
 
 def _open(args: argparse.Namespace) -> ProfileStore:
+    return open_store(args.store, args.as_name)
+
+
+def open_store(store: str | None, as_name: str | None) -> ProfileStore:
+    """Unlock the store for another command (`--profile ID`): same path, passphrase and name rules."""
+    args = argparse.Namespace(store=store, as_name=as_name)
     path = _store_path(args)
     who = _who(args)
     if not path.is_file():

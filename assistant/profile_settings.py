@@ -1,0 +1,109 @@
+"""A person's profile turned into the settings Hark runs with: listening, captions, speech.
+
+The profile (profiles/SCHEMA.md) is plain data with no dependency on the engine; this is the one
+place that maps it onto `ListeningSettings`, `CaptionStyle` and the speech settings, so every
+command that takes `--profile ID` applies a person's needs the same way.
+
+Flags typed on the command line change the profile's values for this run only, with one
+exception that protects the person's ears: their own output ceiling is a maximum. A flag may
+lower it but never raise it; asking for more is refused with the reason.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from typing import Any
+
+from assistant.captions.style import CaptionStyle
+from audio.errors import AudioError
+from audio.settings import CompressionSettings, ListeningSettings
+from profiles.errors import ProfileError
+
+
+@dataclass(frozen=True)
+class SpeechPreferences:
+    voice: str | None
+    rate_wpm: int
+    volume: float
+    route: str  # "headphones" or "room"
+
+
+def listening_settings(profile: dict[str, Any]) -> ListeningSettings:
+    listening = profile["hearing"]["listening"]
+    return ListeningSettings(
+        highpass_hz=float(listening["highpass_hz"]),
+        noise_reduction=float(listening["noise_reduction"]),
+        noise_reduction_enabled=float(listening["noise_reduction"]) > 0,
+        left_tone_db=tuple(float(db) for db in listening["left_tone_db"]),
+        right_tone_db=tuple(float(db) for db in listening["right_tone_db"]),
+        compression=CompressionSettings(enabled=bool(listening["compression"])),
+        gain_db=float(listening["gain_db"]),
+        left_gain_db=float(listening["left_gain_db"]),
+        right_gain_db=float(listening["right_gain_db"]),
+        max_output_dbfs=float(listening["max_output_dbfs"]),
+    )
+
+
+def caption_style(profile: dict[str, Any]) -> CaptionStyle:
+    captions = profile["captions"]
+    return CaptionStyle(
+        font_pt=int(captions["font_pt"]),
+        scheme=str(captions["scheme"]),
+        lines=int(captions["lines"]),
+        upper_case=bool(captions["upper_case"]),
+        profanity_filter=bool(captions["profanity_filter"]),
+    )
+
+
+def speech_preferences(profile: dict[str, Any]) -> SpeechPreferences:
+    speech = profile["speech"]
+    return SpeechPreferences(speech["voice"], int(speech["rate_wpm"]), float(speech["volume"]), speech["route"])
+
+
+def keep_ceiling(profile_settings: ListeningSettings, chosen: ListeningSettings) -> ListeningSettings:
+    """`chosen` (the profile plus command-line flags), refused if it raises the person's own ceiling."""
+    if chosen.max_output_dbfs > profile_settings.max_output_dbfs:
+        raise AudioError(
+            f"This person's profile limits their headphones to {profile_settings.max_output_dbfs:g} dBFS; "
+            f"--max-output-dbfs {chosen.max_output_dbfs:g} would be louder. Use a lower value, or change the "
+            "profile with `hark profiles edit` if their needs have changed."
+        )
+    return chosen
+
+
+def add_profile_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("communication profile")
+    group.add_argument("--profile", metavar="ID", help="apply this person's communication profile "
+                       "(their settings; flags given here change them for this run only)")
+    group.add_argument("--store", metavar="PATH", help="the profile store (default: $HARK_STORE, else the "
+                       "user data folder)")
+    group.add_argument("--as", dest="as_name", metavar="NAME", help="your name in the store's audit log")
+
+
+def load_profile(args: argparse.Namespace, purpose: str) -> dict[str, Any] | None:
+    """The profile named by --profile, unlocked and viewed (the view is audited), or None."""
+    if not getattr(args, "profile", None):
+        return None
+    from assistant.profile_commands import open_store
+
+    try:
+        store = open_store(args.store, args.as_name)
+        try:
+            return store.view(args.profile, action="view", purpose=purpose)
+        finally:
+            store.close()
+    except ProfileError as error:
+        raise AudioError(f"Cannot use profile {args.profile}: {error}") from None
+
+
+
+def listening_settings_for(args: argparse.Namespace, purpose: str) -> ListeningSettings:
+    """Settings for `hark listen`/`process`/`captions`: the profile's (if --profile) changed by the flags."""
+    from assistant.listening_options import settings_from_arguments
+
+    profile = load_profile(args, purpose)
+    if profile is None:
+        return settings_from_arguments(args)
+    base = listening_settings(profile)
+    return keep_ceiling(base, settings_from_arguments(args, base))
