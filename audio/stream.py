@@ -26,6 +26,7 @@ from audio.devices import Device, check_rate, rescan, resolve
 from audio.errors import AudioError
 from audio.mixer import SpeechInput
 from audio.processor import SUPPORTED_RATES
+from audio.warmup import compile_kernels
 
 POLL_S = 0.5
 STALL_S = 2.0  # no callback for this long while "running" means the device is gone
@@ -122,6 +123,7 @@ class ListeningStream:
         self.sample_rate = sample_rate
         self.block_size = block_size
         self.chain.prepare(sample_rate, block_size)
+        compile_kernels(self.chain.noise_reduction_method, sample_rate, block_size)
         self.tap = InputTap(block_size, tap_blocks, poll_s=0.5 * block_size / sample_rate)
         # Callback durations (s), written cyclically by the callback; see `callback_durations`.
         self._durations = np.zeros(timing_blocks, dtype=np.float64)
