@@ -29,6 +29,7 @@ from audio.latency import measure_loopback
 from audio.offline import process_signal
 from audio.settings import ListeningSettings
 from audio.stream import ListeningStream
+from benchmarks.jack_rig import Rig, wire_stream
 
 RESULTS = Path(__file__).resolve().parent / "results"
 RATE = 48000
@@ -68,50 +69,6 @@ class JackDummy:
         sd._initialize()
 
 
-class Rig:
-    """A JACK client that loops `signal` into the stream's input and records its left output."""
-
-    def __init__(self, server: str, signal: np.ndarray, record_frames: int = 0, loop: bool = False) -> None:
-        self.client = jack.Client("hark-rig", servername=server, no_start_server=True)
-        self.feed = self.client.outports.register("feed")
-        self.rec = self.client.inports.register("rec")
-        self.signal = np.asarray(signal, dtype=np.float32)
-        self.recording = np.zeros(record_frames, dtype=np.float32)
-        self.loop, self.pos, self.armed = loop, 0, False
-        self.client.set_process_callback(self._process)
-        self.client.activate()
-
-    def _process(self, frames: int) -> None:
-        out = self.feed.get_array()
-        out.fill(0.0)
-        if not self.armed:
-            return
-        n = len(self.signal)
-        if self.loop:
-            start = self.pos % n
-            take = min(frames, n - start)
-            out[:take] = self.signal[start : start + take]
-            out[take:] = self.signal[: frames - take]
-        elif self.pos < n:
-            chunk = self.signal[self.pos : self.pos + frames]
-            out[: len(chunk)] = chunk
-        if self.pos + frames <= len(self.recording):
-            self.recording[self.pos : self.pos + frames] = self.rec.get_array()
-        self.pos += frames
-
-    def wire(self) -> None:
-        pa_in = self.client.get_ports("PortAudio.*", is_audio=True, is_input=True)[0]
-        pa_out = self.client.get_ports("PortAudio.*", is_audio=True, is_output=True)[0]
-        for port in self.client.get_all_connections(pa_in):
-            self.client.disconnect(port, pa_in)
-        self.client.connect(self.feed, pa_in)
-        self.client.connect(pa_out, self.rec)
-
-    def close(self) -> None:
-        self.client.deactivate()
-        self.client.close()
-
-
 def end_to_end(server: JackDummy, settings: ListeningSettings) -> dict[str, Any]:
     rng = np.random.default_rng(1)
     signal = (0.1 * rng.standard_normal(RATE)).astype(np.float32)  # 1 s of noise: one sharp peak
@@ -120,17 +77,13 @@ def end_to_end(server: JackDummy, settings: ListeningSettings) -> dict[str, Any]
     try:
         stream.start()
         rig.wire()
-        time.sleep(0.3)
-        rig.armed = True
-        deadline = time.monotonic() + 20
-        while rig.pos < len(rig.recording) and time.monotonic() < deadline:
-            time.sleep(0.02)
+        recording = rig.run(timeout=20, settle_s=0.3)
         status = stream.status
     finally:
         stream.close()
         rig.close()
     offline = process_signal(signal, RATE, settings, server.period, compensate_latency=True).output[:, 0]
-    corr = np.correlate(rig.recording.astype(np.float64), offline.astype(np.float64), mode="valid")
+    corr = np.correlate(recording.astype(np.float64), offline.astype(np.float64), mode="valid")
     lag = int(np.argmax(corr))
     chain = status.chain_latency_samples
     return {
@@ -147,11 +100,7 @@ def loopback(server: JackDummy) -> dict[str, Any]:
     client.activate()
 
     def wire() -> None:
-        pa_in = client.get_ports("PortAudio.*", is_audio=True, is_input=True)[0]
-        pa_out = client.get_ports("PortAudio.*", is_audio=True, is_output=True)[0]
-        for port in client.get_all_connections(pa_in):
-            client.disconnect(port, pa_in)
-        client.connect(pa_out, pa_in)
+        wire_stream(client, loopback=True)
 
     try:
         return measure_loopback("system", "system", RATE, server.period, on_open=wire).as_dict()

@@ -8,12 +8,13 @@ import time
 import numpy as np
 from scipy.signal import correlate
 from test_mixer import tts  # noqa: F401  (the session fixture: real pyttsx3 speech)
-from test_stream_jack import Rig, speech_48k
+from test_stream_jack import speech_48k
 
 from audio.chain import ListeningChain
 from audio.mixer import speech_samples
 from audio.settings import ListeningSettings
 from audio.stream import ListeningStream
+from benchmarks.jack_rig import Rig
 
 RATE, PERIOD = 48000, 128
 PUSH_AFTER_S = 0.5

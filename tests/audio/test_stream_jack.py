@@ -27,6 +27,7 @@ from audio.latency import measure_loopback
 from audio.offline import process_signal, read_wav
 from audio.settings import ListeningSettings
 from audio.stream import ListeningStream
+from benchmarks.jack_rig import Rig, wire_stream
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEECH = ROOT / "tests" / "data" / "speech_1089-134686-0000.wav"
@@ -36,56 +37,6 @@ PERIOD = 128
 # anything that runs earlier), so the stream's output reaches the rig's input port
 # one cycle later: one period of device-path delay, on top of the chain's own.
 EXPECTED_PERIODS = 2
-
-
-class Rig:
-    """Plays `signal` into the stream's input and records its left output, frame-locked."""
-
-    def __init__(self, server: str, signal: np.ndarray, record_frames: int) -> None:
-        self.client = jack.Client("hark-rig", servername=server, no_start_server=True)
-        self.feed = self.client.outports.register("feed")
-        self.rec = self.client.inports.register("rec")
-        self.signal = np.zeros(record_frames + PERIOD, dtype=np.float32)
-        self.signal[: len(signal)] = signal
-        self.recording = np.zeros(record_frames + PERIOD, dtype=np.float32)
-        self.frames = record_frames
-        self.pos = 0
-        self.armed = False
-        self.client.set_process_callback(self._process)
-        self.client.activate()
-
-    def _process(self, frames: int) -> None:
-        out = self.feed.get_array()
-        if self.armed and self.pos < self.frames:
-            out[:] = self.signal[self.pos : self.pos + frames]
-            self.recording[self.pos : self.pos + frames] = self.rec.get_array()
-            self.pos += frames
-        else:
-            out.fill(0.0)
-
-    def wire(self, loopback: bool = False) -> None:
-        """Connect rig -> stream input and stream output -> rig (or stream output -> its input)."""
-        pa_in = self.client.get_ports("PortAudio.*", is_audio=True, is_input=True)[0]
-        pa_out = self.client.get_ports("PortAudio.*", is_audio=True, is_output=True)[0]
-        for port in self.client.get_all_connections(pa_in):
-            self.client.disconnect(port, pa_in)
-        if loopback:
-            self.client.connect(pa_out, pa_in)
-        else:
-            self.client.connect(self.feed, pa_in)
-            self.client.connect(pa_out, self.rec)
-
-    def run(self, timeout: float = 30.0) -> np.ndarray:
-        self.armed = True
-        deadline = time.monotonic() + timeout
-        while self.pos < self.frames and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert self.pos >= self.frames, "the JACK rig stopped running"
-        return self.recording[: self.frames].copy()
-
-    def close(self) -> None:
-        self.client.deactivate()
-        self.client.close()
 
 
 def speech_48k(seconds: float) -> np.ndarray:
@@ -210,11 +161,7 @@ def test_latency_measurement_through_a_jack_loopback_equals_ground_truth(jack_se
     rig_client.activate()
 
     def wire() -> None:
-        pa_in = rig_client.get_ports("PortAudio.*", is_audio=True, is_input=True)[0]
-        pa_out = rig_client.get_ports("PortAudio.*", is_audio=True, is_output=True)[0]
-        for port in rig_client.get_all_connections(pa_in):
-            rig_client.disconnect(port, pa_in)
-        rig_client.connect(pa_out, pa_in)
+        wire_stream(rig_client, loopback=True)
 
     try:
         result = measure_loopback(

@@ -7,7 +7,6 @@ import threading
 import time
 from typing import Any
 
-import jack
 import numpy as np
 
 from assistant.speech.service import SpeechEvent, SpeechService, TicketState
@@ -16,40 +15,9 @@ from assistant.speech.synthesis import Synthesiser
 from audio.chain import ListeningChain
 from audio.settings import ListeningSettings
 from audio.stream import ListeningStream
+from benchmarks.jack_rig import Rig
 
 RATE, PERIOD = 48000, 128
-
-
-class Recorder:
-    """A JACK client recording the stream's left output, with silence into its input."""
-
-    def __init__(self, server: str, seconds: float) -> None:
-        self.client = jack.Client("hark-speech-rig", servername=server, no_start_server=True)
-        self.feed = self.client.outports.register("feed")
-        self.rec = self.client.inports.register("rec")
-        self.recording = np.zeros(int(seconds * RATE) + PERIOD, dtype=np.float32)
-        self.pos = 0
-        self.client.set_process_callback(self._process)
-        self.client.activate()
-
-    def _process(self, frames: int) -> None:
-        self.feed.get_array().fill(0.0)
-        if self.pos + frames <= len(self.recording):
-            self.recording[self.pos : self.pos + frames] = self.rec.get_array()
-            self.pos += frames
-
-    def wire(self) -> None:
-        pa_in = self.client.get_ports("PortAudio.*", is_audio=True, is_input=True)[0]
-        pa_out = self.client.get_ports("PortAudio.*", is_audio=True, is_output=True)[0]
-        for port in self.client.get_all_connections(pa_in):
-            self.client.disconnect(port, pa_in)
-        self.client.connect(self.feed, pa_in)
-        self.client.connect(pa_out, self.rec)
-
-    def close(self) -> np.ndarray:
-        self.client.deactivate()
-        self.client.close()
-        return self.recording[: self.pos].copy()
 
 
 def test_speech_reaches_the_ears_under_the_ceiling_and_stop_silences_it(
@@ -57,7 +25,7 @@ def test_speech_reaches_the_ears_under_the_ceiling_and_stop_silences_it(
     ceiling = -6.0
     stream = ListeningStream(ListeningChain(ListeningSettings(gain_db=30.0, max_output_dbfs=ceiling)),
                              "system", "system", RATE, PERIOD)
-    recorder = Recorder(jack_server.name, 20.0)
+    recorder = Rig(jack_server.name, np.zeros(0, dtype=np.float32), 20 * RATE, name="hark-speech-rig")
     marks: dict[str, int] = {}
     started = threading.Event()
 
@@ -69,6 +37,7 @@ def test_speech_reaches_the_ears_under_the_ceiling_and_stop_silences_it(
     try:
         stream.start()
         recorder.wire()
+        recorder.armed = True  # silence in, the stream's output recorded from now on
         with SpeechService(HeadphonesSink(stream.speech), synthesiser) as service:
             service.subscribe(note)
             short = service.speak("Can you hear me clearly?", "gmw/en", 150)
@@ -84,7 +53,8 @@ def test_speech_reaches_the_ears_under_the_ceiling_and_stop_silences_it(
         status = stream.status
     finally:
         stream.close()
-        recording = recorder.close()
+        recorder.close()
+        recording = recorder.recording[: recorder.pos].copy()
     assert status.callback_errors == 0, stream.last_error
     limit = np.float32(10 ** (ceiling / 20))
     assert np.max(np.abs(recording)) <= limit
