@@ -13,16 +13,21 @@ spoken (the Partial) is in a slightly softer shade, italic and ends in "…"; lo
 confidence words get a dashed underline in the text colour rather than being dimmed or hidden, so
 their contrast is unchanged.
 
-The text is a real QTextBrowser document, so screen readers can read it. The
-caption logic lives in ui/caption_text.py and holds no widgets.
+The text is a real QTextBrowser document, so screen readers can read it, and every
+finished line and status change is announced to them (ui/announce.py). Every widget has
+an accessible name and description. The window works from about 480 px wide: the buttons
+wrap onto more rows (ui/flow_layout.py) and a long status is shortened to two lines
+(ui/status_line.py). A quick phrase or the person's typed reply can be shown large above the
+captions (`show_message`, ui/message_panel.py). The caption logic lives in
+ui/caption_text.py and holds no widgets.
 """
 
 from __future__ import annotations
 
-import html
+import math
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QCloseEvent,
     QColor,
@@ -30,6 +35,7 @@ from PySide6.QtGui import (
     QFontMetricsF,
     QGuiApplication,
     QKeySequence,
+    QResizeEvent,
     QShortcut,
     QShowEvent,
     QTextCharFormat,
@@ -37,10 +43,15 @@ from PySide6.QtGui import (
     QTextDocument,
     QTextOption,
 )
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QPushButton, QTextBrowser, QVBoxLayout, QWidget
 
+from assistant.captions.profanity import mask_profanity
 from assistant.captions.style import CaptionStyle
+from ui.announce import Announcer
 from ui.caption_text import CaptionHistory, caption_words, trim_to_lines
+from ui.flow_layout import FlowLayout
+from ui.message_panel import HEADINGS, MessagePanel
+from ui.status_line import StatusLine
 
 FONT_FAMILIES = ["Atkinson Hyperlegible", "Verdana", "DejaVu Sans", "Arial", "Helvetica"]
 STATUS_PT = 22  # smaller than the captions, still readable with poor sight
@@ -49,12 +60,16 @@ MARGIN_PX = 24
 # Ends the line still being spoken: "more to come" without a symbol people must learn.
 # The no-break space keeps it from wrapping onto a line of its own.
 LIVE_SUFFIX = "\u00a0…"
+# Statuses a screen reader should say at once, interrupting; the others wait their turn.
+MESSAGE_SHARE = 0.6  # of the window's height at most, so some captions always show
+URGENT_HEADLINES = {"No speech model", "Captions stopped", "Waiting for the sound device"}
 
 
 # --- the window ---------------------------------------------------------------------------
 class CaptionWindow(QWidget):
     pause_toggled = Signal(bool)  # True: paused. The controller pauses the CaptionWorker.
     closed = Signal()
+    message_cleared = Signal()
 
     def __init__(self, style: CaptionStyle | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -63,15 +78,23 @@ class CaptionWindow(QWidget):
         self._status = ("Starting", "")
         self._engine = ""
         self._doc: QTextDocument | None = None
+        self._announced_status = ("", "")
         self.setWindowTitle("Hark captions")
         self.setAccessibleName("Hark captions")
         self.setAccessibleDescription(
             "Live captions of what is said in the room. Space pauses or carries on, F11 switches full screen, "
-            "plus and minus change the text size."
+            "plus and minus change the text size, Esc hides a message."
         )
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.announcer = Announcer(self)
+
+        self.message = MessagePanel(self.clear_message, self)
+        self._message_timer = QTimer(self)
+        self._message_timer.setSingleShot(True)
+        self._message_timer.timeout.connect(self.clear_message)
 
         self.captions = QTextBrowser(self)
+        self.captions.setObjectName("captions")
         self.captions.setAccessibleName("Captions")
         self.captions.setAccessibleDescription("What is being said, newest line last.")
         self.captions.setFrameShape(QFrame.Shape.NoFrame)
@@ -81,39 +104,41 @@ class CaptionWindow(QWidget):
         self.captions.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard)
         self.captions.viewport().installEventFilter(self)
 
-        self.status_label = QLabel(self)
-        self.status_label.setWordWrap(True)
-        self.status_label.setAccessibleName("Status")
-        self.status_label.setAlignment(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft)
-        self.pause_button = self._button("Pause", self.toggle_pause)
-        self.smaller_button = self._button("Smaller text", lambda: self.change_font_size(-1))
-        self.larger_button = self._button("Larger text", lambda: self.change_font_size(+1))
-        self.fullscreen_button = self._button("Full screen", self.toggle_fullscreen)
+        self.status_label = StatusLine(self)
+        self.pause_button = self._button("Pause", self.toggle_pause, "pauseButton",
+                                         "Pause captions, or carry on after a pause (Space).")
+        self.smaller_button = self._button("Smaller text", lambda: self.change_font_size(-1), "smallerButton",
+                                           "Make the caption text smaller (minus key).")
+        self.larger_button = self._button("Larger text", lambda: self.change_font_size(+1), "largerButton",
+                                          "Make the caption text larger (plus key).")
+        self.fullscreen_button = self._button("Full screen", self.toggle_fullscreen, "fullScreenButton",
+                                              "Fill the screen with the captions, or leave full screen (F11).")
 
         self.status_bar = QWidget(self)
         self.status_bar.setObjectName("statusBar")
+        self.status_bar.setAccessibleName("Status and controls")
+        self.status_bar.setAccessibleDescription("What the captions are doing, and buttons to control them.")
         # The status gets the full width on its own row: squeezed beside the buttons, a
         # long message ("No input device found. Plug in ...") wrapped into a tall column.
         bar = QVBoxLayout(self.status_bar)
         bar.setContentsMargins(MARGIN_PX, 8, MARGIN_PX, 12)
         bar.setSpacing(8)
         bar.addWidget(self.status_label)
-        buttons = QHBoxLayout()
-        buttons.setSpacing(12)
-        buttons.addStretch(1)
+        self.buttons = FlowLayout(spacing=12)
         for button in (self.pause_button, self.smaller_button, self.larger_button, self.fullscreen_button):
-            buttons.addWidget(button)
-        bar.addLayout(buttons)
+            self.buttons.addWidget(button)
+        bar.addLayout(self.buttons)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
+        layout.addWidget(self.message)
         layout.addWidget(self.captions, 1)
         layout.addWidget(self.status_bar)
 
         # Window-wide shortcuts, so the keys work whichever part has the keyboard focus.
         keypad = Qt.KeyboardModifier.KeypadModifier
         self._shortcut(["F11"], self.toggle_fullscreen)
-        self._shortcut(["Esc"], self.leave_fullscreen)
+        self._shortcut(["Esc"], self.escape)
         self._shortcut(["Space"], self.toggle_pause)
         self._shortcut(["+", "=", "Ctrl+=", "Ctrl++", QKeySequence(keypad | Qt.Key.Key_Plus)],
                        lambda: self.change_font_size(+1))
@@ -121,10 +146,13 @@ class CaptionWindow(QWidget):
                        lambda: self.change_font_size(-1))
         self.style_ = style or CaptionStyle()
         self.apply_style(self.style_)
+        self.status_label.set_status(*self._status)  # shown, not announced: nothing has happened yet
         self.resize(1000, 600)
 
-    def _button(self, text: str, slot: Any) -> QPushButton:
+    def _button(self, text: str, slot: Any, name: str, description: str) -> QPushButton:
         button = QPushButton(text, self)
+        button.setObjectName(name)
+        button.setAccessibleDescription(description)  # its name is its text, which changes with its state
         button.setAutoDefault(True)  # Enter presses the focused button; Space always pauses
         button.setMinimumHeight(56)
         button.clicked.connect(slot)
@@ -144,6 +172,55 @@ class CaptionWindow(QWidget):
     def add_segment(self, segment: Any) -> None:
         self.history.add_segment(segment)
         self._render()
+        # Said as shown (masked when the profile asks), in normal case: screen readers spell capitals.
+        words = " ".join(w.text for w in caption_words(segment, self._spoken_style()))
+        self.announcer.announce(words, source=self.captions)
+
+    def _spoken_style(self) -> CaptionStyle:
+        return CaptionStyle(profanity_filter=self.style_.profanity_filter)
+
+    def show_message(self, text: str, source: str, seconds: float | None = None) -> None:
+        """Show a quick phrase or the person's typed reply large above the captions.
+
+        `source` says whose words they are: "phrase", "assessor_typed" or "app_spoken" (shown as
+        "Assessor says"), "person_typed" ("You wrote"); "assessor" and "person" work too.
+        `seconds`: hide it after that long; None keeps it until `clear_message`, Esc or Hide.
+        """
+        if source not in HEADINGS:
+            raise ValueError(f"Unknown message source {source!r}; use one of: {', '.join(HEADINGS)}.")
+        if not isinstance(text, str) or not text.strip():
+            raise ValueError("There is no message to show: the text is empty.")
+        if seconds is not None and (isinstance(seconds, bool) or not isinstance(seconds, int | float)
+                                    or not math.isfinite(seconds) or seconds <= 0):
+            raise ValueError(f"A message must show for a positive number of seconds or None (until hidden), "
+                             f"not {seconds!r}.")
+        text = mask_profanity(text.strip()) if self.style_.profanity_filter else text.strip()
+        heading = HEADINGS[source]
+        self.message.show_text(heading, text)
+        self._fit_message()
+        self._message_timer.stop()
+        if seconds is not None:
+            self._message_timer.start(round(seconds * 1000))
+        self._render()  # the captions area is shorter now: re-count its lines
+        self.announcer.announce(f"{heading}: {text}", assertive=True, source=self.message)
+
+    def clear_message(self) -> None:
+        self._message_timer.stop()
+        if not self.message.isHidden():
+            self.message.hide()
+            self._render()
+            self.message_cleared.emit()
+
+    def _fit_message(self) -> None:
+        if not self.message.isHidden():
+            self.message.fit(self.width(), int(MESSAGE_SHARE * self.height()))
+
+    def escape(self) -> None:
+        """Esc hides a message first; with none shown it leaves full screen."""
+        if not self.message.isHidden():
+            self.clear_message()
+        else:
+            self.leave_fullscreen()
 
     def clear(self) -> None:
         self.history = CaptionHistory()
@@ -169,14 +246,11 @@ class CaptionWindow(QWidget):
         status_font = QFont(self._font)
         status_font.setPointSize(STATUS_PT)
         self.status_label.setFont(status_font)
-        # Room for two lines always: a wrapped status must not be clipped (a word-wrapped
-        # QLabel in a row of buttons does not reliably ask for its height), and a fixed
-        # height keeps the captions from jumping when the status changes.
-        self.status_label.setMinimumHeight(int(2 * QFontMetricsF(status_font).lineSpacing()) + 4)
         button_font = QFont(self._font)
         button_font.setPointSize(BUTTON_PT)
         for button in self.findChildren(QPushButton):
             button.setFont(button_font)
+        self.message.apply_fonts(self._font, button_font)
         self.setStyleSheet(
             f"CaptionWindow, QTextBrowser {{ background: {colours.background}; color: {colours.text}; }}"
             f"#statusBar {{ background: {colours.status_background};"
@@ -187,6 +261,10 @@ class CaptionWindow(QWidget):
             # Focus must be obvious: a thick ring in the accent colour, never the thin native dots.
             f"QPushButton:focus {{ border: 5px solid {colours.accent}; padding: 3px 15px; }}"
             f"QTextBrowser:focus {{ border: 5px solid {colours.accent}; }}"
+            # The message panel: framed in the accent colour, on the status bar's shade.
+            f"#messagePanel {{ background: {colours.status_background};"
+            f" border: 6px solid {colours.accent}; border-radius: 12px; margin: 12px; }}"
+            f"#messagePanel QPushButton {{ background: {colours.status_background}; }}"
         )
         self._render()
 
@@ -238,11 +316,11 @@ class CaptionWindow(QWidget):
             headline, detail = "Paused", "Press Space or Carry on to start captions again."
         elif headline == "Listening" and self._engine and not detail:
             detail = self._engine
-        text = f"<b>{html.escape(headline)}</b>"
-        if detail:
-            text += f"&nbsp;&nbsp;{html.escape(detail)}"
-        self.status_label.setText(text)
-        self.status_label.setAccessibleDescription(f"{headline}. {detail}".strip())
+        self.status_label.set_status(headline, detail)
+        if (headline, detail) != self._announced_status:  # the controller repeats unchanged states
+            self._announced_status = (headline, detail)
+            self.announcer.announce(f"{headline}. {detail}" if detail else headline,
+                                    assertive=headline in URGENT_HEADLINES, source=self.status_label)
 
     def _render(self) -> None:
         colours = self.style_.colours
@@ -296,6 +374,10 @@ class CaptionWindow(QWidget):
         if watched is self.captions.viewport() and event.type() == QEvent.Type.Resize:
             self._render()  # re-wrap at the new width and re-count the lines
         return super().eventFilter(watched, event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_message()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

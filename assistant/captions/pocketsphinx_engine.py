@@ -14,12 +14,21 @@ over a whole recording (measured in tests/captions/test_pocketsphinx.py):
   audio after the last word's end (0.88 s without bridging, 1.18 s with 0.3 s bridging),
   plus the decoding time;
 - CMN warm-up: cepstral mean normalisation (CMN) in streaming mode starts from the model's
-  fixed `cmninit` (40,3,-1,...) and moves away from it slowly (the initial value weighs as
-  several seconds of speech), so the first sentences of a session were decoded with a badly
-  wrong mean. The first utterance the decoder ever hears is therefore held back for
-  CMN_WARMUP_S and its mean measured in one batch pass (`process_raw(no_search=True,
-  full_utt=True)`, about 1 ms) before decoding starts; from then on the decoder's live CMN
-  carries across utterances and sessions (`reset` keeps it: same decoder, same microphone).
+  fixed `cmninit` (40,3,-1,...), or from the last session's mean, and moves away from it
+  slowly (the old value weighs as several seconds of speech), so the first sentences of a
+  session were decoded with a wrong mean. The first utterance of each session (after
+  creation or `reset`: a new session can be another room, microphone or speaker) is
+  therefore held back for CMN_WARMUP_S and its mean measured in one batch pass
+  (`process_raw(no_search=True, full_utt=True)`, about 1 ms) before decoding starts; within
+  the session the decoder's live CMN carries across utterances. This was the whole of the
+  streaming path's WER gap on the benchmark clips, each a different speaker and recording:
+  one decoder pass over each whole file with live CMN scored 56.9 % against 50.2 % with batch
+  CMN, and streaming 56.5 %; re-measuring the mean per session brought streaming to 50.6 %
+  (benchmarks/captions_quality.py subset; warm-up only at the first session it had been);
+- no second search pass (`fwdflat=False`): the flat-lexicon pass re-searches the whole
+  utterance in `end_utt`, so the caption of a long sentence waited for it. Measured on 11
+  utterances of 0.9-14.8 s: end_utt CPU time median 0.38 s, max 2.0 s with it, 0.07 s and
+  0.6 s without; WER 56.5 % with, 56.1 % without (benchmark subset, the noise of one clip).
 
 Silence beyond those margins is never decoded, which is where pocketsphinx invents most
 words, and it keeps the CPU free.
@@ -46,7 +55,7 @@ from assistant.captions.events import CaptionEvent, Partial, Segment, Word
 
 RATE = 16000
 FRAMES_PER_S = 100
-PARTIAL_EVERY_S = 0.25  # hyp() costs a partial search; four updates a second read smoothly
+PARTIAL_EVERY_S = 0.1  # hyp() is a backtrace, cheap: 0.25 s made partials wait 0.08 s longer (median)
 WINDOW_S = 0.3  # endpointer decision window
 PREROLL_S = 0.2  # audio before speech_start given to the decoder
 MERGE_GAP_S = 0.15  # pauses up to this long stay inside one utterance (0.3 s: 1.1 points better, 0.15 s later)
@@ -70,8 +79,7 @@ class PocketsphinxRecognizer:
                  merge_gap: float = MERGE_GAP_S, cmn_warmup: float = CMN_WARMUP_S) -> None:
         self._vad_mode = vad_mode
         self._window = window
-        self._decoder = Decoder(samprate=RATE, loglevel="FATAL")
-        self._cmn_warm = cmn_warmup <= 0.0
+        self._decoder = Decoder(samprate=RATE, loglevel="FATAL", fwdflat=False)
         probe = self._new_endpointer()
         self._frame = probe.frame_bytes // 2
         self._frame_s = self._frame / RATE
@@ -89,6 +97,7 @@ class PocketsphinxRecognizer:
     def reset(self) -> None:
         if self._in_utt:
             self._decoder.end_utt()
+        self._cmn_warm = self._warmup == 0  # a new session measures its own cepstral mean
         self._new_stream(0.0)
         self._fed = 0  # samples given to accept since the session started
         self._in_utt = False

@@ -12,6 +12,8 @@ bridging 0.3 s 36.5 % but segments 0.15 s later; no bridging 40.0 %; each alone,
 bridging: pre-roll 36.5 %, bridging 36.5 %, warm-up 41.2 %; a 0.5 s endpointer window
 instead 37.6 %. One word here is 1.2 points and clip 2033 swings 37-100 % between these
 variants, so the 2-point gap is checked, not a gain.
+Later (CMN warm-up at every session start, as `reset` here starts one per clip, and no fwdflat
+second pass): streaming 31.8 % against one piece's 37.6 %.
 pocketsphinx's en-us model is known for 30-55 % on LibriSpeech, so 40 % leaves room for
 CPU-dependent search pruning without letting a broken pipeline (wrong rate, clipped int16,
 lost frames: 70 %+) pass.
