@@ -22,7 +22,7 @@ from assistant import (
     window_commands,
 )
 from assistant.listening_options import add_settings_arguments
-from assistant.profile_settings import add_profile_arguments, listening_settings_for
+from assistant.profile_settings import add_profile_arguments, listening_settings_for, load_profile
 from assistant.speech.errors import SpeechError
 from audio.errors import AudioError
 from profiles.errors import ProfileError
@@ -31,7 +31,7 @@ from profiles.errors import ProfileError
 def _process(args: argparse.Namespace) -> int:
     from audio.offline import process_file
 
-    settings = listening_settings_for(args, "process")
+    settings = listening_settings_for(args, load_profile(args, "process"))
     result = process_file(
         Path(args.input), Path(args.output), settings, args.block, args.noise_reduction_method
     )

@@ -9,7 +9,7 @@ import sys
 import time
 from typing import TYPE_CHECKING
 
-from assistant.profile_settings import listening_settings_for
+from assistant.profile_settings import listening_settings_for, load_profile
 from audio.errors import AudioError
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ def listen(args: argparse.Namespace) -> int:
     from audio.devices import resolve, warn_if_high_latency
     from audio.stream import ListeningStream
 
-    settings = listening_settings_for(args, "listen")
+    settings = listening_settings_for(args, load_profile(args, "listen"))
     output = resolve(_device_spec(args.output), "output")
     warning = warn_if_high_latency(output)
     if warning:

@@ -98,11 +98,10 @@ def load_profile(args: argparse.Namespace, purpose: str) -> dict[str, Any] | Non
 
 
 
-def listening_settings_for(args: argparse.Namespace, purpose: str) -> ListeningSettings:
-    """Settings for `hark listen`/`process`/`captions`: the profile's (if --profile) changed by the flags."""
+def listening_settings_for(args: argparse.Namespace, profile: dict[str, Any] | None) -> ListeningSettings:
+    """Settings for `hark listen`/`process`/`captions`: the profile's (if any) changed by the flags."""
     from assistant.listening_options import settings_from_arguments
 
-    profile = load_profile(args, purpose)
     if profile is None:
         return settings_from_arguments(args)
     base = listening_settings(profile)

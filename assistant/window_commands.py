@@ -19,6 +19,7 @@ Closing the window stops the caption worker, the recogniser and the stream.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 import threading
@@ -29,7 +30,13 @@ from assistant.captions.engines import ENGINES, choose_recognizer
 from assistant.captions.live import CaptionWorker
 from assistant.captions.style import SCHEMES, CaptionStyle, CaptionStyleError
 from assistant.listening_commands import _device_spec
-from assistant.listening_options import add_settings_arguments, settings_from_arguments
+from assistant.listening_options import add_settings_arguments
+from assistant.profile_settings import (
+    add_profile_arguments,
+    caption_style,
+    listening_settings_for,
+    load_profile,
+)
 from audio.errors import AudioError
 from audio.settings import ListeningSettings
 
@@ -50,21 +57,25 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--model", metavar="NAME_OR_PATH", help="Vosk model: installed name or folder")
     parser.add_argument("--language", default="en", help="language of the installed model to use (default en)")
     style = parser.add_argument_group("caption window")
-    style.add_argument("--font-pt", type=int, default=48, metavar="N", help="caption text size, 20..160 (default 48)")
-    style.add_argument("--scheme", choices=tuple(SCHEMES), default="white-on-black", help="colours")
-    style.add_argument("--lines", type=int, default=4, metavar="N", help="lines shown, 2..10 (default 4)")
-    style.add_argument("--upper-case", action="store_true", help="show captions in capital letters")
-    style.add_argument("--profanity-filter", action="store_true", help="mask strong swear words")
+    style.add_argument("--font-pt", type=int, metavar="N",
+                       help="caption text size, 20..160 (default 48, or the profile's)")
+    style.add_argument("--scheme", choices=tuple(SCHEMES), help="colours (default white-on-black, or the profile's)")
+    style.add_argument("--lines", type=int, metavar="N", help="lines shown, 2..10 (default 4, or the profile's)")
+    style.add_argument("--upper-case", action="store_true", default=None, help="show captions in capital letters")
+    style.add_argument("--profanity-filter", action="store_true", default=None, help="mask strong swear words")
     style.add_argument("--fullscreen", action="store_true", help="start full screen (F11 switches)")
     style.add_argument("--screen", type=int, metavar="N", help="show on screen N (0 is the first)")
     add_settings_arguments(parser, with_preset=False)
+    add_profile_arguments(parser)
     parser.set_defaults(run=captions)
 
 
-def style_from_arguments(args: argparse.Namespace) -> CaptionStyle:
+def style_from_arguments(args: argparse.Namespace, base: CaptionStyle | None = None) -> CaptionStyle:
+    """`base` (the person's profile, else the defaults) changed by the style flags given."""
+    given = {name: getattr(args, name) for name in ("font_pt", "scheme", "lines", "upper_case", "profanity_filter")
+             if getattr(args, name) is not None}
     try:
-        return CaptionStyle(font_pt=args.font_pt, scheme=args.scheme, lines=args.lines,
-                            upper_case=args.upper_case, profanity_filter=args.profanity_filter)
+        return dataclasses.replace(base or CaptionStyle(), **given)
     except CaptionStyleError as error:
         raise AudioError(str(error)) from None  # the command line reports AudioError as one line
 
@@ -162,8 +173,9 @@ def _close_recognizer(recognizer: Any) -> None:
 
 
 def captions(args: argparse.Namespace) -> int:
-    style = style_from_arguments(args)
-    settings = settings_from_arguments(args)
+    profile = load_profile(args, "captions")
+    style = style_from_arguments(args, caption_style(profile) if profile else None)
+    settings = listening_settings_for(args, profile)
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 

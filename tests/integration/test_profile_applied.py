@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from assistant.profile_settings import caption_style
 from profiles.crypto import SCRYPT_N_ENV
 from profiles.store import ProfileStore
 
@@ -123,3 +124,27 @@ def test_say_a_phrase_filled_in_and_refuse_a_gap(store, tmp_path: Path) -> None:
     assert "Sam Jones" in done.stderr and sf.info(out).duration > 0.5
     gap = hark(env, "phrases", "say", "intro.my-name", "--out", str(tmp_path / "gap.wav"))
     assert gap.returncode == 2 and "assessor" in gap.stderr and not (tmp_path / "gap.wav").exists()
+
+
+def test_caption_window_takes_the_profiles_style_and_settings(store, monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.cli import build_parser
+    from assistant.profile_settings import listening_settings_for, load_profile
+    from assistant.window_commands import style_from_arguments
+
+    env, profile_id = store
+    for key in ("HARK_STORE", "HARK_PASSPHRASE", "HARK_USER", SCRYPT_N_ENV):
+        monkeypatch.setenv(key, env[key])
+    opened = ProfileStore.open(Path(env["HARK_STORE"]), PASSPHRASE, "Test Assessor")
+    profile = opened.current(profile_id)
+    profile["captions"] = {**profile["captions"], "font_pt": 72, "scheme": "yellow-on-black", "lines": 3,
+                           "upper_case": True}
+    opened.update_profile(profile_id, profile)
+    opened.close()
+    args = build_parser().parse_args(["captions", "--profile", profile_id, "--lines", "5"])
+    loaded = load_profile(args, "captions")
+    style = style_from_arguments(args, caption_style(loaded))
+    assert (style.font_pt, style.scheme, style.lines, style.upper_case) == (72, "yellow-on-black", 5, True)
+    settings = listening_settings_for(args, loaded)
+    assert settings.max_output_dbfs == -12.0 and settings.gain_db == 4.0
+    plain = style_from_arguments(build_parser().parse_args(["captions"]))
+    assert (plain.font_pt, plain.scheme, plain.lines, plain.upper_case) == (48, "white-on-black", 4, False)
