@@ -45,7 +45,10 @@ T_ONSET_RATIO = 15  # band posterior SNR over its slow average that counts as an
 T_GAMMA_SLOW_ALPHA = 16
 T_RNN_EXPONENT = 17  # side-chain gain raised to this power (deeper suppression > 1)
 T_EXTRA_DELAY = 18  # samples the filter bank's input lags the side chain's (fresher side-chain gains)
-TUNING_SIZE = 19
+T_SPEECH_ATTEN_DB = 19  # attenuation at strength 1 in frames full of speech; < 0 = T_MAX_ATTEN_DB always
+T_PRESENCE_LO_BIN = 20  # bins whose speech presence makes a frame count as speech
+T_PRESENCE_HI_BIN = 21
+TUNING_SIZE = 22
 
 MODE_CLASSIC = 0  # SPP/MMSE gain only
 MODE_RNN = 1  # side-chain gain only
@@ -199,6 +202,9 @@ def update_gains(spec, bins, tuning, strength, first_frames):
     onset_frames = tuning[T_ONSET_FRAMES]
     onset_ratio = tuning[T_ONSET_RATIO]
     a_slow = tuning[T_GAMMA_SLOW_ALPHA]
+    presence_lo = int(tuning[T_PRESENCE_LO_BIN])
+    presence_hi = int(tuning[T_PRESENCE_HI_BIN])
+    present = 0.0
     for k in range(n_bins):
         power = spec[k].real ** 2 + spec[k].imag ** 2 + eps
         bins[POWER, k] = power
@@ -209,12 +215,19 @@ def update_gains(spec, bins, tuning, strength, first_frames):
             spp = 1.0 / (1.0 + (1.0 + xi_h1) * math.exp(-power / noise * xi_h1 / (1.0 + xi_h1)))
             smoothed = a_spp * bins[SPP_SMOOTHED, k] + (1.0 - a_spp) * spp
             bins[SPP_SMOOTHED, k] = smoothed
+            if presence_lo <= k < presence_hi and spp > 0.5:
+                present += 1.0
             if smoothed > 0.99 and spp > 0.99:
                 spp = 0.99
             noise = a_noise * noise + (1.0 - a_noise) * ((1.0 - spp) * power + spp * noise)
         noise = max(noise, eps)
         bins[NOISE_PSD, k] = noise
         bins[POST_SNR, k] = power / noise
+    # Weak speech in a frame full of speech is attenuated less (a floor per frame by speech presence).
+    if tuning[T_SPEECH_ATTEN_DB] >= 0.0:
+        log_floor_speech = -strength * tuning[T_SPEECH_ATTEN_DB] / 20.0 * math.log(10.0)
+        log_floor += present / max(presence_hi - presence_lo, 1) * (log_floor_speech - log_floor)
+        floor = math.exp(log_floor)
     spread = int(tuning[T_SPP_SPREAD])
     window_sum = 0.0
     for j in range(min(spread, n_bins - 1) + 1):
