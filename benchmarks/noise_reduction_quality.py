@@ -196,7 +196,8 @@ def main() -> None:
     print(f"\nresidual alignment lags (16 kHz samples, 0 = aligned): {bad_lags}")
     latencies = {m: ms for m, (_, ms) in METHODS.items()}
     print(f"algorithmic latency (ms): {latencies}")
-    print(f"Hark CPU: {cpu:.1f} us per {HARK_BLOCK}-sample block at {HARK_RATE} Hz (rnnoise-assisted {cpu_rnnoise:.1f} us)")
+    print(f"Hark CPU: {cpu:.1f} us per {HARK_BLOCK}-sample block at {HARK_RATE} Hz", end=" ")
+    print(f"(rnnoise-assisted {cpu_rnnoise:.1f} us)")
     print(f"{len(rows)} cases in {time.perf_counter() - started:.0f} s")
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / "noise_reduction_quality.json"
