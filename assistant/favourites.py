@@ -1,13 +1,13 @@
 """Per-person favourite quick phrases: the phrases a person responds to well, by phrase id.
 
-`Favourites` is what the rest of Hark uses. `FavouritesFile` keeps them in one plain JSON file
-until the encrypted profile store holds them (its schema has `phrases.favourites`); the store
-then provides the same two methods, keyed by the profile id.
+`Favourites` is what the rest of Hark uses. A person with a profile keeps their favourites in
+it (`ProfileFavourites`: `phrases.favourites`, encrypted, versioned and audited with the rest of
+their passport), keyed by the profile id. `FavouritesFile` is one plain JSON file for lists that
+belong to no profiled person, such as the assessor's own (DEFAULT_PERSON).
 
-The file is not encrypted, so a person key must be an opaque id (a profile id such as
-`prf_7Q2M4K`), never a name: keys are limited to letters, digits, '_', '.' and '-', which keeps
-out names written with spaces. DEFAULT_PERSON is the assessor's own list, for sessions with no
-profile open. An empty list removes the person from the file.
+The file is not encrypted, so its keys must be opaque ids, never names: keys are limited to
+letters, digits, '_', '.' and '-', which keeps out names written with spaces. An empty list
+removes the key from the file.
 """
 
 from __future__ import annotations

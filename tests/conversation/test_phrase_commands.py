@@ -85,14 +85,14 @@ def test_a_corrupt_library_is_listed_from_the_built_in_and_never_edited(
 def test_favourites(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "favourites")
     assert code == 0 and "Favourite phrases for default (0 of at most 50)" in out
-    code, out, _ = run(capsys, "favourites", "--person", "prf_AAAA", "--add", "comfort.drink")
+    code, out, _ = run(capsys, "favourites", "--person", "ward-3", "--add", "comfort.drink")
     assert code == 0 and "comfort.drink  Would you like a drink?" in out
-    code, _, err = run(capsys, "favourites", "--person", "prf_AAAA", "--add", "comfort.drinks")
+    code, _, err = run(capsys, "favourites", "--person", "ward-3", "--add", "comfort.drinks")
     assert code == 2 and "Did you mean comfort.drink?" in err
     run(capsys, "remove", "comfort.drink")
-    code, out, _ = run(capsys, "favourites", "--person", "prf_AAAA")
+    code, out, _ = run(capsys, "favourites", "--person", "ward-3")
     assert re.search(r"comfort\.drink +\(not in the phrase library any more\)", out)
-    code, out, _ = run(capsys, "favourites", "--person", "prf_AAAA", "--remove", "comfort.drink")
+    code, out, _ = run(capsys, "favourites", "--person", "ward-3", "--remove", "comfort.drink")
     assert code == 0 and "(0 of at most 50)" in out
     code, _, err = run(capsys, "favourites", "--person", "Ada Lovelace")
     assert code == 2 and "never the person's name" in err
