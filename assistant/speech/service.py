@@ -10,7 +10,6 @@ the worker thread: a Qt front end must pass them on to its own thread.
 
 from __future__ import annotations
 
-import contextlib
 import enum
 import logging
 import queue
@@ -172,8 +171,12 @@ class SpeechService:
     def _run(self) -> None:
         # Warm up off the caller's thread, so the first request is quick. With no engine,
         # the first request fails with the full message.
-        with contextlib.suppress(SpeechError):
+        # Any failure here (no engine, a worker that could not start) must not end this thread:
+        # the first request retries and reports it on its ticket.
+        try:
             self.synthesiser.start()
+        except Exception as failure:
+            log.warning("speech engine warm-up failed: %s", failure)
         while True:
             item = self._queue.get()
             if item is _END:
