@@ -13,7 +13,12 @@ through the headphones keeps working). Only wrong flags (a bad colour scheme, a
 screen that does not exist) stop before the window opens, as errors on the
 terminal where they were typed.
 
-Closing the window stops the caption worker, the recogniser and the stream.
+The assessor's keys (ui/desk_controls.py): Ctrl+P quick phrases, Ctrl+T type to say, Ctrl+R
+the person types a reply. They go through the conversation desk (assistant/conversation_desk.py)
+into the session's one conversation timeline, which also receives every finished caption line.
+
+Closing the window stops the caption worker, the recogniser, the speech and the stream, then
+saves the timeline to --transcript only when allowed (see assistant/desk_session.py).
 """
 
 from __future__ import annotations
@@ -23,31 +28,37 @@ import dataclasses
 import os
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
 from assistant.captions.engines import ENGINES, choose_recognizer
 from assistant.captions.live import CaptionWorker
 from assistant.captions.style import SCHEMES, CaptionStyle, CaptionStyleError
+from assistant.conversation import Conversation
 from assistant.listening_commands import _device_spec
 from assistant.listening_options import add_settings_arguments
 from assistant.profile_settings import (
+    SpeechPreferences,
     add_profile_arguments,
     caption_style,
     listening_settings_for,
     load_profile,
+    speech_preferences,
 )
 from audio.errors import AudioError
 from audio.settings import ListeningSettings
 
 POLL_MS = 1000
+PROBLEM_SHOWN_S = 10.0  # a speech failure stays on the status line this long
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "captions", help="live listening with a large caption window",
         description="Listen through the headphones and show what is said in a large, high-contrast window. "
-        "Keys: F11 full screen, Esc leave full screen, + and - text size, Space pause or carry on.",
+        "Keys: F11 full screen, Esc leave full screen, + and - text size, Space pause or carry on; "
+        "Ctrl+P quick phrases, Ctrl+T type to say, Ctrl+R the person types a reply.",
     )
     parser.add_argument("--input", metavar="DEV", help="input device name or index (default: system default)")
     parser.add_argument("--output", metavar="DEV", help="output device name or index (default: system default)")
@@ -65,6 +76,15 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     style.add_argument("--profanity-filter", action="store_true", default=None, help="mask strong swear words")
     style.add_argument("--fullscreen", action="store_true", help="start full screen (F11 switches)")
     style.add_argument("--screen", type=int, metavar="N", help="show on screen N (0 is the first)")
+    talk = parser.add_argument_group("conversation")
+    talk.add_argument("--room-output", metavar="DEV", help="the room speaker, where the person's typed replies "
+                      "are read out (never their headphones); needed for 'Read it out to me'")
+    talk.add_argument("--assessor", metavar="NAME", help="your name, for phrases such as 'My name is ...'")
+    talk.add_argument("--person", metavar="NAME", help="the name the person likes to be called "
+                      "(default: the profile's preferred name)")
+    talk.add_argument("--decision", metavar="TEXT", help="the decision in a few plain words, for phrases about it")
+    talk.add_argument("--transcript", metavar="PATH", type=Path, help="save the conversation as text here when "
+                      "the window closes (with --profile only if the person agreed to keeping transcripts)")
     add_settings_arguments(parser, with_preset=False)
     add_profile_arguments(parser)
     parser.set_defaults(run=captions)
@@ -93,6 +113,9 @@ class CaptionSession:
         self.recognizer: Any = None
         self.worker: CaptionWorker | None = None
         self.model_error = ""
+        self.conversation = Conversation()
+        self.speech: Any = None  # the SpeechService, once the stream exists
+        self.speech_problem: tuple[str, float] | None = None
         self.paused = False
         self._closed = False
         self._lock = threading.Lock()  # the loader thread vs close()
@@ -107,6 +130,10 @@ class CaptionSession:
         self.stream = ListeningStream(chain, _device_spec(args.input), _device_spec(args.output), args.rate,
                                       args.block, tap_blocks=1024)
         self.stream.start(wait=True)  # missing devices: the status says so and the supervisor waits
+        from assistant.speech.service import SpeechService
+        from assistant.speech.sinks import HeadphonesSink
+
+        self.speech = SpeechService(HeadphonesSink(self.stream.speech))  # its synthesiser warms up off this thread
         threading.Thread(target=self._load, name="hark-caption-loader", daemon=True).start()
 
     def _load(self) -> None:
@@ -123,11 +150,31 @@ class CaptionSession:
                 _close_recognizer(recognizer)
                 return
             self.recognizer = recognizer
-            self.worker = CaptionWorker(self.stream.tap, self.stream.sample_rate, recognizer, self.bridge.on_event)
+            self.worker = CaptionWorker(self.stream.tap, self.stream.sample_rate, recognizer, self._on_event)
             self.worker.paused = self.paused
             self.worker.start()
         self.bridge.engine.emit(recognizer.label)
         self.refresh()
+
+    def _on_event(self, event: object) -> None:
+        self.bridge.on_event(event)
+        self.conversation.on_caption_event(event)  # type: ignore[arg-type]  # keeps only finished lines
+
+    def note_speech_problem(self, message: str) -> None:
+        self.speech_problem = (message, time.monotonic())
+        self.refresh()
+
+    def make_desk(self, preferences: SpeechPreferences | None) -> Any:
+        """The conversation desk: speech into this stream's headphones, or to --room-output."""
+        from assistant.conversation_desk import ConversationDesk
+        from assistant.speech.sinks import DeviceSink, HeadphonesSink
+
+        room_spec = _device_spec(self.args.room_output)
+        # With no separate room speaker given, the default output is probably the person's headphones.
+        room = DeviceSink(room_spec) if room_spec is not None and room_spec != _device_spec(self.args.output) \
+            else None
+        return ConversationDesk(self.conversation, self.speech, self.bridge.show.emit,
+                                HeadphonesSink(self.stream.speech), room, preferences, self.note_speech_problem)
 
     def set_paused(self, paused: bool) -> None:
         self.paused = paused
@@ -139,6 +186,8 @@ class CaptionSession:
         stream = self.stream.status if self.stream is not None else None
         if stream is not None and stream.state != "running":
             return "Waiting for the sound device", stream.message
+        if self.speech_problem and time.monotonic() - self.speech_problem[1] < PROBLEM_SHOWN_S:
+            return "Speech not spoken", self.speech_problem[0]
         if self.model_error:
             return "No speech model", self.model_error
         if self.worker is None:
@@ -156,6 +205,8 @@ class CaptionSession:
             worker, self.worker = self.worker, None
         if worker is not None:
             worker.stop()
+        if self.speech is not None:
+            self.speech.close()
         if self.recognizer is not None:
             _close_recognizer(self.recognizer)
         if self.stream is not None:
@@ -173,14 +224,35 @@ def _close_recognizer(recognizer: Any) -> None:
 
 
 def captions(args: argparse.Namespace) -> int:
+    from assistant.desk_session import (
+        DeskSession,
+        check_transcript_path,
+        favourites_for,
+        phrase_fields,
+        save_transcript,
+    )
+    from assistant.phrases import load_library
+
+    if args.transcript is not None:
+        check_transcript_path(args.transcript)
+    if args.room_output is not None:
+        from assistant.speech.sinks import DeviceSink
+
+        DeviceSink(_device_spec(args.room_output)).check()  # a wrong --room-output stops here, not mid-session
     profile = load_profile(args, "captions")
     style = style_from_arguments(args, caption_style(profile) if profile else None)
     settings = listening_settings_for(args, profile)
+    library = load_library()
+    favourites, warning = favourites_for(profile)
+    for problem in (library.warning, warning):
+        if problem:
+            print(problem, file=sys.stderr)
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from ui.caption_bridge import CaptionBridge
     from ui.caption_window import CaptionWindow
+    from ui.desk_controls import DeskControls
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     window = CaptionWindow(style)
@@ -190,6 +262,7 @@ def captions(args: argparse.Namespace) -> int:
     bridge.status.connect(window.set_status)
     bridge.message.connect(window.set_status)
     bridge.engine.connect(window.set_engine)
+    bridge.show.connect(window.show_message)
     session = CaptionSession(args, settings, bridge)
     window.pause_toggled.connect(session.set_paused)
     try:
@@ -199,6 +272,10 @@ def captions(args: argparse.Namespace) -> int:
     window.set_status("Starting", "Opening the sound devices.")
     app.processEvents()  # draw the window before the devices open
     session.start()
+    desk = session.make_desk(speech_preferences(profile) if profile else None)
+    controls = DeskControls(window, DeskSession(desk, library.library, favourites, phrase_fields(args, profile)))
+    window.closed.connect(desk.stop_speaking)
+    window.closed.connect(controls.close_all)  # an open dialog would keep the app running
     timer = QTimer()
     timer.timeout.connect(session.refresh)  # device and model states change on other threads
     timer.start(POLL_MS)
@@ -208,4 +285,5 @@ def captions(args: argparse.Namespace) -> int:
     finally:
         timer.stop()
         session.close()
+        print(save_transcript(session.conversation, args.transcript, profile), file=sys.stderr)
     return 0

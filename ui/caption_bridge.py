@@ -18,6 +18,7 @@ class CaptionBridge(QObject):
     status = Signal(str)  # a short status sentence for the window's status line
     message = Signal(str, str)  # (headline, detail): a status with what it means or what to do
     engine = Signal(str)  # the speech engine's label, once it has loaded
+    show = Signal(str, str)  # (text, source): a phrase or typed reply for CaptionWindow.show_message
 
     def on_event(self, event: object) -> None:
         """Route one event to its signal. Safe to call from any thread; never raises.

@@ -1,0 +1,119 @@
+"""The conversation desk as `hark captions` uses it: which phrases to offer (the person's
+favourites first), how their placeholders are filled in, what the window's keys do, and
+whether the conversation may be saved when the window closes.
+
+`DeskSession` is the application side of ui/desk_controls.py: each action answers None when it
+was done, or one sentence saying why not, for the dialog to show. No Qt here.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from assistant.conversation import Conversation, keep_transcripts_from
+from assistant.conversation_desk import ConversationDesk, DeskError
+from assistant.favourites import DEFAULT_PERSON, FavouritesFile
+from assistant.json_files import write_text_atomic
+from assistant.phrases import GROUPS, Library, PhraseError
+from audio.errors import AudioError
+
+FAVOURITES_HEADING = "Favourites"
+FIELD_FLAGS = {"assessor": "--assessor NAME", "decision": "--decision TEXT",
+               "person": "--person NAME (or --profile ID)"}
+
+
+class DeskSession:
+    def __init__(self, desk: ConversationDesk, library: Library, favourites: Sequence[str],
+                 fields: Mapping[str, str]) -> None:
+        self.desk, self.library, self.fields = desk, library, dict(fields)
+        self.favourites = [pid for pid in dict.fromkeys(favourites) if pid in library]  # removed ones are skipped
+
+    def phrase_groups(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """(heading, [(id, text as it will be said)]): favourites first, then the library's groups."""
+        def shown(pid: str, text: str) -> tuple[str, str]:
+            try:
+                return pid, self.library.get(pid).render(**self.fields)
+            except PhraseError:
+                return pid, text  # a placeholder not filled in shows as {decision}; choosing it says why
+        groups = [(FAVOURITES_HEADING, [shown(pid, self.library.get(pid).text) for pid in self.favourites])]
+        for key, heading in GROUPS.items():
+            groups.append((heading, [shown(p.id, p.text) for p in self.library.in_group(key)]))
+        return groups
+
+    def say_phrase(self, phrase_id: str, speak: bool) -> str | None:
+        phrase = None
+        try:
+            phrase = self.library.get(phrase_id)
+            self.desk.say_phrase(phrase, self.fields, speak=speak, show=True)
+        except (DeskError, PhraseError) as error:
+            missing = [flag for name, flag in FIELD_FLAGS.items() if name in getattr(phrase, "fields", ())
+                       and not self.fields.get(name, "").strip()]
+            hint = f" Start `hark captions` with {' and '.join(missing)} to use it." if missing else ""
+            return f"{error}{hint}"
+        return None
+
+    def say_typed(self, text: str) -> str | None:
+        return _answer(lambda: self.desk.say_typed(text))
+
+    def person_typed(self, text: str, read_aloud: bool) -> str | None:
+        return _answer(lambda: self.desk.person_typed(text, speak_aloud=read_aloud))
+
+
+def _answer(action: Any) -> str | None:
+    try:
+        action()
+    except DeskError as error:
+        return str(error)
+    return None
+
+
+def phrase_fields(args: argparse.Namespace, profile: Mapping[str, Any] | None) -> dict[str, str]:
+    """Placeholder values: the flags, and the person's preferred name from their profile."""
+    fields = {"assessor": getattr(args, "assessor", None) or "", "decision": getattr(args, "decision", None) or "",
+              "person": getattr(args, "person", None) or ""}
+    if profile is not None and not fields["person"]:
+        fields["person"] = str(profile.get("identity", {}).get("preferred_name") or "")
+    return {name: value for name, value in fields.items() if value.strip()}
+
+
+def favourites_for(profile: Mapping[str, Any] | None) -> tuple[list[str], str | None]:
+    """The profile's favourites; with no profile, the assessor's own list from the favourites file.
+    A favourites file that cannot be read gives no favourites and a warning, never a failure."""
+    if profile is not None:
+        return list(profile.get("phrases", {}).get("favourites", [])), None
+    try:
+        return FavouritesFile().get(DEFAULT_PERSON), None
+    except PhraseError as error:
+        return [], f"Your favourite phrases were not loaded: {error}"
+
+
+def check_transcript_path(path: Path) -> None:
+    """Before the window opens: the transcript must be a new file in a folder that exists."""
+    if path.is_dir():
+        raise AudioError(f"--transcript {path} is a folder; give a file name such as session.txt.")
+    if path.exists():
+        raise AudioError(f"--transcript {path} already exists and Hark will not overwrite it; choose a new name.")
+    if not path.parent.is_dir():
+        raise AudioError(f"--transcript {path}: the folder {path.parent} does not exist; create it or choose another.")
+
+
+def save_transcript(conversation: Conversation, path: Path | None, profile: Mapping[str, Any] | None) -> str:
+    """Save the timeline as text when allowed, and say what happened (for stderr)."""
+    lines = len(conversation.entries())
+    if path is None:
+        return f"The conversation ({lines} lines) was not saved: no --transcript was given."
+    if profile is not None:
+        decision = conversation.session_record(keep_transcripts_from(dict(profile)))
+        if decision.record is None:
+            return f"The conversation was not saved to {path}: {decision.reason}"
+        why = "the person's profile agrees to keeping transcripts"
+    else:
+        why = "you asked for it with --transcript (no profile was open)"
+    try:
+        write_text_atomic(path, conversation.to_text())
+    except OSError as error:
+        return f"The conversation could NOT be saved to {path}: {error.strerror or error}."
+    return f"Saved the conversation ({lines} lines) to {path}, because {why}."
