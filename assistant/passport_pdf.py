@@ -43,10 +43,15 @@ class _Row:
 
 
 def ensure_gui_application() -> None:
-    """Qt needs a QGuiApplication for fonts; make one (offscreen when there is no display)."""
+    """Qt needs an application object for fonts; make one (offscreen when there is no display).
+
+    It is a QApplication, not a bare QGuiApplication, so that widgets can still be made later in
+    the same process (the caption window, a test suite): Qt aborts a QWidget built under a
+    QGuiApplication, and an application object cannot be replaced once made."""
     global _app
     from PySide6.QtCore import QCoreApplication
     from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
 
     existing = QCoreApplication.instance()
     if isinstance(existing, QGuiApplication):
@@ -57,7 +62,7 @@ def ensure_gui_application() -> None:
     if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or os.name == "nt"
             or os.uname().sysname == "Darwin"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    _app = QGuiApplication([])
+    _app = QApplication([])
 
 
 def sans_family() -> str:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -135,3 +137,19 @@ def test_failure_leaves_the_previous_file_and_no_temporary(tmp_path, monkeypatch
 def test_missing_folder_is_a_clear_oserror(tmp_path):
     with pytest.raises(OSError):
         write_passport_pdf(minimal_profile(), tmp_path / "no such folder" / "passport.pdf")
+
+
+def test_widgets_still_work_after_printing_a_passport(tmp_path: Path) -> None:
+    """Printing must not leave a widget-less Qt application behind: Qt aborts the process when a
+    window (the caption window) is made under one, as it did in the full test suite."""
+    script = (
+        "import sys; from pathlib import Path\n"
+        "from assistant.passport_pdf import write_passport_pdf\n"
+        "from profiles.model import validate_profile\n"
+        "write_passport_pdf(validate_profile({'preferred_name': 'Ada'}), Path(sys.argv[1]))\n"
+        "from PySide6.QtWidgets import QLabel\n"
+        "QLabel('still fine').show(); print('ok')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "p.pdf")], capture_output=True,
+                          text=True, timeout=120, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-500:]
