@@ -348,7 +348,16 @@ def process_frame(
         for k in range(spec.shape[0]):
             spec[k] *= gain_log[row, k]
     else:
-        seed = float(frames_seen + 1) if frames_seen < warmup else 0.0
+        # Until the analysis window has slid past the zeros it starts with, each frame's power
+        # replaces the noise estimate (seed 1); averaging those part-empty frames in would
+        # underestimate the noise and let it back through once the warm-up ends.
+        filling = n_fft // hop - 1
+        if frames_seen < filling:
+            seed = 1.0
+        elif frames_seen < filling + warmup:
+            seed = float(frames_seen - filling + 1)
+        else:
+            seed = 0.0
         update_gains(spec, bins, tuning, strength, seed)
         if log_mode == LOG_RECORD and counters[C_LOG] < gain_log.shape[0]:
             for k in range(spec.shape[0]):

@@ -231,3 +231,16 @@ def test_floor_rises_in_frames_full_of_speech(strength: float) -> None:
         raw[frame] = 20 * np.log10(bins[k.GAIN_RAW, probe])
     assert raw["noise"] < -strength * (nr.MAX_ATTENUATION_DB - 2.0)
     assert raw["speech"] == pytest.approx(-strength * nr.SPEECH_ATTEN_DB, abs=0.5 * strength)
+
+
+def test_noise_stays_down_after_the_warm_up() -> None:
+    """The warm-up must not average in the analysis frames that still hold the window's initial
+    zeros: that underestimated the noise, which came back 40-60 ms after a start (-6 dB, where
+    it should stay near the steady-state -20 dB) and took hundreds of ms to be tracked down."""
+    noise = load("noise_air_conditioner_a_8s.wav")[:RATE]
+    noise = (0.3 * noise / np.max(np.abs(noise))).astype(np.float32)
+    reducer = prepared()
+    out = run(reducer, noise)[reducer.latency_samples :]
+    for start_ms, end_ms in ((20, 40), (40, 60), (60, 100), (100, 200), (300, 600)):
+        part = slice(RATE * start_ms // 1000, RATE * end_ms // 1000)
+        assert level_db(out[part]) - level_db(noise[part]) < -15.0, (start_ms, end_ms)
