@@ -97,7 +97,6 @@ def load_profile(args: argparse.Namespace, purpose: str) -> dict[str, Any] | Non
         raise AudioError(f"Cannot use profile {args.profile}: {error}") from None
 
 
-
 def listening_settings_for(args: argparse.Namespace, profile: dict[str, Any] | None) -> ListeningSettings:
     """Settings for `hark listen`/`process`/`captions`: the profile's (if any) changed by the flags."""
     from assistant.listening_options import settings_from_arguments
