@@ -332,7 +332,11 @@ class CaptionWindow(QWidget):
         doc.setDefaultTextOption(option)
         doc.setTextWidth(self.captions.viewport().width())
         cursor = QTextCursor(doc)
-        blocks = [(caption_words(s, self.style_), False) for s in self.history.segments]
+        # Each segment takes at least one line, so only the newest `lines` can be seen: laying
+        # out older ones as well doubled the time this takes, all of it holding the GIL that the
+        # audio callback needs.
+        shown = list(self.history.segments)[-self.style_.lines :]
+        blocks = [(caption_words(s, self.style_), False) for s in shown]
         if self.history.partial is not None:
             blocks.append((caption_words(self.history.partial, self.style_), True))
         for number, (words, live) in enumerate(blocks):
