@@ -1,4 +1,4 @@
-"""Run every benchmark in turn (about 25 minutes): `make bench`.
+"""Run every benchmark in turn (about 40 minutes): `make bench`.
 
 Each writes its JSON under benchmarks/results/ and prints its figures; the
 README quotes them.
@@ -14,6 +14,11 @@ BENCHMARKS = (
     ["benchmarks.latency_jack"],
     ["benchmarks.noise_reduction_quality"],
     ["benchmarks.soak", "--minutes", "10"],
+    ["benchmarks.captions_quality"],
+    ["benchmarks.captions_latency"],
+    ["benchmarks.speech_synthesis"],
+    ["benchmarks.speech_mixer"],
+    ["benchmarks.profile_store"],
 )
 
 
