@@ -1,4 +1,4 @@
-"""Run every benchmark in turn (about 40 minutes): `make bench`.
+"""Run every benchmark in turn (about 45 minutes): `make bench`.
 
 Each writes its JSON under benchmarks/results/ and prints its figures; the
 README quotes them.
