@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QElapsedTimer, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QCloseEvent,
     QColor,
@@ -63,6 +63,9 @@ LIVE_SUFFIX = "\u00a0…"
 # Statuses a screen reader should say at once, interrupting; the others wait their turn.
 MESSAGE_SHARE = 0.6  # of the window's height at most, so some captions always show
 URGENT_HEADLINES = {"No speech model", "Captions stopped", "Waiting for the sound device"}
+# Partials come up to 20 times a second and each layout holds the GIL the audio callback needs
+# for about 2 ms; the line being spoken is redrawn at most this often (the newest text wins).
+PARTIAL_INTERVAL_MS = 150
 
 
 # --- the window ---------------------------------------------------------------------------
@@ -92,6 +95,11 @@ class CaptionWindow(QWidget):
         self._message_timer = QTimer(self)
         self._message_timer.setSingleShot(True)
         self._message_timer.timeout.connect(self.clear_message)
+        self._partial_timer = QTimer(self)
+        self._partial_timer.setSingleShot(True)
+        self._partial_timer.timeout.connect(self._render_partial)
+        self._partial_clock = QElapsedTimer()
+        self.renders = 0  # layouts done, for tests and benchmarks
 
         self.captions = QTextBrowser(self)
         self.captions.setObjectName("captions")
@@ -167,10 +175,21 @@ class CaptionWindow(QWidget):
     # --- the controller's interface -------------------------------------------------
     def show_partial(self, partial: Any) -> None:
         self.history.add_partial(partial)
+        if self._partial_timer.isActive():
+            return  # already due: it will draw this newer text
+        since = self._partial_clock.elapsed() if self._partial_clock.isValid() else PARTIAL_INTERVAL_MS
+        if since >= PARTIAL_INTERVAL_MS:
+            self._render_partial()
+        else:
+            self._partial_timer.start(PARTIAL_INTERVAL_MS - since)
+
+    def _render_partial(self) -> None:
+        self._partial_clock.start()
         self._render()
 
     def add_segment(self, segment: Any) -> None:
         self.history.add_segment(segment)
+        self._partial_timer.stop()  # the finished line replaces the partial now
         self._render()
         # Said as shown (masked when the profile asks), in normal case: screen readers spell capitals.
         words = " ".join(w.text for w in caption_words(segment, self._spoken_style()))
@@ -323,6 +342,7 @@ class CaptionWindow(QWidget):
                                     assertive=headline in URGENT_HEADLINES, source=self.status_label)
 
     def _render(self) -> None:
+        self.renders += 1
         colours = self.style_.colours
         doc = QTextDocument(self.captions)
         doc.setDefaultFont(self._font)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from PySide6.QtCore import QObject, Qt, QThread
+from PySide6.QtCore import QElapsedTimer, QObject, Qt, QThread
 from PySide6.QtGui import QColor, QTextCharFormat
 from PySide6.QtWidgets import QApplication
 
@@ -75,13 +75,33 @@ def test_a_partial_is_replaced_by_the_next_and_finalised_by_a_segment(qtbot) -> 
     window.add_segment(seg("Hello Margaret."))
     window.show_partial(Partial("how are", 1.0))
     window.show_partial(Partial("how are you", 1.2))
-    assert text(window) == "Hello Margaret.\nhow are you …"  # toPlainText turns the no-break space into a space
+    # toPlainText turns the no-break space into a space; the second partial is drawn within 150 ms.
+    qtbot.waitUntil(lambda: text(window) == "Hello Margaret.\nhow are you …", timeout=1000)
     live = [fmt for t, fmt in fragments(window) if "how" in t]
     assert live and live[0].fontItalic()
     assert live[0].foreground().color() == QColor(SCHEMES["white-on-black"].live)
     window.add_segment(seg("How are you today?"))
     assert text(window) == "Hello Margaret.\nHow are you today?"
     assert not any(fmt.fontItalic() for _, fmt in fragments(window))
+
+
+def test_rapid_partials_are_drawn_at_most_every_interval_and_the_newest_wins(qtbot) -> None:
+    """Each layout holds the GIL the audio callback needs: 20 partials in 100 ms are two layouts
+    (the first at once, the newest when the interval is up), not twenty."""
+    from ui.caption_window import PARTIAL_INTERVAL_MS
+
+    window = make(qtbot)
+    before = window.renders
+    clock = QElapsedTimer()
+    clock.start()
+    for n in range(20):
+        window.show_partial(Partial(" ".join(["word"] * (n + 1)), 0.0))
+        qtbot.wait(5)
+    assert window.renders - before <= 1 + clock.elapsed() // PARTIAL_INTERVAL_MS
+    assert text(window).startswith("word")  # the first was drawn at once
+    qtbot.waitUntil(lambda: text(window).count("word") == 20, timeout=1000)
+    window.add_segment(seg("Twenty words."))  # a finished line is drawn at once
+    assert text(window) == "Twenty words."
 
 
 @pytest.mark.parametrize("scheme", list(SCHEMES))
