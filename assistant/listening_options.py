@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 
+from audio.noise_reduction import DEFAULT_METHOD, METHODS
 from audio.settings import TONE_PRESETS, CompressionSettings, ListeningSettings, tone_preset
 
 
@@ -27,9 +28,11 @@ def add_settings_arguments(parser: argparse.ArgumentParser, *, with_preset: bool
     )
     group.add_argument(
         "--noise-reduction-method",
-        choices=("classic", "rnnoise-assisted"),
-        default="classic",
-        help="classic (default) or rnnoise-assisted: better on doors and chewing, about 3x the CPU, 48 kHz only",
+        choices=tuple(METHODS),
+        default=DEFAULT_METHOD,
+        help=f"{DEFAULT_METHOD} (default); learned: a small trained network joined with the classic "
+        "estimate, better on doors and talkers, 48 kHz only (classic at other rates); rnnoise-assisted: "
+        "RNNoise side-chain gains, about 3x the CPU, 48 kHz only",
     )
     group.add_argument(
         "--highpass-hz", type=float, help="high-pass cut-off for rumble, 20..500 Hz (default 100)"

@@ -26,7 +26,7 @@ from audio.highpass import HighPass
 from audio.limiter import Limiter
 from audio.meters import Meters
 from audio.mixer import SpeechInput
-from audio.noise_reduction import METHODS, NoiseReducer
+from audio.noise_reduction import DEFAULT_METHOD, METHODS, NoiseReducer
 from audio.processor import Processor
 from audio.settings import ListeningSettings
 from audio.tone import ToneShaper
@@ -63,10 +63,10 @@ class ListeningChain:
     def __init__(
         self,
         settings: ListeningSettings | None = None,
-        noise_reduction_method: str = "classic",
+        noise_reduction_method: str = DEFAULT_METHOD,
         speech: SpeechInput | None = None,
     ) -> None:
-        """`noise_reduction_method` ("classic" or "rnnoise-assisted") shapes what is allocated, so it
+        """`noise_reduction_method` (a key of `audio.noise_reduction.METHODS`) shapes what is allocated, so it
         is chosen here, once, rather than swapped with the other settings. `speech` is the input
         synthetic speech is pushed to (a new one when not given); `prepare` sizes it."""
         if noise_reduction_method not in METHODS:

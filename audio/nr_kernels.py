@@ -10,6 +10,7 @@ import math
 
 from numba import njit
 
+from audio import learned_gains
 from audio.fft import fft_inplace
 
 # Rows of the per-bin state array `bins` (shape (BIN_ROWS, n_bins), float64).
@@ -23,7 +24,8 @@ POST_SNR = 6
 RNN_GAIN = 7  # side-chain (RNNoise) gain interpolated to this bin, refreshed every 480 samples
 ONSET_HOLD = 8  # frames left of onset protection
 GAMMA_SLOW = 9  # slowly smoothed band posterior SNR, the reference an onset is detected against
-BIN_ROWS = 10
+LEARNED_SMOOTHED = 10  # the learned gain, smoothed in time (log domain)
+BIN_ROWS = 11
 
 # Indices into `tuning` (float64, fixed per sample rate, built in `_allocate`).
 T_NOISE_ALPHA = 0  # SPP noise-PSD smoothing per frame
@@ -48,13 +50,23 @@ T_EXTRA_DELAY = 18  # samples the filter bank's input lags the side chain's (fre
 T_SPEECH_ATTEN_DB = 19  # attenuation at strength 1 in frames full of speech; < 0 = T_MAX_ATTEN_DB always
 T_PRESENCE_LO_BIN = 20  # bins whose speech presence makes a frame count as speech
 T_PRESENCE_HI_BIN = 21
-TUNING_SIZE = 22
+T_LEARNED_RISE = 22  # noise-floor rise per frame of the learned estimator's features
+T_LEARNED_BINS = 23  # bins (from 0) the learned estimator gives gains for; above, the classic gain
+T_LEARNED_JOIN = 24  # how the learned gain joins the classic one, see JOIN_*
+T_LEARNED_ALPHA = 25  # per-frame smoothing of the learned gain's log while it falls
+T_LEARNED_OPEN_ALPHA = 26  # and while it rises
+TUNING_SIZE = 27
+
+JOIN_REPLACE = 0
+JOIN_MIN = 1
+JOIN_GEOMEAN = 2
 
 MODE_CLASSIC = 0  # SPP/MMSE gain only
 MODE_RNN = 1  # side-chain gain only
 MODE_PRODUCT = 2
 MODE_MIN = 3
 MODE_GEOMEAN = 4
+MODE_LEARNED = 5  # the learned estimator's gains (audio.learned_gains) below its top band, classic above
 
 # Indices into `counters` (int64): absolute sample count, samples waiting in the frame, frames seen.
 C_SAMPLES = 0
@@ -69,6 +81,7 @@ S_STRENGTH = 1
 LOG_OFF = 0
 LOG_RECORD = 1
 LOG_REPLAY = 2
+LOG_FEATURES = 3  # record the learned estimator's input features (training)
 
 
 @njit(cache=True, nogil=True)
@@ -196,7 +209,6 @@ def update_gains(spec, bins, tuning, strength, first_frames):
     log_floor = -strength * tuning[T_MAX_ATTEN_DB] / 20.0 * math.log(10.0)
     floor = math.exp(log_floor)
     spp_exp = tuning[T_SPP_EXPONENT]
-    a_release = tuning[T_RELEASE_ALPHA]
     mode = int(tuning[T_RNN_MODE])
     rnn_exp = tuning[T_RNN_EXPONENT]
     onset_frames = tuning[T_ONSET_FRAMES]
@@ -254,12 +266,17 @@ def update_gains(spec, bins, tuning, strength, first_frames):
             p = 1.0 / (1.0 + (1.0 + xi_h1) * math.exp(-mean_gamma * xi_h1 / (1.0 + xi_h1)))
             p = p if spp_exp == 1.0 else p**spp_exp
             gain = math.exp(p * math.log(max(gain, 1e-10)) + (1.0 - p) * log_floor)
-            if mode != MODE_CLASSIC:
+            if mode != MODE_CLASSIC and mode != MODE_LEARNED:
                 gain = join_side_chain(bins, k, gain, mean_gamma, mode, rnn_exp, onset_frames, onset_ratio, a_slow)
-        elif mode != MODE_CLASSIC:
+        elif mode != MODE_CLASSIC and mode != MODE_LEARNED:
             gain = join_side_chain(bins, k, gain, gamma, mode, rnn_exp, onset_frames, onset_ratio, a_slow)
         bins[GAIN_RAW, k] = max(gain, floor)
-    # Instant attack, slow release: keeps onsets, stops isolated bins flickering (musical noise).
+
+
+@njit(cache=True, nogil=True)
+def smooth_gains(bins, a_release):
+    """Instant attack, slow release: keeps onsets, stops isolated bins flickering (musical noise)."""
+    n_bins = bins.shape[1]
     for k in range(n_bins):
         lo = bins[GAIN_RAW, k - 1] if k > 0 else bins[GAIN_RAW, k]
         hi = bins[GAIN_RAW, k + 1] if k < n_bins - 1 else bins[GAIN_RAW, k]
@@ -274,7 +291,7 @@ def process_block(
     wet_ring, dry_ring, twiddles, bitrev, half_twiddles, counters, scalars, tuning,
     target_mix, target_strength, latency, gain_log, log_mode,
     sc_fn, sc_state, sc_in, sc_out, sc_delay, sc_frame, sc_work, sc_spec, sc_twiddles, sc_bitrev,
-    sc_half_twiddles, sc_window, sc_lo, sc_frac, bin_lo, bin_frac, bands,
+    sc_half_twiddles, sc_window, sc_lo, sc_frac, bin_lo, bin_frac, bands, learned,
 ):
     """Frames every `hop` input samples, then reads the output `latency` samples back, so the
     output is the same for every block size (the latency itself depends on it, see `latency_for`)."""
@@ -311,7 +328,7 @@ def process_block(
             scalars[S_STRENGTH] = strength
             process_frame(frame, frame_out, work, spec, bins, analysis_window, synthesis_tail, overlap,
                           twiddles, bitrev, half_twiddles, counters, tuning, strength, warmup,
-                          gain_log, log_mode)
+                          gain_log, log_mode, learned)
             # Samples t-2hop+1 .. t-hop of the (extra-delayed) input are complete now.
             first = t - extra_delay - 2 * hop + 1
             for n in range(hop):
@@ -335,7 +352,7 @@ def process_block(
 @njit(cache=True, nogil=True)
 def process_frame(
     frame, frame_out, work, spec, bins, analysis_window, synthesis_tail, overlap,
-    twiddles, bitrev, half_twiddles, counters, tuning, strength, warmup, gain_log, log_mode,
+    twiddles, bitrev, half_twiddles, counters, tuning, strength, warmup, gain_log, log_mode, learned,
 ):
     n_fft = frame.shape[0]
     hop = overlap.shape[0] // 2
@@ -359,6 +376,36 @@ def process_frame(
         else:
             seed = 0.0
         update_gains(spec, bins, tuning, strength, seed)
+        if int(tuning[T_RNN_MODE]) == MODE_LEARNED:
+            # The learned gains replace the classic ones below its top band; its features include
+            # the classic noise estimate and gain. As in training, its own noise floor is seeded
+            # until the analysis window is full.
+            first = frames_seen <= filling
+            log_row = counters[C_LOG] if log_mode == LOG_FEATURES and counters[C_LOG] < gain_log.shape[0] else -1
+            learned_gains.estimate(bins[POWER], bins[NOISE_PSD], bins[GAIN_RAW], learned,
+                                   tuning[T_LEARNED_RISE], first, bins[RNN_GAIN], gain_log, log_row)
+            log_floor = -strength * tuning[T_MAX_ATTEN_DB] / 20.0 * math.log(10.0)
+            exponent = strength * tuning[T_RNN_EXPONENT]
+            join = int(tuning[T_LEARNED_JOIN])
+            a_learned = tuning[T_LEARNED_ALPHA] if frames_seen > filling else 0.0
+            a_opening = tuning[T_LEARNED_OPEN_ALPHA] if frames_seen > filling else 0.0
+            for k in range(int(tuning[T_LEARNED_BINS])):
+                # The network's output jitters from frame to frame; unsmoothed, that modulates
+                # steady tones at the frame rate (sidebands 375 Hz away: rough, and it hid a
+                # howl from the guard's peak-to-neighbour test).
+                log_gain = math.log(max(bins[RNN_GAIN, k], 1e-10))
+                a = a_learned if log_gain < bins[LEARNED_SMOOTHED, k] else a_opening
+                log_gain = a * bins[LEARNED_SMOOTHED, k] + (1.0 - a) * log_gain
+                bins[LEARNED_SMOOTHED, k] = log_gain
+                # Strength scales the learned gain in the log domain, down to the plain floor.
+                gain = math.exp(max(exponent * log_gain, log_floor))
+                classic = bins[GAIN_RAW, k]
+                if join == JOIN_MIN:
+                    gain = min(gain, classic)
+                elif join == JOIN_GEOMEAN:
+                    gain = math.sqrt(gain * classic)
+                bins[GAIN_RAW, k] = gain
+        smooth_gains(bins, tuning[T_RELEASE_ALPHA])
         if log_mode == LOG_RECORD and counters[C_LOG] < gain_log.shape[0]:
             for k in range(spec.shape[0]):
                 gain_log[counters[C_LOG], k] = bins[GAIN_SMOOTHED, k]

@@ -18,6 +18,7 @@ import soundfile as sf
 from audio.chain import ListeningChain
 from audio.errors import AudioError
 from audio.meters import dbfs
+from audio.noise_reduction import DEFAULT_METHOD
 from audio.processor import SUPPORTED_RATES, check_format
 from audio.settings import ListeningSettings
 
@@ -34,7 +35,7 @@ def process_signal(
     settings: ListeningSettings,
     block_size: int = 128,
     compensate_latency: bool = True,
-    noise_reduction_method: str = "classic",
+    noise_reduction_method: str = DEFAULT_METHOD,
 ) -> OfflineResult:
     """Process mono (frames,) or multi-channel (frames, channels) audio; channels are averaged like a mic."""
     check_format(sample_rate, block_size, 1)
@@ -109,7 +110,7 @@ def process_file(
     destination: Path,
     settings: ListeningSettings,
     block_size: int = 128,
-    noise_reduction_method: str = "classic",
+    noise_reduction_method: str = DEFAULT_METHOD,
 ) -> OfflineResult:
     """Process a WAV file into another; stereo out when the ears differ, mono otherwise."""
     if destination.suffix.lower() != ".wav":

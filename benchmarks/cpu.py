@@ -93,8 +93,9 @@ def main() -> None:
     settings = ListeningSettings(
         left_tone_db=TONE_PRESETS["speech-clarity"], right_tone_db=TONE_PRESETS["high-frequency-boost"]
     )
-    rows = [measure(rate, 128, args.seconds, settings) for rate in SUPPORTED_RATES]
-    rows.append(measure(48000, 64, args.seconds, settings))
+    rows = [measure(rate, 128, args.seconds, settings, "classic") for rate in SUPPORTED_RATES]
+    rows.append(measure(48000, 64, args.seconds, settings, "classic"))
+    rows.append(measure(48000, 128, args.seconds, settings, "learned"))
     rows.append(measure(48000, 128, args.seconds, settings, "rnnoise-assisted"))
     print(
         f"{'noise reduction':>16} {'rate':>6} {'block':>5} {'mean us':>8} {'p99 us':>7} {'max us':>7} {'period us':>9} "

@@ -5,8 +5,11 @@ Every speech file of ../shared/data is mixed with a real household noise at -5, 
 noisy/clean pairs. Each method's output is aligned to the clean speech (known latency removed,
 then checked by cross-correlation) and scored with SI-SDR, STOI and wide-band PESQ at 16 kHz.
 Hark runs in its real configuration, 48 kHz with 128-sample blocks: `hark_1.0`/`hark_0.7` are the
-shipped default reducer (`classic`, SPP/MMSE-LSA gains) at strength 1 and 0.7, `hark_rnnoise` the
-`rnnoise-assisted` method (RNNoise side-chain gains joined with the SPP/MMSE-LSA gains) at strength 1.
+shipped default method (`audio.noise_reduction.DEFAULT_METHOD`) at strength 1 and 0.7; `hark_classic`
+(SPP/MMSE-LSA gains), `hark_learned` (the trained estimator of `audio.learned_gains` joined with
+them) and `hark_rnnoise` (RNNoise side-chain gains joined with them) each at strength 1. The learned
+estimator was trained on these same recordings (`benchmarks/nr_train.py --fold all`), so its figures
+here are in-sample; `benchmarks/nr_train.py evaluate` gives its held-out figures.
 CPU is the reducer's mean wall time per 128-sample block over 20 s of noise (load-sensitive).
 
     .venv/bin/python -m benchmarks.noise_reduction_quality [--limit N] [--all] [--workers 2]
@@ -25,7 +28,7 @@ from multiprocessing import Pool
 import numpy as np
 from scipy.signal import resample_poly
 
-from audio.noise_reduction import RNNOISE_ASSISTED, NoiseReducer, Variant
+from audio.noise_reduction import CLASSIC, DEFAULT_METHOD, LEARNED, RNNOISE_ASSISTED, NoiseReducer, Variant
 from audio.settings import ListeningSettings
 from benchmarks.common import RESULTS, Case, load_mixture, load_pairs, mixture_specs, residual_lag, scores
 
@@ -99,6 +102,8 @@ METHODS: dict[str, tuple[Callable[[np.ndarray], np.ndarray], float]] = {
     "input": (lambda x: x, 0.0),
     "hark_1.0": (lambda x: hark(x, 1.0), _hark_latency_ms()),
     "hark_0.7": (lambda x: hark(x, 0.7), _hark_latency_ms()),
+    "hark_classic": (lambda x: hark(x, 1.0, CLASSIC), _hark_latency_ms(CLASSIC)),
+    "hark_learned": (lambda x: hark(x, 1.0, LEARNED), _hark_latency_ms(LEARNED)),
     "hark_rnnoise": (lambda x: hark(x, 1.0, RNNOISE_ASSISTED), _hark_latency_ms(RNNOISE_ASSISTED)),
     "rnnoise": (rnnoise, 20.0),
     "webrtc_ns": (webrtc, 6.0),  # plus its fixed 10 ms frames
@@ -186,7 +191,8 @@ def main() -> None:
         rows = pool.map(evaluate_spec, specs, chunksize=1)
         if not args.no_pairs:
             rows += pool.map(evaluate, load_pairs(), chunksize=1)
-    cpu = hark_cpu_us()
+    cpu = hark_cpu_us(variant=CLASSIC)
+    cpu_learned = hark_cpu_us(variant=LEARNED)
     cpu_rnnoise = hark_cpu_us(variant=RNNOISE_ASSISTED)
     summary = summarize(rows)
     print_table(summary)
@@ -196,14 +202,15 @@ def main() -> None:
     print(f"\nresidual alignment lags (16 kHz samples, 0 = aligned): {bad_lags}")
     latencies = {m: ms for m, (_, ms) in METHODS.items()}
     print(f"algorithmic latency (ms): {latencies}")
-    print(f"Hark CPU: {cpu:.1f} us per {HARK_BLOCK}-sample block at {HARK_RATE} Hz", end=" ")
-    print(f"(rnnoise-assisted {cpu_rnnoise:.1f} us)")
+    print(f"Hark noise reducer CPU per {HARK_BLOCK}-sample block at {HARK_RATE} Hz: classic {cpu:.1f} us,", end=" ")
+    print(f"learned {cpu_learned:.1f} us, rnnoise-assisted {cpu_rnnoise:.1f} us")
     print(f"{len(rows)} cases in {time.perf_counter() - started:.0f} s")
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / "noise_reduction_quality.json"
     out.write_text(
         json.dumps(
-            {"summary": summary, "latency_ms": latencies, "hark_cpu_us_per_block": cpu,
+            {"summary": summary, "latency_ms": latencies, "default_method": DEFAULT_METHOD,
+             "hark_cpu_us_per_block": cpu, "hark_learned_cpu_us_per_block": cpu_learned,
              "hark_rnnoise_cpu_us_per_block": cpu_rnnoise, "cases": rows,
              "residual_lags": bad_lags},
             indent=1,

@@ -4,7 +4,8 @@ Counts xruns, callback errors and tap drops (a consumer thread reads the tap, as
 captions would), and records every callback's duration into a preallocated
 array for its distribution.
 
-Run: .venv/bin/python -m benchmarks.soak [--minutes M]  -> benchmarks/results/soak.json
+Run: .venv/bin/python -m benchmarks.soak [--minutes M] [--method M] [--out PATH]
+     -> benchmarks/results/soak.json
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import numpy as np
 from scipy.signal import resample_poly
 
 from audio.chain import ListeningChain
+from audio.noise_reduction import DEFAULT_METHOD, METHODS
 from audio.offline import read_wav
 from audio.stream import ListeningStream
 from benchmarks.latency_jack import RATE, RESULTS, JackDummy
@@ -44,13 +46,20 @@ def speech(max_files: int = 20) -> np.ndarray:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--minutes", type=float, default=10.0)
+    parser.add_argument("--method", choices=tuple(METHODS), default=DEFAULT_METHOD, help="noise reduction")
+    parser.add_argument("--out", type=Path, default=RESULTS / "soak.json")
     args = parser.parse_args()
     seconds = 60.0 * args.minutes
     signal = speech()
     server = JackDummy(PERIOD)
     blocks_expected = int(seconds * RATE / PERIOD)
     stream = ListeningStream(
-        ListeningChain(), "system", "system", RATE, PERIOD, timing_blocks=blocks_expected + 2000
+        ListeningChain(noise_reduction_method=args.method),
+        "system",
+        "system",
+        RATE,
+        PERIOD,
+        timing_blocks=blocks_expected + 2000,
     )
     consumed = [0]
     done = threading.Event()
@@ -104,6 +113,7 @@ def main() -> None:
     us = 1e6 * durations
     result = {
         "minutes": round(elapsed / 60, 3),
+        "noise_reduction_method": args.method,
         "sample_rate": RATE,
         "period": PERIOD,
         "callbacks": status.callbacks,
@@ -126,7 +136,7 @@ def main() -> None:
     }
     print(json.dumps(result, indent=2))
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "soak.json").write_text(json.dumps(result, indent=2) + "\n")
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,313 @@
+"""Train the noise reducer's learned band-gain estimator (`audio.learned_gains`) on ../shared/data.
+
+Training examples are 3-second mixtures made on the fly from the real recordings: speech (one or
+more utterances with pauses between them), a real noise at a random offset and an SNR drawn from
+-7..17 dB (a few up to 30 dB, a few noise only), each with a random spectral tilt and level; plus
+segments of the ready noisy/clean pairs. Everything is upsampled to 48 kHz and cut into exactly the
+reducer's frames (1024-point asymmetric analysis window, 128-sample hop), and the features come
+from the same compiled function the reducer runs. The target of each band is its Wiener-style
+amplitude gain sqrt(S / (S + N)) from the clean speech and the noise through the same frames.
+
+Folds, for honest figures: `--fold even` trains on the even-indexed speech files, noises and pairs
+(sorted by name) only, `--fold odd` on the odd ones; `evaluate` then scores a model on the other
+fold's speech mixed with the other fold's noises, which it has never heard. `--fold all` trains the
+shipped model. Needs PyTorch (CPU) besides the project: pip install torch.
+
+    .venv/bin/python -m benchmarks.nr_train train --fold even --out /tmp/nr_even.npz
+    .venv/bin/python -m benchmarks.nr_train evaluate --weights /tmp/nr_even.npz --fold odd
+    .venv/bin/python -m benchmarks.nr_train train --fold all --out audio/data/nr_gains.npz
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import time
+from dataclasses import replace
+from multiprocessing import Pool
+from pathlib import Path
+
+import numpy as np
+from scipy.signal import lfilter, resample_poly
+
+from audio import learned_gains as lg
+from audio.noise_reduction import FRAMING, LEARNED, NoiseReducer, Variant, _windows
+from audio.settings import ListeningSettings
+from benchmarks.common import DATA, RESULTS, read_mono
+
+SECONDS = 3.0
+N_FFT, HOP = FRAMING[lg.RATE]
+SNR_RANGE = (-7.0, 17.0)
+
+
+def fold_files(fold: str) -> tuple[list[Path], list[Path], list[tuple[Path, Path]]]:
+    def pick(items: list) -> list:  # type: ignore[type-arg]
+        if fold == "all":
+            return items
+        parity = 0 if fold == "even" else 1
+        return [x for i, x in enumerate(items) if i % 2 == parity]
+
+    speech = sorted((DATA / "speech").glob("*.wav"))
+    noise = sorted((DATA / "noise").glob("*.wav"))
+    rows = (DATA / "pairs" / "pairs.tsv").read_text().splitlines()[1:]
+    pairs = [(DATA / "pairs" / r.split("\t")[0], DATA / "pairs" / r.split("\t")[1]) for r in rows]
+    return pick(speech), pick(noise), pick(pairs)
+
+
+def frames(x: np.ndarray) -> np.ndarray:
+    """Spectra of the reducer's analysis frames of x (48 kHz): frame m ends at sample (m + 1) * HOP."""
+    window, _ = _windows(N_FFT, HOP)
+    padded = np.concatenate([np.zeros(N_FFT - HOP), x])
+    count = len(x) // HOP
+    index = np.arange(N_FFT)[None, :] + HOP * np.arange(count)[:, None]
+    return np.fft.rfft(padded[index] * window, axis=1)
+
+
+def band_matrix(n_bins: int) -> np.ndarray:
+    lo, frac, used = lg.bin_interpolation(n_bins)
+    weights = np.zeros((n_bins, lg.N_BANDS))
+    weights[np.arange(used), lo] += 1.0 - frac
+    weights[np.arange(used), lo + 1] += frac
+    return weights
+
+
+def example_features(noisy48: np.ndarray) -> np.ndarray:
+    """The learned estimator's features of every frame of `noisy48`, recorded from the reducer itself."""
+    reducer = NoiseReducer(Variant(mode=LEARNED.mode, weights="untrained"))
+    reducer.prepare(lg.RATE, HOP, 1)
+    reducer.configure(ListeningSettings(noise_reduction=1.0))
+    reducer.reset()
+    count = len(noisy48) // HOP
+    log = reducer.record_features(count)
+    block = np.zeros((1, HOP), dtype=np.float32)
+    for m in range(count):
+        block[0] = noisy48[m * HOP : (m + 1) * HOP]
+        reducer.process(block)
+    return log
+
+
+def tilt(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A random first-order spectral tilt (about +-6 dB across the band): microphones and rooms differ."""
+    a = rng.uniform(-0.5, 0.5)
+    return np.asarray(lfilter([1.0, -a], [1.0], x) / (1.0 + abs(a)))
+
+
+def make_example(args: tuple[int, str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    seed, fold = args
+    rng = np.random.default_rng(seed)
+    speech_files, noise_files, pairs = fold_files(fold)
+    n = int(SECONDS * 16000)
+    if rng.random() < 0.15 and pairs:
+        clean_path, noisy_path = pairs[rng.integers(len(pairs))]
+        clean_full, noisy_full = read_mono(clean_path), read_mono(noisy_path)
+        m = min(len(clean_full), len(noisy_full))
+        start = int(rng.integers(0, max(1, m - n)))
+        clean = np.zeros(n)
+        noise = np.zeros(n)
+        seg = slice(start, min(m, start + n))
+        clean[: seg.stop - seg.start] = clean_full[seg]
+        noise[: seg.stop - seg.start] = noisy_full[seg] - clean_full[seg]
+        gain = 10 ** (rng.uniform(-20, 0) / 20)
+        clean, noise = clean * gain, noise * gain
+    else:
+        clean = np.zeros(n)
+        position = int(rng.integers(0, int(0.8 * 16000)))
+        while position < n:
+            utterance = read_mono(speech_files[rng.integers(len(speech_files))])
+            cut = int(rng.integers(0, max(1, len(utterance) - 16000)))
+            piece = utterance[cut:][: n - position]
+            clean[position : position + len(piece)] = piece * 10 ** (rng.uniform(-6, 6) / 20)
+            position += len(piece) + int(rng.integers(int(0.1 * 16000), int(1.0 * 16000)))
+        clean = tilt(clean, rng)
+        recording = read_mono(noise_files[rng.integers(len(noise_files))])
+        offset = int(rng.integers(len(recording)))
+        noise = tilt(recording[(offset + np.arange(n)) % len(recording)], rng)
+        roll = rng.random()
+        snr = rng.uniform(17.0, 30.0) if roll < 0.05 else rng.uniform(*SNR_RANGE)
+        speech_power = np.mean(clean**2) + 1e-12
+        noise = noise * math.sqrt(speech_power / (np.mean(noise**2) * 10 ** (snr / 10) + 1e-20))
+        if roll > 0.95:
+            clean[:] = 0.0
+        level = 10 ** (rng.uniform(-35, -3) / 20) / max(1e-9, float(np.max(np.abs(clean + noise))))
+        clean, noise = clean * level, noise * level
+    clean48 = resample_poly(clean, 3, 1)
+    noise48 = resample_poly(noise, 3, 1)
+    spec_clean, spec_noise = frames(clean48), frames(noise48)
+    bands = band_matrix(spec_clean.shape[1])
+    speech_power = (np.abs(spec_clean) ** 2) @ bands
+    noise_power = (np.abs(spec_noise) ** 2) @ bands
+    target = np.sqrt(speech_power / (speech_power + noise_power + 1e-20))
+    mask = (speech_power + noise_power > 1e-11).astype(np.float64)
+    features = example_features((clean48 + noise48).astype(np.float32))
+    return features.astype(np.float32), target.astype(np.float32), mask.astype(np.float32)
+
+
+def dataset(fold: str, count: int, seed: int, workers: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    with Pool(workers) as pool:
+        items = pool.map(make_example, [(seed * 1_000_003 + i, fold) for i in range(count)], chunksize=8)
+    x = np.stack([i[0] for i in items])
+    y = np.stack([i[1] for i in items])
+    mask = np.stack([i[2] for i in items])
+    return x, y, mask
+
+
+def train(args: argparse.Namespace) -> None:
+    import torch
+
+    torch.manual_seed(args.seed)
+    started = time.perf_counter()
+    x, y, mask = dataset(args.fold, args.examples, args.seed, args.workers)
+    print(f"{len(x)} examples, {x.shape[1]} frames each, made in {time.perf_counter() - started:.0f} s", flush=True)
+    flat = x.reshape(-1, x.shape[2])
+    mean = flat.mean(axis=0)
+    scale = 1.0 / (flat.std(axis=0) + 1e-3)
+    x = (x - mean) * scale
+
+    class Model(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.dense = torch.nn.Linear(lg.N_FEATURES, args.dense)
+            self.gru = torch.nn.GRU(args.dense, args.hidden, batch_first=True)
+            self.out = torch.nn.Linear(args.hidden, lg.N_BANDS)
+
+        def forward(self, inputs: torch.Tensor) -> torch.Tensor:
+            hidden, _ = self.gru(torch.tanh(self.dense(inputs)))
+            return torch.sigmoid(self.out(hidden))
+
+    model = Model()
+    optimiser = torch.optim.Adam(model.parameters(), lr=args.lr)
+    tx, ty, tm = torch.from_numpy(x), torch.from_numpy(y), torch.from_numpy(mask)
+    steps_per_epoch = math.ceil(len(x) / args.batch)
+    scheduler = torch.optim.lr_scheduler.OneCycleLR(
+        optimiser, max_lr=args.lr, total_steps=args.epochs * steps_per_epoch
+    )
+    for epoch in range(args.epochs):
+        order = torch.randperm(len(x))
+        total = 0.0
+        for step in range(steps_per_epoch):
+            idx = order[step * args.batch : (step + 1) * args.batch]
+            estimate = model(tx[idx])
+            target, weight = ty[idx], tm[idx]
+            diff = torch.sqrt(estimate + 1e-6) - torch.sqrt(target + 1e-6)
+            # Suppressing speech costs intelligibility (STOI); leaving noise only costs comfort.
+            weight = weight * torch.where(diff < 0, args.speech_weight, 1.0)
+            loss = (weight * (diff**2 + 10.0 * diff**4)).sum() / weight.sum()
+            optimiser.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimiser.step()
+            scheduler.step()
+            total += float(loss.detach())
+        elapsed = time.perf_counter() - started
+        print(f"epoch {epoch + 1}: loss {total / steps_per_epoch:.5f} ({elapsed:.0f} s)", flush=True)
+
+    state = {name: value.detach().numpy().astype(np.float32) for name, value in model.state_dict().items()}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(
+        args.out, mean=mean.astype(np.float32), scale=scale.astype(np.float32),
+        w_in=state["dense.weight"], b_in=state["dense.bias"],
+        w_ih=state["gru.weight_ih_l0"], b_ih=state["gru.bias_ih_l0"],
+        w_hh=state["gru.weight_hh_l0"], b_hh=state["gru.bias_hh_l0"],
+        w_out=state["out.weight"], b_out=state["out.bias"],
+        fold=np.array(args.fold), examples=np.array(args.examples), epochs=np.array(args.epochs),
+    )  # fmt: skip
+    print(f"wrote {args.out}")
+
+
+def _override(settings: list[str]) -> None:
+    """Worker initialiser: CONSTANT=value overrides in audio.noise_reduction (experiments)."""
+    import audio.noise_reduction as nr
+
+    for item in settings:
+        name, value = item.split("=", 1)
+        setattr(nr, name, type(getattr(nr, name))(float(value)))
+
+
+def _score(job: tuple[str, str, float, int, str, str, tuple[tuple[str, float], ...]]) -> dict[str, object]:
+    from audio.noise_reduction import METHODS
+    from benchmarks.common import load_mixture, load_pairs, scores
+    from benchmarks.noise_reduction_quality import hark, rnnoise
+
+    speech, noise, snr, offset, weights, pair, fields = job
+    case = next(c for c in load_pairs() if c.name == pair) if pair else load_mixture((speech, noise, snr, offset))
+    learned = replace(METHODS["learned"], weights=weights, **dict(fields))
+    return {
+        "name": case.name, "noise": case.noise, "snr": case.snr_db,
+        "input": scores(case.clean, case.noisy),
+        "classic": scores(case.clean, hark(case.noisy, 1.0, METHODS["classic"])),
+        "learned": scores(case.clean, hark(case.noisy, 1.0, learned)),
+        "rnnoise": scores(case.clean, rnnoise(case.noisy)),
+    }  # fmt: skip
+
+
+def evaluate(args: argparse.Namespace) -> None:
+    """Score a model on one fold's speech mixed with that fold's noises (-5, 0, 5, 10 dB, noise in
+    rotation) and that fold's pairs."""
+    speech, noise, pairs = fold_files(args.fold)
+    fields = tuple((name, float(value)) for name, value in (v.split("=", 1) for v in args.variant))
+    rng = np.random.default_rng(99)
+    jobs = []
+    for i, s in enumerate(speech):
+        for j, snr in enumerate((-5.0, 0.0, 5.0, 10.0)):
+            chosen = noise[(i + 3 * j) % len(noise)]
+            jobs.append((s.name, chosen.name, snr, int(rng.integers(10**9)), str(args.weights), "", fields))
+    jobs += [("", "", 0.0, 0, str(args.weights), noisy.name, fields) for _, noisy in pairs]
+    if args.limit:
+        jobs = [jobs[i] for i in sorted(np.random.default_rng(5).permutation(len(jobs))[: args.limit])]
+    with Pool(args.workers, initializer=_override, initargs=(args.set,)) as pool:
+        rows = pool.map(_score, jobs, chunksize=1)
+    summary: dict[str, dict[str, float]] = {}
+    for method in ("classic", "learned", "rnnoise"):
+        gains = {m: [r[method][m] - r["input"][m] for r in rows] for m in ("si_sdr", "stoi", "pesq")}  # type: ignore[index]
+        conditions: dict[tuple[object, object], list[float]] = {}
+        for r, d in zip(rows, gains["stoi"], strict=True):
+            conditions.setdefault((r["noise"], r["snr"]), []).append(d)
+        summary[method] = {
+            "si_sdr_gain_db": float(np.mean(gains["si_sdr"])),
+            "stoi_change": float(np.mean(gains["stoi"])),
+            "stoi_cases_below_input": int(sum(d < 0 for d in gains["stoi"])),
+            "stoi_conditions_below_input": int(sum(np.mean(v) < 0 for v in conditions.values())),
+            "conditions": len(conditions),
+            "pesq_gain": float(np.nanmean(gains["pesq"])),
+        }
+        s = summary[method]
+        print(
+            f"{method:8s} SI-SDR {s['si_sdr_gain_db']:+.2f} dB  STOI {s['stoi_change']:+.4f} "
+            f"(below input: {s['stoi_cases_below_input']}/{len(rows)} cases, "
+            f"{s['stoi_conditions_below_input']}/{s['conditions']} conditions)  PESQ {s['pesq_gain']:+.3f}"
+        )
+    if args.report:
+        args.report.write_text(json.dumps({"weights": str(args.weights), "fold": args.fold, "summary": summary,
+                                           "cases": rows}, indent=1))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    t = sub.add_parser("train")
+    t.add_argument("--fold", choices=("even", "odd", "all"), default="all")
+    t.add_argument("--out", type=Path, default=Path("/tmp/nr_gains.npz"))
+    t.add_argument("--examples", type=int, default=1200)
+    t.add_argument("--epochs", type=int, default=15)
+    t.add_argument("--batch", type=int, default=32)
+    t.add_argument("--lr", type=float, default=3e-3)
+    t.add_argument("--dense", type=int, default=64)
+    t.add_argument("--hidden", type=int, default=96)
+    t.add_argument("--speech-weight", type=float, default=2.0)
+    t.add_argument("--seed", type=int, default=1)
+    t.add_argument("--workers", type=int, default=2)
+    e = sub.add_parser("evaluate")
+    e.add_argument("--weights", type=Path, required=True)
+    e.add_argument("--fold", choices=("even", "odd", "all"), default="odd")
+    e.add_argument("--limit", type=int, default=0)
+    e.add_argument("--workers", type=int, default=2)
+    e.add_argument("--variant", action="append", default=[], help="field=value of the learned Variant")
+    e.add_argument("--set", action="append", default=[], help="CONSTANT=value in audio.noise_reduction")
+    e.add_argument("--report", type=Path, default=RESULTS / "nr_learned_heldout.json")
+    args = parser.parse_args()
+    train(args) if args.command == "train" else evaluate(args)
+
+
+if __name__ == "__main__":
+    main()
