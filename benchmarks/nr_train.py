@@ -27,6 +27,7 @@ import time
 from dataclasses import replace
 from multiprocessing import Pool
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from scipy.signal import lfilter, resample_poly
@@ -42,7 +43,7 @@ SNR_RANGE = (-7.0, 17.0)
 
 
 def fold_files(fold: str) -> tuple[list[Path], list[Path], list[tuple[Path, Path]]]:
-    def pick(items: list) -> list:  # type: ignore[type-arg]
+    def pick(items: list) -> list:
         if fold == "all":
             return items
         parity = 0 if fold == "even" else 1
@@ -231,7 +232,9 @@ def _score(job: tuple[str, str, float, int, str, str, tuple[tuple[str, float], .
 
     speech, noise, snr, offset, weights, pair, fields = job
     case = next(c for c in load_pairs() if c.name == pair) if pair else load_mixture((speech, noise, snr, offset))
-    learned = replace(METHODS["learned"], weights=weights, **dict(fields))
+    base = METHODS["learned"]
+    overrides: dict[str, Any] = {name: type(getattr(base, name))(value) for name, value in fields}
+    learned = replace(base, weights=weights, **overrides)
     return {
         "name": case.name, "noise": case.noise, "snr": case.snr_db,
         "input": scores(case.clean, case.noisy),
@@ -271,11 +274,11 @@ def evaluate(args: argparse.Namespace) -> None:
             "conditions": len(conditions),
             "pesq_gain": float(np.nanmean(gains["pesq"])),
         }
-        s = summary[method]
+        st = summary[method]
         print(
-            f"{method:8s} SI-SDR {s['si_sdr_gain_db']:+.2f} dB  STOI {s['stoi_change']:+.4f} "
-            f"(below input: {s['stoi_cases_below_input']}/{len(rows)} cases, "
-            f"{s['stoi_conditions_below_input']}/{s['conditions']} conditions)  PESQ {s['pesq_gain']:+.3f}"
+            f"{method:8s} SI-SDR {st['si_sdr_gain_db']:+.2f} dB  STOI {st['stoi_change']:+.4f} "
+            f"(below input: {st['stoi_cases_below_input']}/{len(rows)} cases, "
+            f"{st['stoi_conditions_below_input']}/{st['conditions']} conditions)  PESQ {st['pesq_gain']:+.3f}"
         )
     if args.report:
         args.report.write_text(json.dumps({"weights": str(args.weights), "fold": args.fold, "summary": summary,
