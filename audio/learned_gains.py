@@ -11,11 +11,14 @@ Bands: N_BANDS triangular bands (RNNoise's arrangement: each edge is a band's ce
 overlap) spaced on the ERB scale from 0 to TOP_HZ. Above TOP_HZ the classic gain is kept: the
 recordings it was trained on are 16 kHz, so the network has never heard anything higher.
 
-Features, all relative so the microphone's level does not matter: each band's log power over a
-minimum-tracked noise floor, the band's log power relative to the frame's mean (spectral shape),
-the floor's shape likewise, and the frame's mean over the floor's mean. Then a dense layer (tanh),
-one GRU, and a dense sigmoid layer giving the band gains. Everything writes into arrays allocated
-once by `LearnedGains`; nothing allocates per frame.
+Features (N_FEATURES), all relative so the microphone's level does not matter: per band, its log
+power over a minimum-tracked noise floor, its log power relative to the frame's mean (spectral
+shape), the floor's shape likewise, its log power over the classic estimator's noise PSD, and the
+classic estimator's gain; and the frame's mean over the floor's mean. Giving the network the
+classic estimate lets it lean on that tracker's long memory and spend its own on what the tracker
+gets wrong (transients, talkers). Then a dense layer (tanh), one GRU, and a dense sigmoid layer
+giving the band gains. Everything writes into arrays allocated once by `LearnedGains`; nothing
+allocates per frame.
 """
 
 from __future__ import annotations
@@ -34,7 +37,8 @@ N_FEATURES = 5 * N_BANDS + 1
 MIN_EDGE_SPACING_HZ = 2 * RATE / N_FFT  # two bins, so no band is narrower than the FFT resolves
 # Noise floor: the band power, lightly smoothed, followed down at once and up by FLOOR_RISE_DB_S.
 FLOOR_RISE_DB_S = 3.0
-FLOOR_DEPTH = 3.0  # nor more than 30 dB (log10 power) under it: recovers at once after a dropout to silence
+# ...and never more than 30 dB (3 in log10 power) under it, so it recovers at once after a dropout.
+FLOOR_DEPTH = 3.0
 SMOOTHING = 0.5
 LOG_EPS = 1e-12
 WEIGHTS = "nr_gains.npz"
