@@ -69,7 +69,7 @@ def response_db(coeffs: np.ndarray, freqs_hz: np.ndarray, sample_rate: float) ->
     return np.asarray(20 * np.log10(np.maximum(np.abs(h), 1e-12)))
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True)
 def process_cascade(
     x: np.ndarray, coeffs: np.ndarray, target: np.ndarray, state: np.ndarray, glide: float
 ) -> None:
@@ -112,7 +112,7 @@ def process_cascade(
             coeffs[c, s, 3], coeffs[c, s, 4] = a1, a2
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True)
 def crossfade(wet: np.ndarray, dry: np.ndarray, weight: np.ndarray, target: float, glide: float) -> None:
     """wet = dry + w (wet - dry), with w gliding towards `target`: switching a stage on or off.
 

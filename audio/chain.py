@@ -33,20 +33,20 @@ from audio.tone import ToneShaper
 from audio.volume import Fade, Volume
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True)
 def _take_input(indata: np.ndarray, mono: np.ndarray) -> None:
     for i in range(mono.shape[1]):
         mono[0, i] = indata[i, 0]
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True)
 def _split_to_ears(mono: np.ndarray, ears: np.ndarray) -> None:
     for i in range(mono.shape[1]):
         ears[0, i] = mono[0, i]
         ears[1, i] = mono[0, i]
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True)
 def _give_output(ears: np.ndarray, outdata: np.ndarray) -> None:
     n, channels = outdata.shape
     for i in range(n):

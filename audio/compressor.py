@@ -25,7 +25,7 @@ def static_gain_db(level_db: float, threshold_db: float, slope: float, knee_db: 
     return float(_gain_db(level_db, threshold_db, slope, knee_db))
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True)
 def _gain_db(level_db: float, threshold_db: float, slope: float, knee_db: float) -> float:
     over = level_db - threshold_db
     if knee_db > 0.0 and 2.0 * abs(over) <= knee_db:
@@ -36,7 +36,7 @@ def _gain_db(level_db: float, threshold_db: float, slope: float, knee_db: float)
     return 0.0
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True)
 def _compress(
     x: np.ndarray,
     mean_square: np.ndarray,

@@ -56,7 +56,7 @@ _RELEASE_DB_PER_S = 1.0
 _GAIN_GLIDE_S = 0.005
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True)
 def _analyse(
     ring: np.ndarray,
     write: int,
@@ -99,7 +99,7 @@ def _analyse(
     return best, ratio_db, 20.0 * np.log10(amplitude + 1e-12), harmonic
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True)
 def _guard(
     x: np.ndarray,
     ring: np.ndarray,

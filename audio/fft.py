@@ -32,7 +32,7 @@ def plan(n: int) -> FFTPlan:
     return FFTPlan(n, tw.astype(np.complex128), rev)
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True)
 def fft_inplace(x: np.ndarray, twiddles: np.ndarray, bitrev: np.ndarray, inverse: bool) -> None:
     """In-place FFT of complex128 `x`; the inverse is scaled by 1/n."""
     n = x.shape[0]

@@ -83,7 +83,7 @@ def bin_interpolation(n_bins: int) -> tuple[np.ndarray, np.ndarray, int]:
     return lo.astype(np.int64), frac, used
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True)
 def to_bands(values, lo, frac, out):
     """Triangular-band sums of per-bin `values` (bins below TOP_HZ) into `out`."""
     for b in range(out.shape[0]):
@@ -93,7 +93,7 @@ def to_bands(values, lo, frac, out):
         out[lo[j] + 1] += frac[j] * values[j]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True)
 def features(power, noise, classic_gain, lo, frac, state, rise, first, out):
     """The network's input for this frame (N_FEATURES values, before standardisation) into `out`,
     from the frame's per-bin power and the classic estimator's noise PSD and gain; updates the
@@ -127,7 +127,7 @@ def features(power, noise, classic_gain, lo, frac, state, rise, first, out):
     out[5 * n] = mean_level - mean_floor
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True)
 def _sigmoid(x):
     if x >= 0.0:
         return 1.0 / (1.0 + math.exp(-x))
@@ -135,7 +135,7 @@ def _sigmoid(x):
     return e / (1.0 + e)
 
 
-@njit(cache=True, nogil=True, fastmath=True)
+@njit(cache=True, fastmath=True)
 def network(x, mean, scale, w_in, b_in, w_ih, b_ih, w_hh, b_hh, w_out, b_out, dense, hidden, gates, gains):
     """One step: standardise x, dense+tanh, GRU (PyTorch's gate order r, z, n), dense+sigmoid."""
     n_x = x.shape[0]
@@ -172,7 +172,7 @@ def network(x, mean, scale, w_in, b_in, w_ih, b_ih, w_hh, b_hh, w_out, b_out, de
         gains[o] = _sigmoid(acc)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True)
 def estimate(power, noise, classic_gain, net, rise, first, out, feature_log, log_row):
     """Gains of this frame for the bins below TOP_HZ into `out` (the rest untouched). `net` is
     `LearnedGains.arrays`; with `log_row` >= 0 the features are also copied to that row of

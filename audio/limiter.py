@@ -20,7 +20,7 @@ LOOKAHEAD_S = 0.001
 _RELEASE_S = 0.06
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True)
 def _limit(
     x: np.ndarray,
     delay: np.ndarray,

@@ -36,7 +36,7 @@ class Levels:
     max_input_dbfs: float
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True)
 def _measure(mono: np.ndarray, stereo: np.ndarray, values: np.ndarray, fall: float, rms_keep: float) -> None:
     n = mono.shape[1]
     peak = 0.0

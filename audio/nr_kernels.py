@@ -84,7 +84,7 @@ LOG_REPLAY = 2
 LOG_FEATURES = 3  # record the learned estimator's input features (training)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True)
 def real_fft(frame, work, spec, twiddles, bitrev, half_twiddles):
     """Spectrum (n/2 + 1 bins) of real `frame` via one complex FFT of half the size."""
     m = work.shape[0]
@@ -99,7 +99,7 @@ def real_fft(frame, work, spec, twiddles, bitrev, half_twiddles):
         spec[k] = even + half_twiddles[k] * odd
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True)
 def inverse_real_fft(spec, work, frame, twiddles, bitrev, half_twiddles):
     m = work.shape[0]
     for k in range(m):
@@ -114,7 +114,7 @@ def inverse_real_fft(spec, work, frame, twiddles, bitrev, half_twiddles):
         frame[2 * n + 1] = work[n].imag
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True)
 def exp_integral(x):
     """E1(x) for x > 0: power series below 1, Abramowitz & Stegun 5.1.56 above (error < 5e-5)."""
     if x < 1.0:
@@ -129,7 +129,7 @@ def exp_integral(x):
     return math.exp(-x) / x * num / den
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True)
 def join_side_chain(bins, k, gain, gamma, mode, rnn_exp, onset_frames, onset_ratio, a_slow):
     """Combine the SPP/MMSE gain of bin k with the side-chain gain; while an onset is held
     (the band posterior SNR jumped above its slow average) keep the larger of the two, since the
@@ -156,7 +156,7 @@ def join_side_chain(bins, k, gain, gamma, mode, rnn_exp, onset_frames, onset_rat
     return joined
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True)
 def side_chain_frame(
     sc_fn, sc_state, sc_in, sc_out, dry_ring, t_end, delay, sc_frame, sc_work, sc_spec,
     sc_twiddles, sc_bitrev, sc_half_twiddles, sc_window, sc_lo, sc_frac, bin_lo, bin_frac, bands, bins,
@@ -195,7 +195,7 @@ def side_chain_frame(
         bins[RNN_GAIN, k] = (1.0 - f) * bands[2, lo] + f * bands[2, lo + 1]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True)
 def update_gains(spec, bins, tuning, strength, first_frames):
     """Noise PSD by speech presence probability (Gerkmann & Hendriks 2012), a-priori SNR by
     decision direction, MMSE log-spectral amplitude gain (Ephraim & Malah 1985), floor by strength."""
@@ -273,7 +273,7 @@ def update_gains(spec, bins, tuning, strength, first_frames):
         bins[GAIN_RAW, k] = max(gain, floor)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True)
 def smooth_gains(bins, a_release):
     """Instant attack, slow release: keeps onsets, stops isolated bins flickering (musical noise)."""
     n_bins = bins.shape[1]
@@ -285,7 +285,7 @@ def smooth_gains(bins, a_release):
         bins[GAIN_SMOOTHED, k] = max(target, held)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True)
 def process_block(
     block, frame, frame_out, work, spec, bins, analysis_window, synthesis_tail, overlap,
     wet_ring, dry_ring, twiddles, bitrev, half_twiddles, counters, scalars, tuning,
@@ -349,7 +349,7 @@ def process_block(
     counters[C_SAMPLES] = start + block.shape[1]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True)
 def process_frame(
     frame, frame_out, work, spec, bins, analysis_window, synthesis_tail, overlap,
     twiddles, bitrev, half_twiddles, counters, tuning, strength, warmup, gain_log, log_mode, learned,

@@ -19,7 +19,7 @@ FADE_OUT_S = 0.02
 _GAIN_GLIDE_S = 0.02
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True)
 def _apply_gains(x: np.ndarray, gains: np.ndarray, targets: np.ndarray, glide: float) -> None:
     channels, n = x.shape
     step = 1.0 - glide
@@ -32,7 +32,7 @@ def _apply_gains(x: np.ndarray, gains: np.ndarray, targets: np.ndarray, glide: f
         gains[c] = g
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True)
 def _apply_fade(x: np.ndarray, fade: np.ndarray, target: float, up: float, down: float) -> None:
     channels, n = x.shape
     f = fade[0]
