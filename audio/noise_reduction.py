@@ -98,7 +98,6 @@ class Variant:
     extra_delay: int = 0
     learned_join: int = k.JOIN_REPLACE
     learned_smoothing_s: float = 0.0
-    learned_opening_s: float = 0.0
     weights: str = ""  # learned mode: a weights file other than the shipped one (training, comparisons)
 
 
@@ -114,7 +113,7 @@ RNNOISE_ASSISTED = Variant()
 # that. 5 ms was too little at the weakest leak. The cost: 0.1-0.3 dB SI-SDR and some STOI at onsets
 # (on a door at 0-5 dB SNR, STOI 0.006 under the input's).
 LEARNED = Variant(
-    mode=k.MODE_LEARNED, learned_join=k.JOIN_GEOMEAN, learned_smoothing_s=0.01, learned_opening_s=0.01
+    mode=k.MODE_LEARNED, learned_join=k.JOIN_GEOMEAN, learned_smoothing_s=0.01
 )
 METHODS = {"classic": CLASSIC, "learned": LEARNED, "rnnoise-assisted": RNNOISE_ASSISTED}
 DEFAULT_METHOD = "learned"
@@ -163,13 +162,16 @@ class NoiseReducer(Processor):
             self._rnnoise.destroy(self._sc_state)
             self._sc_state = 0
 
+    def _uses_side_chain(self) -> bool:
+        """RNNoise runs for the modes that join its gains, and only at 48 kHz."""
+        return self.variant.mode in k.SIDE_CHAIN_MODES and self.sample_rate == sc.RATE
+
     def _allocate_side_chain(self, n_bins: int) -> None:
         if self._sc_state and self._rnnoise is not None:
             self._rnnoise.destroy(self._sc_state)
             self._sc_state = 0
         # RNNoise runs at 48 kHz only; at 16, 22.05 and 44.1 kHz the reducer is the classic one.
-        side_chain_modes = (k.MODE_RNN, k.MODE_PRODUCT, k.MODE_MIN, k.MODE_GEOMEAN)
-        self.side_chain = self.variant.mode in side_chain_modes and self.sample_rate == sc.RATE
+        self.side_chain = self._uses_side_chain()
         if self.side_chain:
             if self._rnnoise is None:
                 self._rnnoise = sc.library()
@@ -193,8 +195,7 @@ class NoiseReducer(Processor):
     def _allocate(self) -> None:
         n_fft, hop = FRAMING[self.sample_rate]
         self.n_fft, self.hop = n_fft, hop
-        with_side_chain = self.variant.mode not in (k.MODE_CLASSIC, k.MODE_LEARNED) and self.sample_rate == sc.RATE
-        self._extra_delay = self.variant.extra_delay if with_side_chain else 0
+        self._extra_delay = self.variant.extra_delay if self._uses_side_chain() else 0
         self.latency_samples = latency_for(self.block_size, hop) + self._extra_delay
         fft_plan = plan(n_fft // 2)
         self._twiddles, self._bitrev = fft_plan.twiddles, fft_plan.bitrev
@@ -255,7 +256,6 @@ class NoiseReducer(Processor):
         tuning[k.T_LEARNED_RISE] = lg.rise_per_hop(self.hop)
         tuning[k.T_LEARNED_JOIN] = v.learned_join
         tuning[k.T_LEARNED_ALPHA] = smoothing_coefficient(v.learned_smoothing_s, frame_rate)
-        tuning[k.T_LEARNED_OPEN_ALPHA] = smoothing_coefficient(v.learned_opening_s, frame_rate)
         tuning[k.T_LEARNED_BINS] = self._learned.used_bins if self.learned else 0
         return tuning
 

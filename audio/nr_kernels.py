@@ -53,9 +53,8 @@ T_PRESENCE_HI_BIN = 21
 T_LEARNED_RISE = 22  # noise-floor rise per frame of the learned estimator's features
 T_LEARNED_BINS = 23  # bins (from 0) the learned estimator gives gains for; above, the classic gain
 T_LEARNED_JOIN = 24  # how the learned gain joins the classic one, see JOIN_*
-T_LEARNED_ALPHA = 25  # per-frame smoothing of the learned gain's log while it falls
-T_LEARNED_OPEN_ALPHA = 26  # and while it rises
-TUNING_SIZE = 27
+T_LEARNED_ALPHA = 25  # per-frame smoothing of the learned gain's log
+TUNING_SIZE = 26
 
 JOIN_REPLACE = 0
 JOIN_MIN = 1
@@ -67,6 +66,7 @@ MODE_PRODUCT = 2
 MODE_MIN = 3
 MODE_GEOMEAN = 4
 MODE_LEARNED = 5  # the learned estimator's gains (audio.learned_gains) below its top band, classic above
+SIDE_CHAIN_MODES = (MODE_RNN, MODE_PRODUCT, MODE_MIN, MODE_GEOMEAN)  # the modes that run RNNoise
 
 # Indices into `counters` (int64): absolute sample count, samples waiting in the frame, frames seen.
 C_SAMPLES = 0
@@ -210,6 +210,7 @@ def update_gains(spec, bins, tuning, strength, first_frames):
     floor = math.exp(log_floor)
     spp_exp = tuning[T_SPP_EXPONENT]
     mode = int(tuning[T_RNN_MODE])
+    joins_side_chain = mode != MODE_CLASSIC and mode != MODE_LEARNED
     rnn_exp = tuning[T_RNN_EXPONENT]
     onset_frames = tuning[T_ONSET_FRAMES]
     onset_ratio = tuning[T_ONSET_RATIO]
@@ -266,9 +267,9 @@ def update_gains(spec, bins, tuning, strength, first_frames):
             p = 1.0 / (1.0 + (1.0 + xi_h1) * math.exp(-mean_gamma * xi_h1 / (1.0 + xi_h1)))
             p = p if spp_exp == 1.0 else p**spp_exp
             gain = math.exp(p * math.log(max(gain, 1e-10)) + (1.0 - p) * log_floor)
-            if mode != MODE_CLASSIC and mode != MODE_LEARNED:
+            if joins_side_chain:
                 gain = join_side_chain(bins, k, gain, mean_gamma, mode, rnn_exp, onset_frames, onset_ratio, a_slow)
-        elif mode != MODE_CLASSIC and mode != MODE_LEARNED:
+        elif joins_side_chain:
             gain = join_side_chain(bins, k, gain, gamma, mode, rnn_exp, onset_frames, onset_ratio, a_slow)
         bins[GAIN_RAW, k] = max(gain, floor)
 
@@ -388,14 +389,12 @@ def process_frame(
             exponent = strength * tuning[T_RNN_EXPONENT]
             join = int(tuning[T_LEARNED_JOIN])
             a_learned = tuning[T_LEARNED_ALPHA] if frames_seen > filling else 0.0
-            a_opening = tuning[T_LEARNED_OPEN_ALPHA] if frames_seen > filling else 0.0
             for k in range(int(tuning[T_LEARNED_BINS])):
                 # The network's output jitters from frame to frame; unsmoothed, that modulates
                 # steady tones at the frame rate (sidebands 375 Hz away: rough, and it hid a
                 # howl from the guard's peak-to-neighbour test).
                 log_gain = math.log(max(bins[RNN_GAIN, k], 1e-10))
-                a = a_learned if log_gain < bins[LEARNED_SMOOTHED, k] else a_opening
-                log_gain = a * bins[LEARNED_SMOOTHED, k] + (1.0 - a) * log_gain
+                log_gain = a_learned * bins[LEARNED_SMOOTHED, k] + (1.0 - a_learned) * log_gain
                 bins[LEARNED_SMOOTHED, k] = log_gain
                 # Strength scales the learned gain in the log domain, down to the plain floor.
                 gain = math.exp(max(exponent * log_gain, log_floor))

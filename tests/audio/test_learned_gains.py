@@ -4,10 +4,10 @@ reducer it keeps the classic gains above the band it was trained on."""
 from __future__ import annotations
 
 import numpy as np
+from test_noise_reduction import prepared, run
 
 from audio import learned_gains as lg
-from audio.noise_reduction import CLASSIC, LEARNED, NoiseReducer
-from audio.settings import ListeningSettings
+from audio.noise_reduction import CLASSIC, LEARNED
 
 
 def reference_network(weights: dict[str, np.ndarray], frames: np.ndarray) -> np.ndarray:
@@ -63,24 +63,6 @@ def test_band_edges_rise_from_zero_to_the_top_at_least_two_bins_apart() -> None:
     assert np.isclose(bands.sum(), used)
 
 
-def run(reducer: NoiseReducer, x: np.ndarray) -> np.ndarray:
-    out = np.zeros(len(x) // 128 * 128, dtype=np.float32)
-    block = np.zeros((1, 128), dtype=np.float32)
-    for start in range(0, len(out), 128):
-        block[0] = x[start : start + 128]
-        reducer.process(block)
-        out[start : start + 128] = block[0]
-    return out
-
-
-def prepared(variant, rate: int = 48000) -> NoiseReducer:  # type: ignore[no-untyped-def]
-    reducer = NoiseReducer(variant)
-    reducer.prepare(rate, 128, 1)
-    reducer.configure(ListeningSettings(noise_reduction=1.0))
-    reducer.reset()
-    return reducer
-
-
 def test_above_the_top_band_the_classic_gains_apply() -> None:
     """Noise only between 12 and 20 kHz, which the network never heard: learned and classic
     reducers treat it identically (the bins below TOP_HZ carry next to nothing)."""
@@ -89,17 +71,17 @@ def test_above_the_top_band_the_classic_gains_apply() -> None:
     rng = np.random.default_rng(0)
     sos = butter(8, [12000, 20000], btype="bandpass", fs=48000, output="sos")
     x = (0.2 * sosfilt(sos, rng.standard_normal(48000))).astype(np.float32)
-    learned, classic = run(prepared(LEARNED), x), run(prepared(CLASSIC), x)
+    learned, classic = run(prepared(variant=LEARNED), x), run(prepared(variant=CLASSIC), x)
     settled = slice(24000, None)
     np.testing.assert_allclose(learned[settled], classic[settled], atol=2e-3 * np.max(np.abs(x)))
 
 
 def test_learned_only_at_48_khz_and_deterministic_after_reset() -> None:
-    assert prepared(LEARNED).learned
+    assert prepared(variant=LEARNED).learned
     for rate in (16000, 22050, 44100):
-        assert not prepared(LEARNED, rate).learned
+        assert not prepared(rate=rate, variant=LEARNED).learned
     x = (0.1 * np.random.default_rng(1).standard_normal(48000)).astype(np.float32)
-    reducer = prepared(LEARNED)
+    reducer = prepared(variant=LEARNED)
     first = run(reducer, x)
     reducer.reset()
     np.testing.assert_array_equal(run(reducer, x), first)
