@@ -3,12 +3,18 @@
 `SubprocessRecognizer` runs a recogniser in a child process. pocketsphinx's decoder holds
 Python's GIL while it searches (0.4 s for end_utt of a 10 s utterance, measured), and the
 audio callback needs the GIL every 2.7 ms: in a child process the decoder cannot delay it.
+Recognition also runs at a lower scheduling priority (`RECOGNITION_NICENESS`) than the listening
+path: captions can be a little late, the person's audio cannot, and on a 2-core laptop they
+compete for the same cores.
 """
 
 from __future__ import annotations
 
 import contextlib
 import multiprocessing as mp
+import os
+import sys
+import threading
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -19,6 +25,20 @@ from assistant.captions.events import CaptionEvent
 from audio.errors import AudioError
 
 ENGINES = ("vosk", "pocketsphinx")
+RECOGNITION_NICENESS = 10
+
+
+def lower_priority(*, this_thread_only: bool = False) -> None:
+    """Raise the caller's niceness to RECOGNITION_NICENESS: the whole process's, or with
+    `this_thread_only` the calling thread's, which only Linux (where niceness is per thread) can
+    do; elsewhere that does nothing rather than slow the whole application. Where the call is
+    refused, captions still work, competing with audio on equal terms."""
+    if this_thread_only and sys.platform != "linux":
+        return
+    who = threading.get_native_id() if this_thread_only else 0
+    with contextlib.suppress(AttributeError, OSError):
+        if os.getpriority(os.PRIO_PROCESS, who) < RECOGNITION_NICENESS:
+            os.setpriority(os.PRIO_PROCESS, who, RECOGNITION_NICENESS)
 
 
 class Recognizer(Protocol):
@@ -44,6 +64,7 @@ def _build(engine: str, model_path: Path | None) -> Recognizer:
 
 def _serve(conn: Any, engine: str, model_path: Path | None) -> None:
     """The child process: build the recogniser, then answer (method, pcm) requests in order."""
+    lower_priority()
     try:
         recognizer = _build(engine, model_path)
         conn.send(("ready", (recognizer.name, recognizer.label, recognizer.sample_rate)))

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.captions.engines import Recognizer
+from assistant.captions.engines import Recognizer, lower_priority
 from assistant.captions.events import CaptionEvent, Partial
 from assistant.captions.resample import StreamingResampler
 
@@ -159,6 +159,7 @@ class CaptionWorker:
 
     # --- the worker thread ---
     def _run(self) -> None:
+        lower_priority(this_thread_only=True)  # Vosk decodes here; resampling always does
         was_paused = False
         try:
             while not self._stop.is_set():
