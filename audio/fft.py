@@ -1,7 +1,9 @@
 """Radix-2 FFT kernels that write into preallocated arrays (numpy.fft allocates).
 
 `plan(n)` precomputes twiddles and the bit-reversal table once; `fft_inplace`
-then transforms a complex128 array of length n in place. Used by the noise
+then transforms a complex128 array of length n in place; `real_fft` and
+`inverse_real_fft` do a real frame of 2n through one such transform (`half_twiddles`:
+exp(-2j pi k / 2n) for k = 0..n). Used by the noise
 reducer and the feedback guard inside the audio callback.
 """
 
@@ -60,3 +62,34 @@ def fft_inplace(x: np.ndarray, twiddles: np.ndarray, bitrev: np.ndarray, inverse
         scale = 1.0 / n
         for i in range(n):
             x[i] = x[i] * scale
+
+
+@numba.njit(cache=True)
+def real_fft(frame, work, spec, twiddles, bitrev, half_twiddles):
+    """Spectrum (n/2 + 1 bins) of real `frame` via one complex FFT of half the size."""
+    m = work.shape[0]
+    for n in range(m):
+        work[n] = complex(frame[2 * n], frame[2 * n + 1])
+    fft_inplace(work, twiddles, bitrev, False)
+    for k in range(m + 1):
+        zk = work[k % m]
+        zc = work[(m - k) % m].conjugate()
+        even = 0.5 * (zk + zc)
+        odd = -0.5j * (zk - zc)
+        spec[k] = even + half_twiddles[k] * odd
+
+
+@numba.njit(cache=True)
+def inverse_real_fft(spec, work, frame, twiddles, bitrev, half_twiddles):
+    """Real `frame` (n samples) from its n/2 + 1 bins, via one complex inverse FFT of half the size."""
+    m = work.shape[0]
+    for k in range(m):
+        a = spec[k]
+        b = spec[m - k].conjugate()
+        even = 0.5 * (a + b)
+        odd = 0.5 * (a - b) * half_twiddles[k].conjugate()
+        work[k] = even + 1j * odd
+    fft_inplace(work, twiddles, bitrev, True)
+    for n in range(m):
+        frame[2 * n] = work[n].real
+        frame[2 * n + 1] = work[n].imag

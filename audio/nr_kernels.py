@@ -11,7 +11,7 @@ import math
 from numba import njit
 
 from audio import learned_gains
-from audio.fft import fft_inplace
+from audio.fft import inverse_real_fft, real_fft
 
 # Rows of the per-bin state array `bins` (shape (BIN_ROWS, n_bins), float64).
 NOISE_PSD = 0
@@ -82,36 +82,6 @@ LOG_OFF = 0
 LOG_RECORD = 1
 LOG_REPLAY = 2
 LOG_FEATURES = 3  # record the learned estimator's input features (training)
-
-
-@njit(cache=True)
-def real_fft(frame, work, spec, twiddles, bitrev, half_twiddles):
-    """Spectrum (n/2 + 1 bins) of real `frame` via one complex FFT of half the size."""
-    m = work.shape[0]
-    for n in range(m):
-        work[n] = complex(frame[2 * n], frame[2 * n + 1])
-    fft_inplace(work, twiddles, bitrev, False)
-    for k in range(m + 1):
-        zk = work[k % m]
-        zc = work[(m - k) % m].conjugate()
-        even = 0.5 * (zk + zc)
-        odd = -0.5j * (zk - zc)
-        spec[k] = even + half_twiddles[k] * odd
-
-
-@njit(cache=True)
-def inverse_real_fft(spec, work, frame, twiddles, bitrev, half_twiddles):
-    m = work.shape[0]
-    for k in range(m):
-        a = spec[k]
-        b = spec[m - k].conjugate()
-        even = 0.5 * (a + b)
-        odd = 0.5 * (a - b) * half_twiddles[k].conjugate()
-        work[k] = even + 1j * odd
-    fft_inplace(work, twiddles, bitrev, True)
-    for n in range(m):
-        frame[2 * n] = work[n].real
-        frame[2 * n + 1] = work[n].imag
 
 
 @njit(cache=True)
