@@ -110,9 +110,16 @@ METHODS: dict[str, tuple[Callable[[np.ndarray], np.ndarray], float]] = {
 }
 
 
+# The default method under its own name is hark_1.0 again: its scores are copied, not recomputed.
+SAME_AS = {f"hark_{DEFAULT_METHOD}": "hark_1.0"}
+
+
 def evaluate(case: Case) -> dict[str, object]:
     row: dict[str, object] = {"name": case.name, "noise": case.noise, "snr": case.snr_db}
     for method, (run, _) in METHODS.items():
+        if method in SAME_AS:
+            row[method] = row[SAME_AS[method]]
+            continue
         out = run(case.noisy)
         row[method] = scores(case.clean, out) | {"lag": residual_lag(case.clean, out)}
     return row
