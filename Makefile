@@ -6,8 +6,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.hark-installed
 # libportaudio2: sounddevice; libespeak-ng1: speech output; jackd2: real-time stream tests;
 # xvfb and the xcb libraries: the desktop app on a virtual screen; sox: audio conversion;
-# poppler-utils: tests render the communication passport PDF with pdftoppm.
-APT_PACKAGES := libportaudio2 libespeak-ng1 jackd2 xvfb libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 sox alsa-utils poppler-utils python3-venv
+# poppler-utils: tests render the communication passport PDF with pdftoppm; fonts-wqy-microhei:
+# Chinese, Japanese and Korean names print on the passport (a fresh Debian has no font for them).
+APT_PACKAGES := libportaudio2 libespeak-ng1 jackd2 xvfb libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 sox alsa-utils poppler-utils fonts-wqy-microhei python3-venv
 ARGS ?= listen
 
 .PHONY: run test setup system-packages bench clean
