@@ -3,17 +3,62 @@
 The rig plays a known signal into the stream's input port and records the stream's output
 port in the same JACK cycle, so sample j of the recording and sample j of the signal share
 one JACK frame: the lag between them is the true end-to-end latency on JACK's sample clock.
-Needs JACK-Client (a test and benchmark extra) and a running JACK server.
+`JackServer` is that server: a private `jackd -d dummy`, whose driver runs JACK's real
+scheduling on a timer with no sound card. Needs JACK-Client (a test and benchmark extra) and jackd.
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
 import time
 
 import jack
 import numpy as np
 
 PORTAUDIO_PORTS = "PortAudio.*"
+
+
+class JackServer:
+    """One `jackd -d dummy` under a unique server name, startable and stoppable."""
+
+    def __init__(self, name: str, rate: int = 48000, period: int = 128) -> None:
+        self.name, self.rate, self.period = name, rate, period
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def env(self) -> dict[str, str]:
+        # libjack (and so PortAudio's JACK host API) connects to JACK_DEFAULT_SERVER;
+        # JACK_NO_START_SERVER stops libjack from launching a server of its own.
+        return {"JACK_DEFAULT_SERVER": self.name, "JACK_NO_START_SERVER": "1",
+                "JACK_NO_AUDIO_RESERVATION": "1"}
+
+    def start(self, timeout: float = 10.0) -> None:
+        # --sync makes each cycle wait for every client: without it a late Python client
+        # (the GIL) can hand on a half-written buffer and break bit-exactness.
+        self.process = subprocess.Popen(
+            ["jackd", "-n", self.name, "--no-realtime", "--sync",
+             "-d", "dummy", "-r", str(self.rate), "-p", str(self.period)],
+            env={**os.environ, **self.env()}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                jack.Client("hark-ready", servername=self.name, no_start_server=True).close()
+                break
+            except jack.JackError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"jackd '{self.name}' did not start") from None
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
 
 
 def wire_stream(client: jack.Client, feed: jack.Port | None = None, rec: jack.Port | None = None,

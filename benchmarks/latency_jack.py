@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import time
 from pathlib import Path
 from typing import Any
 
@@ -29,43 +27,26 @@ from audio.latency import measure_loopback
 from audio.offline import process_signal
 from audio.settings import ListeningSettings
 from audio.stream import ListeningStream
-from benchmarks.jack_rig import Rig, wire_stream
+from benchmarks.jack_rig import JackServer, Rig, wire_stream
 
 RESULTS = Path(__file__).resolve().parent / "results"
 RATE = 48000
 
 
 class JackDummy:
-    """A private `jackd -d dummy` that PortAudio in this process is pointed at."""
+    """A private JACK dummy server that PortAudio in this process is pointed at."""
 
     def __init__(self, period: int, rate: int = RATE) -> None:
-        self.name = f"hark-bench-{os.getpid()}-{period}"
-        self.period, self.rate = period, rate
-        os.environ.update(JACK_DEFAULT_SERVER=self.name, JACK_NO_START_SERVER="1",
-                          JACK_NO_AUDIO_RESERVATION="1")
-        # --sync: each cycle waits for every client, so a late Python client never
-        # hands on half a buffer (see tests/audio/test_stream_jack.py).
-        self.process = subprocess.Popen(
-            ["jackd", "-n", self.name, "--no-realtime", "--sync",
-             "-d", "dummy", "-r", str(rate), "-p", str(period)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                jack.Client("hark-ready", servername=self.name, no_start_server=True).close()
-                break
-            except jack.JackError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("jackd did not start") from None
-                time.sleep(0.05)
+        self.server = JackServer(f"hark-bench-{os.getpid()}-{period}", rate, period)
+        self.name, self.period, self.rate = self.server.name, period, rate
+        os.environ.update(self.server.env())
+        self.server.start()
         sd._terminate()
         sd._initialize()
 
     def close(self) -> None:
         sd._terminate()  # before the server goes: PortAudio aborts if its server vanished
-        self.process.terminate()
-        self.process.wait(5)
+        self.server.stop()
         sd._initialize()
 
 
