@@ -7,25 +7,17 @@ from PySide6 import QtGui
 from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import QWidget
 
-from assistant.captions.events import Partial, Segment, Word
-from assistant.captions.style import CaptionStyle
+from assistant.captions.events import Partial
+from tests.ui.caption_windows import make as shown
+from tests.ui.caption_windows import seg
 from ui.announce import HAS_ANNOUNCEMENTS
 from ui.caption_window import CaptionWindow
 
 ANNOUNCEMENT = QAccessible.Event.Announcement
 
 
-def seg(text: str) -> Segment:
-    return Segment(text, 0.0, 1.0, tuple(Word(w, 0.0, 0.1, 0.9) for w in text.split()), "test")
-
-
 def make(qtbot, **style: object) -> CaptionWindow:  # type: ignore[no-untyped-def]
-    window = CaptionWindow(CaptionStyle(**style))  # type: ignore[arg-type]
-    qtbot.addWidget(window)
-    window.resize(1000, 600)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
+    return shown(qtbot, 1000, 600, active=False, **style)
 
 
 def announcements(events) -> list[tuple[str, str, bool]]:  # type: ignore[no-untyped-def]

@@ -7,25 +7,9 @@ import math
 import pytest
 from PySide6.QtCore import Qt
 
-from assistant.captions.events import Partial, Segment, Word
-from assistant.captions.style import CaptionStyle
+from assistant.captions.events import Partial
+from tests.ui.caption_windows import make, seg
 from ui.caption_text import display_lines
-from ui.caption_window import CaptionWindow
-
-
-def seg(text: str) -> Segment:
-    return Segment(text, 0.0, 1.0, tuple(Word(w, 0.0, 0.1, 0.9) for w in text.split()), "test")
-
-
-def make(qtbot, **style: object) -> CaptionWindow:  # type: ignore[no-untyped-def]
-    window = CaptionWindow(CaptionStyle(**style))  # type: ignore[arg-type]
-    qtbot.addWidget(window)
-    window.resize(1280, 800)
-    window.show()
-    qtbot.waitExposed(window)
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow, timeout=3000)
-    return window
 
 
 @pytest.mark.parametrize("source, heading", [

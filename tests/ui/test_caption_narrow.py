@@ -6,8 +6,9 @@ import pytest
 from PySide6.QtCore import QRect
 from PySide6.QtWidgets import QPushButton
 
-from assistant.captions.events import Partial, Segment, Word
-from assistant.captions.style import CaptionStyle
+from assistant.captions.events import Partial
+from tests.ui.caption_windows import make as shown
+from tests.ui.caption_windows import seg
 from ui.caption_text import display_lines
 from ui.caption_window import CaptionWindow
 from ui.status_line import ELLIPSIS
@@ -16,16 +17,8 @@ PSPHINX = ("pocketsphinx: basic accuracy. Install a Vosk model for better captio
            "hark models install vosk-model-small-en-us-0.15")
 
 
-def seg(text: str) -> Segment:
-    return Segment(text, 0.0, 1.0, tuple(Word(w, 0.0, 0.1, 0.9) for w in text.split()), "test")
-
-
 def make(qtbot, width: int, height: int = 700, **style: object) -> CaptionWindow:  # type: ignore[no-untyped-def]
-    window = CaptionWindow(CaptionStyle(**style))  # type: ignore[arg-type]
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    window.resize(width, height)
+    window = shown(qtbot, width, height, active=False, **style)
     qtbot.waitUntil(lambda: window.width() == width)
     window.set_engine(PSPHINX)
     window.set_status("Listening")

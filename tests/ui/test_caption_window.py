@@ -9,27 +9,12 @@ from PySide6.QtCore import QElapsedTimer, QObject, Qt, QThread
 from PySide6.QtGui import QColor, QTextCharFormat
 from PySide6.QtWidgets import QApplication
 
-from assistant.captions.events import Partial, Segment, Word
+from assistant.captions.events import Partial
 from assistant.captions.style import MIN_FONT_PT, SCHEMES, CaptionStyle
+from tests.ui.caption_windows import make, seg
 from ui.caption_bridge import CaptionBridge
 from ui.caption_text import display_lines
 from ui.caption_window import CaptionWindow
-
-
-def seg(text: str, uncertain: tuple[str, ...] = ()) -> Segment:
-    words = tuple(Word(w, 0.0, 0.1, 0.2 if w in uncertain else 0.95) for w in text.split())
-    return Segment(text, 0.0, 1.0, words, "test")
-
-
-def make(qtbot, **style: object) -> CaptionWindow:
-    window = CaptionWindow(CaptionStyle(**style))  # type: ignore[arg-type]
-    qtbot.addWidget(window)
-    window.resize(1280, 800)
-    window.show()
-    qtbot.waitExposed(window)
-    window.activateWindow()  # window-wide shortcuts need the active window
-    qtbot.waitUntil(window.isActiveWindow, timeout=3000)  # waitActive returns early offscreen
-    return window
 
 
 def text(window: CaptionWindow) -> str:
