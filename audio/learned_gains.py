@@ -188,10 +188,32 @@ def estimate(power, noise, classic_gain, net, rise, first, out, feature_log, log
         out[j] = (1.0 - frac[j]) * gains[lo[j]] + frac[j] * gains[lo[j] + 1]
 
 
+def check_shapes(weights: dict[str, np.ndarray]) -> None:
+    """Refuse weights that do not fit this feature layout or each other, naming the arrays: the
+    compiled kernels do not check bounds, so a mismatch would read past arrays, not fail."""
+    try:
+        dense, hidden = weights["w_in"].shape[0], weights["w_hh"].shape[1]
+        expected = {
+            "mean": (N_FEATURES,), "scale": (N_FEATURES,), "w_in": (dense, N_FEATURES), "b_in": (dense,),
+            "w_ih": (3 * hidden, dense), "b_ih": (3 * hidden,), "w_hh": (3 * hidden, hidden),
+            "b_hh": (3 * hidden,), "w_out": (N_BANDS, hidden), "b_out": (N_BANDS,),
+        }  # fmt: skip
+        wrong = [f"{name} is {weights[name].shape}, not {shape}" for name, shape in expected.items()
+                 if weights[name].shape != shape]
+    except (KeyError, IndexError) as missing:
+        wrong = [f"{missing} is missing or not a matrix"]
+    if wrong:
+        raise ValueError(
+            "These noise-reduction weights do not fit this version of Hark (" + "; ".join(wrong)
+            + "): retrain them with benchmarks/nr_train.py or use the shipped ones."
+        )
+
+
 class LearnedGains:
     """The trained weights and this estimator's state for one reducer (48 kHz, 1024-point frames)."""
 
     def __init__(self, n_bins: int, weights: dict[str, np.ndarray]) -> None:
+        check_shapes(weights)
         self.mean = np.asarray(weights["mean"], dtype=np.float64)
         self.scale = np.asarray(weights["scale"], dtype=np.float64)
         self.w_in = np.ascontiguousarray(weights["w_in"], dtype=np.float64)

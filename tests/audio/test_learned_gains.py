@@ -4,6 +4,7 @@ reducer it keeps the classic gains above the band it was trained on."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from test_noise_reduction import prepared, run
 
 from audio import learned_gains as lg
@@ -49,6 +50,19 @@ def test_shipped_weights_fit_the_feature_layout() -> None:
     assert weights["w_in"].shape[1] == lg.N_FEATURES
     assert weights["w_out"].shape[0] == lg.N_BANDS
     assert all(np.all(np.isfinite(v)) for v in weights.values() if v.dtype.kind == "f")
+
+
+def test_weights_for_another_feature_layout_are_refused_by_name() -> None:
+    weights = lg.load_weights()
+    for broken, named in (
+        ({**weights, "w_in": weights["w_in"][:, :-1], "mean": weights["mean"][:-1]}, "w_in is"),
+        ({**weights, "w_out": weights["w_out"][:-1]}, "w_out is"),
+        ({k: v for k, v in weights.items() if k != "b_hh"}, "'b_hh' is missing"),
+    ):
+        with pytest.raises(ValueError, match="retrain them") as refused:
+            lg.LearnedGains(513, broken)
+        assert named in str(refused.value)
+    lg.LearnedGains(513, lg.untrained_weights())  # the one-unit placeholder fits
 
 
 def test_band_edges_rise_from_zero_to_the_top_at_least_two_bins_apart() -> None:
