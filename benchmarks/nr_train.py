@@ -3,10 +3,13 @@
 Training examples are 3-second mixtures made on the fly from the real recordings: speech (one or
 more utterances with pauses between them), a real noise at a random offset and an SNR drawn from
 -7..17 dB (a few up to 30 dB, a few noise only), each with a random spectral tilt and level; plus
-segments of the ready noisy/clean pairs. Everything is upsampled to 48 kHz and cut into exactly the
-reducer's frames (1024-point asymmetric analysis window, 128-sample hop), and the features come
-from the same compiled function the reducer runs. The target of each band is its Wiener-style
-amplitude gain sqrt(S / (S + N)) from the clean speech and the noise through the same frames.
+segments of the ready noisy/clean pairs. `--augment` also resamples utterances and noises a little
+(another voice's pitch and pace), colours them with a random peaking filter and gives three in ten
+mixtures a second noise. It is off: on the held-out fold it changed SI-SDR by +0.01 dB.
+Everything is upsampled to 48 kHz and cut into exactly the reducer's frames (1024-point asymmetric
+analysis window, 128-sample hop), and the features come from the same compiled function the
+reducer runs. The target of each band is its Wiener-style amplitude gain sqrt(S / (S + N)) from
+the clean speech and the noise through the same frames.
 
 Folds, for honest figures: `--fold even` trains on the even-indexed speech files, noises and pairs
 (sorted by name) only, `--fold odd` on the odd ones; `evaluate` then scores a model on the other
@@ -94,8 +97,41 @@ def tilt(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.asarray(lfilter([1.0, -a], [1.0], x) / (1.0 + abs(a)))
 
 
-def make_example(args: tuple[int, str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    seed, fold = args
+# Resampling ratios near 1: played back at 16 kHz, a voice comes out a little higher and quicker or
+# lower and slower, as another speaker's would; a noise shifts its pitch and pace.
+SPEED_RATIOS = ((7, 8), (9, 10), (19, 20), (20, 19), (10, 9), (8, 7))
+
+
+def speed(x: np.ndarray, rng: np.random.Generator, chance: float) -> np.ndarray:
+    if rng.random() >= chance:
+        return x
+    up, down = SPEED_RATIOS[rng.integers(len(SPEED_RATIOS))]
+    return np.asarray(resample_poly(x, up, down))
+
+
+def colour(x: np.ndarray, rng: np.random.Generator, chance: float) -> np.ndarray:
+    """A random peaking filter (+-9 dB, 150 Hz to 6 kHz): another microphone, room or mouth."""
+    if rng.random() >= chance:
+        return x
+    f0 = math.exp(rng.uniform(math.log(150.0), math.log(6000.0)))
+    amplitude = 10 ** (rng.uniform(-9.0, 9.0) / 40)
+    w0 = 2 * math.pi * f0 / 16000
+    alpha = math.sin(w0) / (2 * rng.uniform(0.7, 2.5))
+    b = [1 + alpha * amplitude, -2 * math.cos(w0), 1 - alpha * amplitude]
+    a = [1 + alpha / amplitude, -2 * math.cos(w0), 1 - alpha / amplitude]
+    return np.asarray(lfilter(b, a, x))
+
+
+def noise_piece(path: Path, n: int, rng: np.random.Generator, augment: bool) -> np.ndarray:
+    recording = read_mono(path)
+    if augment:
+        recording = colour(speed(recording, rng, 0.5), rng, 0.5)
+    offset = int(rng.integers(len(recording)))
+    return tilt(recording[(offset + np.arange(n)) % len(recording)], rng)
+
+
+def make_example(args: tuple[int, str, bool]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    seed, fold, augment = args
     rng = np.random.default_rng(seed)
     speech_files, noise_files, pairs = fold_files(fold)
     n = int(SECONDS * 16000)
@@ -116,14 +152,19 @@ def make_example(args: tuple[int, str]) -> tuple[np.ndarray, np.ndarray, np.ndar
         position = int(rng.integers(0, int(0.8 * 16000)))
         while position < n:
             utterance = read_mono(speech_files[rng.integers(len(speech_files))])
+            if augment:
+                utterance = colour(speed(utterance, rng, 0.6), rng, 0.5)
             cut = int(rng.integers(0, max(1, len(utterance) - 16000)))
             piece = utterance[cut:][: n - position]
             clean[position : position + len(piece)] = piece * 10 ** (rng.uniform(-6, 6) / 20)
             position += len(piece) + int(rng.integers(int(0.1 * 16000), int(1.0 * 16000)))
         clean = tilt(clean, rng)
-        recording = read_mono(noise_files[rng.integers(len(noise_files))])
-        offset = int(rng.integers(len(recording)))
-        noise = tilt(recording[(offset + np.arange(n)) % len(recording)], rng)
+        noise = noise_piece(noise_files[rng.integers(len(noise_files))], n, rng, augment)
+        if augment and rng.random() < 0.3:
+            # Rooms seldom hold one noise at a time: a second one, up to as loud as the first.
+            other = noise_piece(noise_files[rng.integers(len(noise_files))], n, rng, augment)
+            ratio = 10 ** (rng.uniform(-12.0, 0.0) / 20)
+            noise = noise + other * ratio * math.sqrt(np.mean(noise**2) / (np.mean(other**2) + 1e-20))
         roll = rng.random()
         snr = rng.uniform(17.0, 30.0) if roll < 0.05 else rng.uniform(*SNR_RANGE)
         speech_power = np.mean(clean**2) + 1e-12
@@ -144,9 +185,12 @@ def make_example(args: tuple[int, str]) -> tuple[np.ndarray, np.ndarray, np.ndar
     return features.astype(np.float32), target.astype(np.float32), mask.astype(np.float32)
 
 
-def dataset(fold: str, count: int, seed: int, workers: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def dataset(
+    fold: str, count: int, seed: int, workers: int, augment: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    jobs = [(seed * 1_000_003 + i, fold, augment) for i in range(count)]
     with Pool(workers) as pool:
-        items = pool.map(make_example, [(seed * 1_000_003 + i, fold) for i in range(count)], chunksize=8)
+        items = pool.map(make_example, jobs, chunksize=8)
     x = np.stack([i[0] for i in items])
     y = np.stack([i[1] for i in items])
     mask = np.stack([i[2] for i in items])
@@ -158,7 +202,7 @@ def train(args: argparse.Namespace) -> None:
 
     torch.manual_seed(args.seed)
     started = time.perf_counter()
-    x, y, mask = dataset(args.fold, args.examples, args.seed, args.workers)
+    x, y, mask = dataset(args.fold, args.examples, args.seed, args.workers, args.augment)
     print(f"{len(x)} examples, {x.shape[1]} frames each, made in {time.perf_counter() - started:.0f} s", flush=True)
     flat = x.reshape(-1, x.shape[2])
     mean = flat.mean(axis=0)
@@ -212,6 +256,7 @@ def train(args: argparse.Namespace) -> None:
         w_hh=state["gru.weight_hh_l0"], b_hh=state["gru.bias_hh_l0"],
         w_out=state["out.weight"], b_out=state["out.bias"],
         fold=np.array(args.fold), examples=np.array(args.examples), epochs=np.array(args.epochs),
+        augment=np.array(args.augment),
     )  # fmt: skip
     print(f"wrote {args.out}")
 
@@ -291,7 +336,7 @@ def main() -> None:
     t = sub.add_parser("train")
     t.add_argument("--fold", choices=("even", "odd", "all"), default="all")
     t.add_argument("--out", type=Path, default=Path("/tmp/nr_gains.npz"))
-    t.add_argument("--examples", type=int, default=1200)
+    t.add_argument("--examples", type=int, default=3200)
     t.add_argument("--epochs", type=int, default=15)
     t.add_argument("--batch", type=int, default=32)
     t.add_argument("--lr", type=float, default=3e-3)
@@ -300,6 +345,10 @@ def main() -> None:
     t.add_argument("--speech-weight", type=float, default=2.0)
     t.add_argument("--seed", type=int, default=1)
     t.add_argument("--workers", type=int, default=2)
+    t.add_argument(
+        "--augment", action="store_true",
+        help="vary speakers and noises by resampling, colouring and mixing",
+    )  # fmt: skip
     e = sub.add_parser("evaluate")
     e.add_argument("--weights", type=Path, required=True)
     e.add_argument("--fold", choices=("even", "odd", "all"), default="odd")
