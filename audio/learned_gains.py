@@ -200,8 +200,10 @@ def check_shapes(weights: dict[str, np.ndarray]) -> None:
         }  # fmt: skip
         wrong = [f"{name} is {weights[name].shape}, not {shape}" for name, shape in expected.items()
                  if weights[name].shape != shape]
-    except (KeyError, IndexError) as missing:
-        wrong = [f"{missing} is missing or not a matrix"]
+    except KeyError as missing:
+        wrong = [f"{missing} is missing"]
+    except IndexError:
+        wrong = ["w_in or w_hh is not a matrix"]
     if wrong:
         raise ValueError(
             "These noise-reduction weights do not fit this version of Hark (" + "; ".join(wrong)

@@ -58,6 +58,7 @@ def test_weights_for_another_feature_layout_are_refused_by_name() -> None:
         ({**weights, "w_in": weights["w_in"][:, :-1], "mean": weights["mean"][:-1]}, "w_in is"),
         ({**weights, "w_out": weights["w_out"][:-1]}, "w_out is"),
         ({k: v for k, v in weights.items() if k != "b_hh"}, "'b_hh' is missing"),
+        ({**weights, "w_hh": weights["w_hh"].ravel()}, "w_hh is not a matrix"),
     ):
         with pytest.raises(ValueError, match="retrain them") as refused:
             lg.LearnedGains(513, broken)
