@@ -10,7 +10,12 @@ fails that test: its harmonics sit a few bins apart and its pitch moves. A stead
 machine whine (a vacuum cleaner's motor) passes it, so a howl must also stand
 6 dB above what that frequency held 100-200 ms before the tone began, as a tone
 circulating with a loop gain above 1 does. (A machine whine that starts suddenly
-can still pass; the guard then cuts until it has been quiet for a second.)
+can still pass; the guard then cuts until it has been quiet for a second.) Or it
+must stand 18 dB above the quietest that frequency was over the second before: a
+howl can build up while the noise reducer modulates it, too rough to count as a
+tone, and only settle into a clean one once loud. Against the 100-200 ms just
+before, that looked like a steady whine, and it rang on at -10 dBFS for seconds.
+(18 dB, not 6: a vacuum cleaner's whine varies by more than 6 dB over a second.)
 
 On a howl the guard cuts 9 dB at once, then 3 dB more every 50 ms while it lasts
 (to at most 30 dB), and gives the gain back at 1 dB/s once quiet for a second. (A first
@@ -39,12 +44,16 @@ from audio.settings import ListeningSettings
     FILL,
     RUN_START_DB,
     HISTORY_AGE,
-) = range(11)
+    HISTORY_NEXT,
+    QUIETEST_DB,
+) = range(13)
 
 _PNPR_DB = 22.0
 _PHPR_DB = 25.0
 _GROWTH_DB = 6.0
+_SLOW_GROWTH_DB = 18.0  # over the last second: more than a whine's own ups and downs
 _HISTORY_STEP_S = 0.1
+_HISTORY_SNAPSHOTS = 10  # one second of snapshots, 100 ms apart
 _MIN_LEVEL_DBFS = -50.0
 _PERSIST_S = 0.1
 _FIRST_CUT_DB = 9.0
@@ -147,18 +156,36 @@ def _guard(
                 state[PERSIST] += 1
             elif tonal:
                 state[PERSIST] = 1
-                # What this frequency held 100-200 ms before the tone took over.
-                state[RUN_START_DB] = 20.0 * np.log10(amplitude_scale * np.sqrt(history[0, best]) + 1e-12)
+                # The quietest this frequency was over the second before, leaving out the newest
+                # snapshot (the tone may already be in it).
+                snapshots = history.shape[0] - 1
+                newest = (int(state[HISTORY_NEXT]) - 1) % snapshots
+                quietest = np.inf
+                for row in range(snapshots):
+                    if row != newest and history[row, best] >= 0.0:  # -1: not taken yet
+                        quietest = min(quietest, history[row, best])
+                state[QUIETEST_DB] = 20.0 * np.log10(amplitude_scale * np.sqrt(quietest) + 1e-12)
+                previous = max(0.0, history[(newest - 1) % snapshots, best])
+                state[RUN_START_DB] = 20.0 * np.log10(amplitude_scale * np.sqrt(previous) + 1e-12)
             else:
                 state[PERSIST] = 0
             state[LAST_BIN] = best
+            # Each snapshot is the mean power over its 100 ms: the minimum of single frames would
+            # sit well under a steady whine's level and make it look as if it had grown.
+            total = history.shape[0] - 1
+            for k in range(lo, hi):
+                history[total, k] += power[k]
             state[HISTORY_AGE] += 1
             if state[HISTORY_AGE] >= snapshot_hops:
                 state[HISTORY_AGE] = 0
+                row = int(state[HISTORY_NEXT])
                 for k in range(lo, hi):
-                    history[0, k] = history[1, k]
-                    history[1, k] = power[k]
-            grew = level_db - state[RUN_START_DB] >= _GROWTH_DB
+                    history[row, k] = history[total, k] / snapshot_hops
+                    history[total, k] = 0.0
+                state[HISTORY_NEXT] = (row + 1) % total
+            grew = (
+                level_db - state[RUN_START_DB] >= _GROWTH_DB or level_db - state[QUIETEST_DB] >= _SLOW_GROWTH_DB
+            )
             if state[PERSIST] >= persist_needed and (grew or state[HOWLING] == 1):
                 state[QUIET] = 0
                 if state[HOWLING] == 0:
@@ -199,8 +226,10 @@ class FeedbackGuard(Processor):
         self._hop = size // 4
         self._lo = max(1, round(500.0 * size / self.sample_rate))
         self._hi = round(min(8000.0, 0.45 * self.sample_rate) * size / self.sample_rate)
-        self._state = np.zeros(11)
-        self._history = np.zeros((2, size // 2 + 1))
+        self._state = np.zeros(13)
+        # The snapshots, then the running sum of the one being taken.
+        self._history = np.zeros((_HISTORY_SNAPSHOTS + 1, size // 2 + 1))
+        self._history[:-1] = -1.0
         self._gain = np.ones(1)
         self._glide = float(np.exp(-1.0 / (_GAIN_GLIDE_S * self.sample_rate)))
 
@@ -246,5 +275,6 @@ class FeedbackGuard(Processor):
     def reset(self) -> None:
         self._ring[:] = 0.0
         self._history[:] = 0.0
+        self._history[:-1] = -1.0
         self._state[:] = 0.0
         self._gain[0] = 1.0

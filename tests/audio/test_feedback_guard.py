@@ -8,6 +8,7 @@ from recordings import load
 from scipy.signal import butter, sosfilt
 
 from audio.chain import ListeningChain
+from audio.feedback_guard import FeedbackGuard
 from audio.noise_reduction import DEFAULT_METHOD
 from audio.offline import process_signal
 from audio.settings import ListeningSettings
@@ -95,3 +96,27 @@ def test_no_false_alarm_on_real_speech_and_household_noise(rate: int) -> None:
         x = 0.3 * x / np.max(np.abs(x))
         report = process_signal(x, rate, ListeningSettings(gain_db=20.0)).report
         assert report["feedback_events"] == 0, name
+
+
+def test_a_howl_that_built_up_too_rough_to_see_is_caught_once_it_is_clean() -> None:
+    """A noise reducer in the loop can chop a building howl up (here: a random gain of 0 to
+    -20 dB every block) so that it never looks like a lone tone; once loud, it settles into one.
+    Against only the 100-200 ms before, that steady loud tone looked like a machine whine and
+    the guard let it ring at -12 dBFS."""
+    rng = np.random.default_rng(3)
+    t = np.arange(3 * RATE) / RATE
+    level_db = np.minimum(-70.0 + 100.0 * t, -12.0)
+    rough_db = np.repeat(rng.uniform(-20.0, 0.0, len(t) // BLOCK), BLOCK)
+    clean_from_s = 1.5
+    rough_db[int(clean_from_s * RATE) :] = 0.0
+    x = 10 ** ((level_db + rough_db) / 20) * np.sin(2 * np.pi * 3000.0 * t) + 1e-3 * rng.standard_normal(len(t))
+    guard = FeedbackGuard()
+    guard.prepare(RATE, BLOCK, 2)
+    guard.configure(ListeningSettings())
+    detected_s = float("inf")
+    for b in range(len(t) // BLOCK):
+        guard.process(np.stack([x[b * BLOCK : (b + 1) * BLOCK]] * 2).astype(np.float32))
+        if guard.events and detected_s == float("inf"):
+            detected_s = (b + 1) * BLOCK / RATE
+    assert clean_from_s < detected_s <= clean_from_s + 0.2
+    assert abs(guard.last_howl_hz - 3000.0) < 100.0
