@@ -107,13 +107,15 @@ RNNOISE_ASSISTED = Variant()
 # pyrnnoise wheel's scalar build triples the chain's CPU (see README, Performance).
 # The learned estimator's gain joined with the classic one by geometric mean: on the fold it was not
 # trained on, +3.1 dB SI-SDR against +2.6 for the learned gain alone (see README, Performance).
-# Its gain is smoothed over 10 ms both ways. Unsmoothed, it jittered from frame to frame around a
+# Its gain is smoothed over 7 ms both ways. Unsmoothed, it jittered from frame to frame around a
 # building howl, which hid the howl from the howl guard for a second instead of 0.1 s (the guard's
 # tests in the simulated loop); smoothing only the falls, or opening within 2-4 ms, did not stop
-# that. 5 ms was too little at the weakest leak. The cost: 0.1-0.3 dB SI-SDR and some STOI at onsets
-# (on a door at 0-5 dB SNR, STOI 0.006 under the input's).
+# that. Since the guard also remembers the last second, 5 ms passes at the weakest leak, but only
+# just (0.17 s); 7 ms catches it in 0.09 s, as 10 ms did. Against 10 ms, on the held-out fold,
+# 7 ms gains +0.06 dB SI-SDR and lowers STOI in 7 of 32 conditions instead of 13 (unsmoothed: +0.15
+# dB and 5). The cost that remains is at onsets: on a door at 0-5 dB SNR, STOI under the input's.
 LEARNED = Variant(
-    mode=k.MODE_LEARNED, learned_join=k.JOIN_GEOMEAN, learned_smoothing_s=0.01
+    mode=k.MODE_LEARNED, learned_join=k.JOIN_GEOMEAN, learned_smoothing_s=0.007
 )
 METHODS = {"classic": CLASSIC, "learned": LEARNED, "rnnoise-assisted": RNNOISE_ASSISTED}
 DEFAULT_METHOD = "learned"
