@@ -111,9 +111,10 @@ RNNOISE_ASSISTED = Variant()
 # building howl, which hid the howl from the howl guard for a second instead of 0.1 s (the guard's
 # tests in the simulated loop); smoothing only the falls, or opening within 2-4 ms, did not stop
 # that. Since the guard also remembers the last second, 5 ms passes at the weakest leak, but only
-# just (0.17 s); 7 ms catches it in 0.09 s, as 10 ms did. Against 10 ms, on the held-out fold,
+# just (0.17 s); 7 ms catches it in 0.09 s, as 10 ms did. Against 10 ms, held out even to odd,
 # 7 ms gains +0.06 dB SI-SDR and lowers STOI in 7 of 32 conditions instead of 13 (unsmoothed: +0.15
-# dB and 5). The cost that remains is at onsets: on a door at 0-5 dB SNR, STOI under the input's.
+# dB and 5); odd to even, +0.03 dB and 9 conditions either way. The cost that remains is at
+# onsets: on a door at 0-5 dB SNR, STOI under the input's.
 LEARNED = Variant(
     mode=k.MODE_LEARNED, learned_join=k.JOIN_GEOMEAN, learned_smoothing_s=0.007
 )
