@@ -134,6 +134,7 @@ def _guard(
     quiet_hops = int(_QUIET_BEFORE_RELEASE_S * sample_rate / hop)
     release_db = _RELEASE_DB_PER_S * hop / sample_rate
     snapshot_hops = int(_HISTORY_STEP_S * sample_rate / hop)
+    snapshots = history.shape[0] - 1  # the last row sums the snapshot being taken
     amplitude_scale = 4.0 / size
     g = gain[0]
     for i in range(n):
@@ -158,7 +159,6 @@ def _guard(
                 state[PERSIST] = 1
                 # The quietest this frequency was over the second before, leaving out the newest
                 # snapshot (the tone may already be in it).
-                snapshots = history.shape[0] - 1
                 newest = (int(state[HISTORY_NEXT]) - 1) % snapshots
                 quietest = np.inf
                 for row in range(snapshots):
@@ -172,17 +172,16 @@ def _guard(
             state[LAST_BIN] = best
             # Each snapshot is the mean power over its 100 ms: the minimum of single frames would
             # sit well under a steady whine's level and make it look as if it had grown.
-            total = history.shape[0] - 1
             for k in range(lo, hi):
-                history[total, k] += power[k]
+                history[snapshots, k] += power[k]
             state[HISTORY_AGE] += 1
             if state[HISTORY_AGE] >= snapshot_hops:
                 state[HISTORY_AGE] = 0
                 row = int(state[HISTORY_NEXT])
                 for k in range(lo, hi):
-                    history[row, k] = history[total, k] / snapshot_hops
-                    history[total, k] = 0.0
-                state[HISTORY_NEXT] = (row + 1) % total
+                    history[row, k] = history[snapshots, k] / snapshot_hops
+                    history[snapshots, k] = 0.0
+                state[HISTORY_NEXT] = (row + 1) % snapshots
             grew = (
                 level_db - state[RUN_START_DB] >= _GROWTH_DB or level_db - state[QUIETEST_DB] >= _SLOW_GROWTH_DB
             )
@@ -227,9 +226,8 @@ class FeedbackGuard(Processor):
         self._lo = max(1, round(500.0 * size / self.sample_rate))
         self._hi = round(min(8000.0, 0.45 * self.sample_rate) * size / self.sample_rate)
         self._state = np.zeros(13)
-        # The snapshots, then the running sum of the one being taken.
+        # The snapshots, then the running sum of the one being taken (reset marks them not taken).
         self._history = np.zeros((_HISTORY_SNAPSHOTS + 1, size // 2 + 1))
-        self._history[:-1] = -1.0
         self._gain = np.ones(1)
         self._glide = float(np.exp(-1.0 / (_GAIN_GLIDE_S * self.sample_rate)))
 
