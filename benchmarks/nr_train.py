@@ -141,8 +141,8 @@ def noise_piece(path: Path, n: int, rng: np.random.Generator, augment: bool) -> 
     return tilt(recording[(offset + np.arange(n)) % len(recording)], rng)
 
 
-def make_example(args: tuple[int, str, bool, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    seed, fold, augment, synthetic = args
+def make_example(args: tuple[int, str, bool, float, tuple[int, ...]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    seed, fold, augment, synthetic, kinds = args
     rng = np.random.default_rng(seed)
     speech_files, noise_files, pairs = fold_files(fold)
     n = int(SECONDS * 16000)
@@ -171,7 +171,7 @@ def make_example(args: tuple[int, str, bool, float]) -> tuple[np.ndarray, np.nda
             position += len(piece) + int(rng.integers(int(0.1 * 16000), int(1.0 * 16000)))
         clean = tilt(clean, rng)
         if rng.random() < synthetic:
-            noise = tilt(synthetic_noise(n, rng, speech_files), rng)
+            noise = tilt(synthetic_noise(n, rng, speech_files, kinds), rng)
         else:
             noise = noise_piece(noise_files[rng.integers(len(noise_files))], n, rng, augment)
         if augment and rng.random() < 0.3:
@@ -200,9 +200,9 @@ def make_example(args: tuple[int, str, bool, float]) -> tuple[np.ndarray, np.nda
 
 
 def dataset(
-    fold: str, count: int, seed: int, workers: int, augment: bool, synthetic: float
+    fold: str, count: int, seed: int, workers: int, augment: bool, synthetic: float, kinds: tuple[int, ...]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    jobs = [(seed * 1_000_003 + i, fold, augment, synthetic) for i in range(count)]
+    jobs = [(seed * 1_000_003 + i, fold, augment, synthetic, kinds) for i in range(count)]
     with Pool(workers) as pool:
         items = pool.map(make_example, jobs, chunksize=8)
     x = np.stack([i[0] for i in items])
@@ -216,17 +216,21 @@ def train(args: argparse.Namespace) -> None:
 
     torch.manual_seed(args.seed)
     started = time.perf_counter()
-    name = f"nr_examples_{args.fold}_{args.examples}_{args.seed}_{args.augment}_{args.synthetic}.npz"
+    kinds = tuple(int(k) for k in args.synthetic_kinds.split(","))
+    recipe = (args.fold, args.examples, args.seed, args.augment, args.synthetic, args.synthetic_kinds)
+    name = "nr_examples_" + "_".join(str(v) for v in recipe) + ".npz"
     cached = args.cache / name if args.cache else None
     if cached and cached.exists():
         with np.load(cached) as saved:
             x, y, mask = saved["x"], saved["y"], saved["mask"]
     else:
-        x, y, mask = dataset(args.fold, args.examples, args.seed, args.workers, args.augment, args.synthetic)
+        x, y, mask = dataset(args.fold, args.examples, args.seed, args.workers, args.augment, args.synthetic, kinds)
         if cached:
             np.savez(cached, x=x, y=y, mask=mask)
     print(f"{len(x)} examples, {x.shape[1]} frames each, made in {time.perf_counter() - started:.0f} s", flush=True)
-    raw_classic = x[:, :, 4 * lg.N_BANDS : 5 * lg.N_BANDS].copy()  # the classic gain per band (features)
+    # The classic gain per band (a feature), before the features are standardised.
+    classic = x[:, :, 4 * lg.N_BANDS : 5 * lg.N_BANDS]
+    log_classic = torch.from_numpy(np.log(np.clip(classic, 1e-4, 1.0)) if args.join == "geomean" else np.zeros(0))
     flat = x.reshape(-1, x.shape[2])
     mean = flat.mean(axis=0)
     scale = 1.0 / (flat.std(axis=0) + 1e-3)
@@ -247,8 +251,8 @@ def train(args: argparse.Namespace) -> None:
     model = Model()
     # The reducer joins the network's gain with the classic one (geometric mean, after flooring it
     # at the strongest attenuation and smoothing it over time); `--join geomean` puts that join in
-    # the loss, so the network learns to correct the classic gain rather than to stand alone.
-    log_classic = torch.from_numpy(np.log(np.clip(raw_classic, 1e-4, 1.0)))
+    # the loss, band by band, so the network learns to correct the classic gain rather than to
+    # stand alone.
     log_floor = -MAX_ATTENUATION_DB / 20.0 * math.log(10.0)
     alpha = smoothing_coefficient(LEARNED.learned_smoothing_s, lg.RATE / HOP)
     taps = torch.tensor([(1.0 - alpha) * alpha**j for j in range(32)][::-1], dtype=torch.float32)
@@ -266,6 +270,7 @@ def train(args: argparse.Namespace) -> None:
         # stuck under the floor would otherwise never learn its way back up.
         log_gain = smooth(log_gain + (torch.clamp(log_gain, min=log_floor) - log_gain).detach())
         return torch.exp(0.5 * log_gain + 0.5 * log_classic[idx])
+
     optimiser = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
     tx, ty, tm = torch.from_numpy(x), torch.from_numpy(y), torch.from_numpy(mask)
     steps_per_epoch = math.ceil(len(x) / args.batch)
@@ -403,7 +408,8 @@ def main() -> None:
     t.add_argument("--weight-decay", type=float, default=0.0)
     t.add_argument("--seed", type=int, default=1)
     t.add_argument("--synthetic", type=float, default=0.0, help="share of mixtures with a synthetic noise")
-    t.add_argument("--cache", type=Path, help="a folder to keep the examples in between runs (minutes to make)")
+    t.add_argument("--synthetic-kinds", default="0,1,2", help="which: 0 steady, 1 distant talkers, 2 knocks")
+    t.add_argument("--cache", type=Path, help="keep the examples here between runs (delete on feature changes)")
     t.add_argument("--join", choices=("none", "geomean"), default="none",
                    help="score the network's gain alone, or joined with the classic gain as the reducer joins them")
     t.add_argument("--workers", type=int, default=2)

@@ -25,12 +25,14 @@ def room(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.asarray(fftconvolve(x, tail)[: len(x)])
 
 
-def synthetic_noise(n: int, rng: np.random.Generator, speech_files: list[Path]) -> np.ndarray:
+def synthetic_noise(
+    n: int, rng: np.random.Generator, speech_files: list[Path], kinds: tuple[int, ...] = (0, 1, 2)
+) -> np.ndarray:
     """One of three noise families the recordings have few examples of: steady machine noise (a
     random spectral envelope, sometimes a mains hum and a slow wobble), distant talkers (this fold's
     own utterances through a synthetic room, muffled as through a wall), and knocks and bangs
-    (decaying resonant bursts at random times)."""
-    kind = rng.integers(3)
+    (decaying resonant bursts at random times). `kinds` picks among them, in that order."""
+    kind = kinds[rng.integers(len(kinds))]
     if kind == 0:
         spectrum = np.fft.rfft(rng.standard_normal(n))
         f = np.linspace(0.0, 1.0, len(spectrum))
