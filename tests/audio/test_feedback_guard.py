@@ -67,6 +67,24 @@ def test_howl_builds_up_without_the_guard() -> None:
 @pytest.mark.parametrize("method", ["classic", "learned"])
 @pytest.mark.parametrize("leak_db", [-10.0, -20.0, -25.0])
 def test_guard_detects_within_200_ms_and_stops_the_howl(leak_db: float, method: str) -> None:
+    assert_guard_stops_the_howl(leak_db, method)
+
+
+# Weaker still, the loop gain is barely above 1. With the learned reducer in the loop the howl
+# spreads over about 300 Hz and its strongest bin hops, so it fails the guard's peak and one-bin
+# tests and is caught 0.6-0.9 s late (README, Known limits); with the classic one it is a clean tone.
+@pytest.mark.parametrize(
+    "method",
+    [
+        "classic",
+        pytest.param("learned", marks=pytest.mark.xfail(strict=True, reason="spread howl caught late")),
+    ],
+)
+def test_a_weaker_leak_is_caught_as_quickly(method: str) -> None:
+    assert_guard_stops_the_howl(-27.0, method)
+
+
+def assert_guard_stops_the_howl(leak_db: float, method: str) -> None:
     without, _, _ = run_loop(guard=False, leak_db=leak_db, method=method)
     ears, chain, detected_s = run_loop(guard=True, leak_db=leak_db, method=method)
     howl = tone_level_db(without)
