@@ -317,7 +317,7 @@ def train(args: argparse.Namespace) -> None:
         w_out=state["out.weight"], b_out=state["out.bias"],
         fold=np.array(args.fold), examples=np.array(args.examples), epochs=np.array(args.epochs),
         augment=np.array(args.augment), delta_weight=np.array(args.delta_weight), join=np.array(args.join),
-        synthetic=np.array(args.synthetic),
+        synthetic=np.array(args.synthetic), synthetic_kinds=np.array(args.synthetic_kinds),
     )  # fmt: skip
     print(f"wrote {args.out}")
 
