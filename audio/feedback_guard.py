@@ -66,6 +66,12 @@ _GAIN_GLIDE_S = 0.005
 
 
 @numba.njit(cache=True)
+def _sine_dbfs(power: float, n: int) -> float:
+    """The level of a sine whose bin holds `power` in an n-point Hann-windowed FFT."""
+    return 20.0 * np.log10(4.0 * np.sqrt(power) / n + 1e-12)
+
+
+@numba.njit(cache=True)
 def _analyse(
     ring: np.ndarray,
     write: int,
@@ -104,8 +110,7 @@ def _analyse(
                 pk = buf[k].real * buf[k].real + buf[k].imag * buf[k].imag
                 if pk * 10.0 ** (_PHPR_DB / 10.0) > power[best]:
                     harmonic = True
-    amplitude = 4.0 * np.sqrt(power[best]) / n  # a sine's amplitude under a Hann window
-    return best, ratio_db, 20.0 * np.log10(amplitude + 1e-12), harmonic
+    return best, ratio_db, _sine_dbfs(power[best], n), harmonic
 
 
 @numba.njit(cache=True)
@@ -135,7 +140,6 @@ def _guard(
     release_db = _RELEASE_DB_PER_S * hop / sample_rate
     snapshot_hops = int(_HISTORY_STEP_S * sample_rate / hop)
     snapshots = history.shape[0] - 1  # the last row sums the snapshot being taken
-    amplitude_scale = 4.0 / size
     g = gain[0]
     for i in range(n):
         s = 0.0
@@ -164,9 +168,9 @@ def _guard(
                 for row in range(snapshots):
                     if row != newest and history[row, best] >= 0.0:  # -1: not taken yet
                         quietest = min(quietest, history[row, best])
-                state[QUIETEST_DB] = 20.0 * np.log10(amplitude_scale * np.sqrt(quietest) + 1e-12)
+                state[QUIETEST_DB] = _sine_dbfs(quietest, size)
                 previous = max(0.0, history[(newest - 1) % snapshots, best])
-                state[RUN_START_DB] = 20.0 * np.log10(amplitude_scale * np.sqrt(previous) + 1e-12)
+                state[RUN_START_DB] = _sine_dbfs(previous, size)
             else:
                 state[PERSIST] = 0
             state[LAST_BIN] = best
