@@ -70,18 +70,20 @@ def test_guard_detects_within_200_ms_and_stops_the_howl(leak_db: float, method: 
     assert_guard_stops_the_howl(leak_db, method)
 
 
-# Weaker still, the loop gain is barely above 1. With the learned reducer in the loop the howl
-# spreads over about 300 Hz and its strongest bin hops, so it fails the guard's peak and one-bin
-# tests and is caught 0.6-0.9 s late (README, Known limits); with the classic one it is a clean tone.
+# Weaker still, the loop gain is barely above 1 and the howl grows slowly, in bursts, through
+# several of the loop's modes at once (about 300 Hz wide), so it fails the guard's peak and
+# one-bin tests and is caught late (README, Known limits). With the learned reducer in the loop
+# that happens from -26 to -31 dB; with the classic one only at -31 dB.
 @pytest.mark.parametrize(
-    "method",
+    ("leak_db", "method"),
     [
-        "classic",
-        pytest.param("learned", marks=pytest.mark.xfail(strict=True, reason="spread howl caught late")),
+        (-27.0, "classic"),
+        pytest.param(-27.0, "learned", marks=pytest.mark.xfail(strict=True, reason="bursty howl caught late")),
+        pytest.param(-31.0, "classic", marks=pytest.mark.xfail(strict=True, reason="bursty howl caught late")),
     ],
 )
-def test_a_weaker_leak_is_caught_as_quickly(method: str) -> None:
-    assert_guard_stops_the_howl(-27.0, method)
+def test_a_weaker_leak_is_caught_as_quickly(leak_db: float, method: str) -> None:
+    assert_guard_stops_the_howl(leak_db, method)
 
 
 def assert_guard_stops_the_howl(leak_db: float, method: str) -> None:
