@@ -70,9 +70,9 @@ def test_guard_detects_within_200_ms_and_stops_the_howl(leak_db: float, method: 
     assert_guard_stops_the_howl(leak_db, method)
 
 
-# Weaker still, the loop gain is barely above 1 and the howl grows slowly, in bursts, through
-# several of the loop's modes at once (about 300 Hz wide), so it fails the guard's peak and
-# one-bin tests and is caught late (README, Known limits). With the learned reducer in the loop
+# Weaker still, the loop gain is barely above 1 and the howl rises and collapses in bursts,
+# through several of the loop's modes at once (about 300 Hz wide), so it fails the guard's peak
+# and one-bin tests and is caught late (README, Known limits). With the learned reducer in the loop
 # that happens from -26 to -31 dB; with the classic one only at -31 dB.
 @pytest.mark.parametrize(
     ("leak_db", "method"),
