@@ -19,6 +19,10 @@ classic estimate lets it lean on that tracker's long memory and spend its own on
 gets wrong (transients, talkers). Then a dense layer (tanh), one GRU, and a dense sigmoid layer
 giving the band gains. Everything writes into arrays allocated once by `LearnedGains`; nothing
 allocates per frame.
+
+Weights trained with `nr_train train --assisted` take N_BANDS more features, an RNNoise side
+chain's band gains; the reducer starts the side chain for them. That was measured and is not
+shipped (README, "Ideas measured").
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ N_FFT = 1024
 TOP_HZ = 8000.0
 N_BANDS = 32
 N_FEATURES = 5 * N_BANDS + 1
+# With an RNNoise side chain, its band gains (10 ms frames, 20-30 ms old) are features too.
+N_ASSISTED_FEATURES = N_FEATURES + N_BANDS
 MIN_EDGE_SPACING_HZ = 2 * RATE / N_FFT  # two bins, so no band is narrower than the FFT resolves
 # Noise floor: the band power, lightly smoothed, followed down at once and up by FLOOR_RISE_DB_S.
 FLOOR_RISE_DB_S = 3.0
@@ -50,7 +56,8 @@ S_FLOOR = 2
 S_NOISE = 3  # the classic estimator's noise PSD, per band
 S_GAIN = 4  # the classic estimator's gain, per band (weighted sum; divided by S_WIDTH)
 S_WIDTH = 5  # each band's total bin weight (constant)
-STATE_ROWS = 6
+S_SIDE = 6  # the side chain's gain, per band (weighted sum; divided by S_WIDTH)
+STATE_ROWS = 7
 
 
 def band_edges() -> np.ndarray:
@@ -94,10 +101,11 @@ def to_bands(values, lo, frac, out):
 
 
 @njit(cache=True)
-def features(power, noise, classic_gain, lo, frac, state, rise, first, out):
+def features(power, noise, classic_gain, side_gain, lo, frac, state, rise, first, out):
     """The network's input for this frame (N_FEATURES values, before standardisation) into `out`,
     from the frame's per-bin power and the classic estimator's noise PSD and gain; updates the
-    minimum-tracked floor. `first` seeds the floor from this frame."""
+    minimum-tracked floor. `first` seeds the floor from this frame. An `out` of
+    N_ASSISTED_FEATURES also gets the side chain's per-bin gain `side_gain`, per band."""
     n = state.shape[1]
     to_bands(power, lo, frac, state[S_POWER])
     to_bands(noise, lo, frac, state[S_NOISE])
@@ -125,6 +133,10 @@ def features(power, noise, classic_gain, lo, frac, state, rise, first, out):
         out[3 * n + b] = state[S_POWER, b] - math.log10(state[S_NOISE, b] + LOG_EPS)
         out[4 * n + b] = state[S_GAIN, b] / width[b]
     out[5 * n] = mean_level - mean_floor
+    if out.shape[0] > 5 * n + 1:
+        to_bands(side_gain, lo, frac, state[S_SIDE])
+        for b in range(n):
+            out[5 * n + 1 + b] = state[S_SIDE, b] / width[b]
 
 
 @njit(cache=True)
@@ -173,13 +185,13 @@ def network(x, mean, scale, w_in, b_in, w_ih, b_ih, w_hh, b_hh, w_out, b_out, de
 
 
 @njit(cache=True)
-def estimate(power, noise, classic_gain, net, rise, first, out, feature_log, log_row):
+def estimate(power, noise, classic_gain, side_gain, net, rise, first, out, feature_log, log_row):
     """Gains of this frame for the bins below TOP_HZ into `out` (the rest untouched). `net` is
     `LearnedGains.arrays`; with `log_row` >= 0 the features are also copied to that row of
     `feature_log` (training data)."""
     (lo, frac, state, x, mean, scale, w_in, b_in, w_ih, b_ih, w_hh, b_hh, w_out, b_out,
      dense, hidden, gates, gains) = net  # fmt: skip
-    features(power, noise, classic_gain, lo, frac, state, rise, first, x)
+    features(power, noise, classic_gain, side_gain, lo, frac, state, rise, first, x)
     if log_row >= 0:
         for i in range(x.shape[0]):
             feature_log[log_row, i] = x[i]
@@ -193,8 +205,9 @@ def check_shapes(weights: dict[str, np.ndarray]) -> None:
     compiled kernels do not check bounds, so a mismatch would read past arrays, not fail."""
     try:
         dense, hidden = weights["w_in"].shape[0], weights["w_hh"].shape[1]
+        n_x = N_ASSISTED_FEATURES if weights["mean"].shape == (N_ASSISTED_FEATURES,) else N_FEATURES
         expected = {
-            "mean": (N_FEATURES,), "scale": (N_FEATURES,), "w_in": (dense, N_FEATURES), "b_in": (dense,),
+            "mean": (n_x,), "scale": (n_x,), "w_in": (dense, n_x), "b_in": (dense,),
             "w_ih": (3 * hidden, dense), "b_ih": (3 * hidden,), "w_hh": (3 * hidden, hidden),
             "b_hh": (3 * hidden,), "w_out": (N_BANDS, hidden), "b_out": (N_BANDS,),
         }  # fmt: skip
@@ -230,7 +243,7 @@ class LearnedGains:
         self.lo, self.frac, self.used_bins = bin_interpolation(n_bins)
         self.state = np.zeros((STATE_ROWS, N_BANDS))
         to_bands(np.ones(self.used_bins), self.lo, self.frac, self.state[S_WIDTH])
-        self.x = np.zeros(N_FEATURES)
+        self.x = np.zeros(self.mean.shape[0])
         self.dense = np.zeros(self.w_in.shape[0])
         self.hidden = np.zeros(n_hidden)
         self.gates = np.zeros((6, n_hidden))
@@ -242,8 +255,9 @@ class LearnedGains:
         )  # fmt: skip
 
     def reset(self) -> None:
-        for array in (self.state[:S_WIDTH], self.x, self.dense, self.hidden, self.gates, self.gains):
+        for array in (self.state[:S_WIDTH], self.state[S_SIDE], self.x, self.dense, self.hidden, self.gates):
             array.fill(0)
+        self.gains.fill(0)
 
 
 def rise_per_hop(hop: int) -> float:
@@ -251,9 +265,9 @@ def rise_per_hop(hop: int) -> float:
     return FLOOR_RISE_DB_S / 10.0 * hop / RATE
 
 
-def untrained_weights() -> dict[str, np.ndarray]:
+def untrained_weights(n_features: int = N_FEATURES) -> dict[str, np.ndarray]:
     return {
-        "mean": np.zeros(N_FEATURES), "scale": np.zeros(N_FEATURES), "w_in": np.zeros((1, N_FEATURES)),
+        "mean": np.zeros(n_features), "scale": np.zeros(n_features), "w_in": np.zeros((1, n_features)),
         "b_in": np.zeros(1), "w_ih": np.zeros((3, 1)), "b_ih": np.zeros(3), "w_hh": np.zeros((3, 1)),
         "b_hh": np.zeros(3), "w_out": np.zeros((N_BANDS, 1)), "b_out": np.zeros(N_BANDS),
     }  # fmt: skip
@@ -267,9 +281,12 @@ def placeholder(n_bins: int) -> tuple[np.ndarray, ...]:
 
 def load_weights(path: str = "") -> dict[str, np.ndarray]:
     """The shipped weights, or those at `path` (a model being trained or compared), or with
-    `path` "untrained" a one-unit network of zeros (for recording training features)."""
+    `path` "untrained" a one-unit network of zeros (for recording training features; "untrained-assisted"
+    for the features with a side chain)."""
     if path == "untrained":
         return untrained_weights()
+    if path == "untrained-assisted":
+        return untrained_weights(N_ASSISTED_FEATURES)
     source = open(path, "rb") if path else resources.files("audio").joinpath("data", WEIGHTS).open("rb")  # noqa: SIM115
     with source as f, np.load(f) as data:
         return {name: np.array(data[name]) for name in data.files}

@@ -157,8 +157,9 @@ class NoiseReducer(Processor):
         self.variant = variant or METHODS[DEFAULT_METHOD]
         self._snapshot = NoiseReductionSnapshot(mix=1.0, strength=0.7)
         self._log_mode = k.LOG_OFF
-        self._rnnoise: sc.RNNoiseLibrary | None = None  # loaded only for the rnnoise-assisted method
+        self._rnnoise: sc.RNNoiseLibrary | None = None  # loaded only when the RNNoise side chain runs
         self._sc_state = 0
+        self._learned_weights: dict[str, np.ndarray] | None = None
 
     def __del__(self) -> None:
         if getattr(self, "_sc_state", 0) and self._rnnoise is not None:
@@ -166,8 +167,12 @@ class NoiseReducer(Processor):
             self._sc_state = 0
 
     def _uses_side_chain(self) -> bool:
-        """RNNoise runs for the modes that join its gains, and only at 48 kHz."""
-        return self.variant.mode in k.SIDE_CHAIN_MODES and self.sample_rate == sc.RATE
+        """RNNoise runs for the modes that join its gains, or whose network reads them, and only at
+        48 kHz."""
+        reads = self.variant.mode == k.MODE_LEARNED and self._learned_weights is not None and (
+            self._learned_weights["mean"].shape[0] == lg.N_ASSISTED_FEATURES
+        )
+        return (self.variant.mode in k.SIDE_CHAIN_MODES or reads) and self.sample_rate == sc.RATE
 
     def _allocate_side_chain(self, n_bins: int) -> None:
         if self._sc_state and self._rnnoise is not None:
@@ -198,6 +203,9 @@ class NoiseReducer(Processor):
     def _allocate(self) -> None:
         n_fft, hop = FRAMING[self.sample_rate]
         self.n_fft, self.hop = n_fft, hop
+        # The learned estimator was trained on 48 kHz frames of this filter bank only.
+        self.learned = self.variant.mode == k.MODE_LEARNED and self.sample_rate == lg.RATE
+        self._learned_weights = lg.load_weights(self.variant.weights) if self.learned else None
         self._extra_delay = self.variant.extra_delay if self._uses_side_chain() else 0
         self.latency_samples = latency_for(self.block_size, hop) + self._extra_delay
         fft_plan = plan(n_fft // 2)
@@ -219,10 +227,8 @@ class NoiseReducer(Processor):
         self._scalars = np.zeros(2)
         self._gain_log = np.zeros((1, n_bins))
         self._allocate_side_chain(n_bins)
-        # The learned estimator was trained on 48 kHz frames of this filter bank only.
-        self.learned = self.variant.mode == k.MODE_LEARNED and self.sample_rate == lg.RATE
-        if self.learned:
-            self._learned = lg.LearnedGains(n_bins, lg.load_weights(self.variant.weights))
+        if self._learned_weights is not None:
+            self._learned = lg.LearnedGains(n_bins, self._learned_weights)
             self._learned_arrays = self._learned.arrays
         else:
             self._learned_arrays = lg.placeholder(n_bins)
@@ -292,7 +298,7 @@ class NoiseReducer(Processor):
     def record_features(self, frames: int) -> np.ndarray:
         """Training aid (learned method): log the learned estimator's input features of the next
         `frames` frames into the returned array."""
-        self._gain_log = np.zeros((frames, lg.N_FEATURES))
+        self._gain_log = np.zeros((frames, self._learned.x.shape[0] if self.learned else lg.N_FEATURES))
         self._log_mode = k.LOG_FEATURES
         return self._gain_log
 

@@ -25,7 +25,8 @@ RNN_GAIN = 7  # side-chain (RNNoise) gain interpolated to this bin, refreshed ev
 ONSET_HOLD = 8  # frames left of onset protection
 GAMMA_SLOW = 9  # slowly smoothed band posterior SNR, the reference an onset is detected against
 LEARNED_SMOOTHED = 10  # the learned gain, smoothed in time (log domain)
-BIN_ROWS = 11
+LEARNED_GAIN = 11  # the learned estimator's gain, interpolated to this bin
+BIN_ROWS = 12
 
 # Indices into `tuning` (float64, fixed per sample rate, built in `_allocate`).
 T_NOISE_ALPHA = 0  # SPP noise-PSD smoothing per frame
@@ -353,8 +354,8 @@ def process_frame(
             # until the analysis window is full.
             first = frames_seen <= filling
             log_row = counters[C_LOG] if log_mode == LOG_FEATURES and counters[C_LOG] < gain_log.shape[0] else -1
-            learned_gains.estimate(bins[POWER], bins[NOISE_PSD], bins[GAIN_RAW], learned,
-                                   tuning[T_LEARNED_RISE], first, bins[RNN_GAIN], gain_log, log_row)
+            learned_gains.estimate(bins[POWER], bins[NOISE_PSD], bins[GAIN_RAW], bins[RNN_GAIN], learned,
+                                   tuning[T_LEARNED_RISE], first, bins[LEARNED_GAIN], gain_log, log_row)
             log_floor = -strength * tuning[T_MAX_ATTEN_DB] / 20.0 * math.log(10.0)
             exponent = strength * tuning[T_RNN_EXPONENT]
             join = int(tuning[T_LEARNED_JOIN])
@@ -363,7 +364,7 @@ def process_frame(
                 # The network's output jitters from frame to frame; unsmoothed, that modulates
                 # steady tones at the frame rate (sidebands 375 Hz away: rough, and it hid a
                 # howl from the guard's peak-to-neighbour test).
-                log_gain = math.log(max(bins[RNN_GAIN, k], 1e-10))
+                log_gain = math.log(max(bins[LEARNED_GAIN, k], 1e-10))
                 log_gain = a_learned * bins[LEARNED_SMOOTHED, k] + (1.0 - a_learned) * log_gain
                 bins[LEARNED_SMOOTHED, k] = log_gain
                 # Strength scales the learned gain in the log domain, down to the plain floor.

@@ -88,9 +88,10 @@ def band_matrix(n_bins: int) -> np.ndarray:
     return weights
 
 
-def example_features(noisy48: np.ndarray) -> np.ndarray:
-    """The learned estimator's features of every frame of `noisy48`, recorded from the reducer itself."""
-    reducer = NoiseReducer(Variant(mode=LEARNED.mode, weights="untrained"))
+def example_features(noisy48: np.ndarray, assisted: bool = False) -> np.ndarray:
+    """The learned estimator's features of every frame of `noisy48`, recorded from the reducer itself
+    (`assisted`: with an RNNoise side chain's gains among them)."""
+    reducer = NoiseReducer(Variant(mode=LEARNED.mode, weights="untrained-assisted" if assisted else "untrained"))
     reducer.prepare(lg.RATE, HOP, 1)
     reducer.configure(ListeningSettings(noise_reduction=1.0))
     reducer.reset()
@@ -142,8 +143,10 @@ def noise_piece(path: Path, n: int, rng: np.random.Generator, augment: bool) -> 
     return tilt(recording[(offset + np.arange(n)) % len(recording)], rng)
 
 
-def make_example(args: tuple[int, str, bool, float, tuple[int, ...]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    seed, fold, augment, synthetic, kinds = args
+def make_example(
+    args: tuple[int, str, bool, float, tuple[int, ...], bool],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    seed, fold, augment, synthetic, kinds, assisted = args
     rng = np.random.default_rng(seed)
     speech_files, noise_files, pairs = fold_files(fold)
     n = int(SECONDS * 16000)
@@ -196,14 +199,15 @@ def make_example(args: tuple[int, str, bool, float, tuple[int, ...]]) -> tuple[n
     noise_power = (np.abs(spec_noise) ** 2) @ bands
     target = np.sqrt(speech_power / (speech_power + noise_power + 1e-20))
     mask = (speech_power + noise_power > 1e-11).astype(np.float64)
-    features = example_features((clean48 + noise48).astype(np.float32))
+    features = example_features((clean48 + noise48).astype(np.float32), assisted)
     return features.astype(np.float32), target.astype(np.float32), mask.astype(np.float32)
 
 
 def dataset(
-    fold: str, count: int, seed: int, workers: int, augment: bool, synthetic: float, kinds: tuple[int, ...]
+    fold: str, count: int, seed: int, workers: int, augment: bool, synthetic: float, kinds: tuple[int, ...],
+    assisted: bool,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    jobs = [(seed * 1_000_003 + i, fold, augment, synthetic, kinds) for i in range(count)]
+    jobs = [(seed * 1_000_003 + i, fold, augment, synthetic, kinds, assisted) for i in range(count)]
     with Pool(workers) as pool:
         items = pool.map(make_example, jobs, chunksize=8)
     x = np.stack([i[0] for i in items])
@@ -218,14 +222,20 @@ def train(args: argparse.Namespace) -> None:
     torch.manual_seed(args.seed)
     started = time.perf_counter()
     kinds = tuple(int(k) for k in args.synthetic_kinds.split(","))
-    recipe = (args.fold, args.examples, args.seed, args.augment, args.synthetic, args.synthetic_kinds)
+    recipe: tuple[object, ...] = (
+        args.fold, args.examples, args.seed, args.augment, args.synthetic, args.synthetic_kinds
+    )  # fmt: skip
+    if args.assisted:
+        recipe += ("assisted",)
     name = "nr_examples_" + "_".join(str(v) for v in recipe) + ".npz"
     cached = args.cache / name if args.cache else None
     if cached and cached.exists():
         with np.load(cached) as saved:
             x, y, mask = saved["x"], saved["y"], saved["mask"]
     else:
-        x, y, mask = dataset(args.fold, args.examples, args.seed, args.workers, args.augment, args.synthetic, kinds)
+        x, y, mask = dataset(
+            args.fold, args.examples, args.seed, args.workers, args.augment, args.synthetic, kinds, args.assisted
+        )
         if cached:
             np.savez(cached, x=x, y=y, mask=mask)
     print(f"{len(x)} examples, {x.shape[1]} frames each, made in {time.perf_counter() - started:.0f} s", flush=True)
@@ -240,7 +250,7 @@ def train(args: argparse.Namespace) -> None:
     class Model(torch.nn.Module):
         def __init__(self) -> None:
             super().__init__()
-            self.dense = torch.nn.Linear(lg.N_FEATURES, args.dense)
+            self.dense = torch.nn.Linear(x.shape[2], args.dense)
             self.gru = torch.nn.GRU(args.dense, args.hidden, batch_first=True)
             self.out = torch.nn.Linear(args.hidden, lg.N_BANDS)
             self.drop = torch.nn.Dropout(args.dropout)
@@ -318,6 +328,7 @@ def train(args: argparse.Namespace) -> None:
         fold=np.array(args.fold), examples=np.array(args.examples), epochs=np.array(args.epochs),
         augment=np.array(args.augment), delta_weight=np.array(args.delta_weight), join=np.array(args.join),
         synthetic=np.array(args.synthetic), synthetic_kinds=np.array(args.synthetic_kinds),
+        assisted=np.array(args.assisted),
     )  # fmt: skip
     print(f"wrote {args.out}")
 
@@ -414,6 +425,8 @@ def main() -> None:
     t.add_argument("--join", choices=("none", "geomean"), default="none",
                    help="score the network's gain alone, or joined with the classic gain as the reducer joins them")
     t.add_argument("--workers", type=int, default=2)
+    t.add_argument("--assisted", action="store_true",
+                   help="give the network an RNNoise side chain's band gains as features too")
     t.add_argument(
         "--augment", action="store_true",
         help="vary speakers and noises by resampling, colouring and mixing",
