@@ -200,12 +200,17 @@ def estimate(power, noise, classic_gain, side_gain, net, rise, first, out, featu
         out[j] = (1.0 - frac[j]) * gains[lo[j]] + frac[j] * gains[lo[j] + 1]
 
 
+def reads_side_chain(weights: dict[str, np.ndarray]) -> bool:
+    """Whether these weights take the side chain's band gains (`nr_train train --assisted`)."""
+    return weights["mean"].shape == (N_ASSISTED_FEATURES,)
+
+
 def check_shapes(weights: dict[str, np.ndarray]) -> None:
     """Refuse weights that do not fit this feature layout or each other, naming the arrays: the
     compiled kernels do not check bounds, so a mismatch would read past arrays, not fail."""
     try:
         dense, hidden = weights["w_in"].shape[0], weights["w_hh"].shape[1]
-        n_x = N_ASSISTED_FEATURES if weights["mean"].shape == (N_ASSISTED_FEATURES,) else N_FEATURES
+        n_x = N_ASSISTED_FEATURES if reads_side_chain(weights) else N_FEATURES
         expected = {
             "mean": (n_x,), "scale": (n_x,), "w_in": (dense, n_x), "b_in": (dense,),
             "w_ih": (3 * hidden, dense), "b_ih": (3 * hidden,), "w_hh": (3 * hidden, hidden),
@@ -255,9 +260,10 @@ class LearnedGains:
         )  # fmt: skip
 
     def reset(self) -> None:
-        for array in (self.state[:S_WIDTH], self.state[S_SIDE], self.x, self.dense, self.hidden, self.gates):
+        for array in (
+            self.state[:S_WIDTH], self.state[S_SIDE], self.x, self.dense, self.hidden, self.gates, self.gains
+        ):  # fmt: skip
             array.fill(0)
-        self.gains.fill(0)
 
 
 def rise_per_hop(hop: int) -> float:

@@ -169,9 +169,7 @@ class NoiseReducer(Processor):
     def _uses_side_chain(self) -> bool:
         """RNNoise runs for the modes that join its gains, or whose network reads them, and only at
         48 kHz."""
-        reads = self.variant.mode == k.MODE_LEARNED and self._learned_weights is not None and (
-            self._learned_weights["mean"].shape[0] == lg.N_ASSISTED_FEATURES
-        )
+        reads = self._learned_weights is not None and lg.reads_side_chain(self._learned_weights)
         return (self.variant.mode in k.SIDE_CHAIN_MODES or reads) and self.sample_rate == sc.RATE
 
     def _allocate_side_chain(self, n_bins: int) -> None:

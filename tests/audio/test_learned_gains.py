@@ -105,7 +105,6 @@ def test_learned_only_at_48_khz_and_deterministic_after_reset() -> None:
     np.testing.assert_array_equal(run(reducer, x), first)
 
 
-
 def test_an_assisted_network_reads_the_rnnoise_side_chain_and_nothing_else_changes() -> None:
     """`nr_train train --assisted` (measured, not shipped): the network's last N_BANDS features are
     the side chain's band gains; the side chain runs only for such weights, and only at 48 kHz."""
