@@ -248,7 +248,7 @@ def train(args: argparse.Namespace) -> None:
     flat = x.reshape(-1, x.shape[2])
     mean = flat.mean(axis=0)
     scale = 1.0 / (flat.std(axis=0) + 1e-3)
-    for group in (int(g) for g in args.drop.split(",") if g):
+    for group in args.drop:
         # A zero scale makes the feature a constant 0 for the network, in training and in the reducer.
         scale[group * lg.N_BANDS : (group + 1) * lg.N_BANDS] = 0.0
     x = (x - mean) * scale
@@ -337,6 +337,17 @@ def train(args: argparse.Namespace) -> None:
         assisted=np.array(args.assisted),
     )  # fmt: skip
     print(f"wrote {args.out}")
+
+
+def feature_groups(text: str) -> tuple[int, ...]:
+    """`--drop`: per-band feature groups, 0 to 4, in `learned_gains.features` order."""
+    try:
+        groups = tuple(int(g) for g in text.split(",") if g.strip())
+    except ValueError:
+        groups = (-1,)
+    if any(not 0 <= g <= 4 for g in groups):
+        raise argparse.ArgumentTypeError(f"{text!r}: give per-band feature groups 0 to 4, comma-separated")
+    return groups
 
 
 def _override(settings: list[str]) -> None:
@@ -431,7 +442,8 @@ def main() -> None:
     t.add_argument("--join", choices=("none", "geomean"), default="none",
                    help="score the network's gain alone, or joined with the classic gain as the reducer joins them")
     t.add_argument("--workers", type=int, default=2)
-    t.add_argument("--drop", default="", help="feature groups the network does not see (0-4, comma-separated)")
+    t.add_argument("--drop", type=feature_groups, default=(),
+                   help="feature groups the network does not see (0-4, comma-separated; see learned_gains.features)")
     t.add_argument("--assisted", action="store_true",
                    help="give the network an RNNoise side chain's band gains as features too")
     t.add_argument(
