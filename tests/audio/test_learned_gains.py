@@ -127,4 +127,3 @@ def test_an_assisted_network_reads_the_rnnoise_side_chain_and_nothing_else_chang
     side = with_side[20:, lg.N_FEATURES :]  # after RNNoise's first frames
     assert side.min() >= 0.0 and side.max() <= 1.0
     assert side.std(axis=0).min() > 0.05  # it follows the speech and the noise, band by band
-    lg.LearnedGains(513, lg.untrained_weights(lg.N_ASSISTED_FEATURES))  # that layout fits too
