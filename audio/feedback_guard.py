@@ -17,6 +17,16 @@ tone, and only settle into a clean one once loud. Against the 100-200 ms just
 before, that looked like a steady whine, and it rang on at -10 dBFS for seconds.
 (18 dB, not 6: a vacuum cleaner's whine varies by more than 6 dB over a second.)
 
+Where the loop gain is barely above 1 (a weak leak), the howl comes in bursts through
+several of the loop's modes at once (about 95 Hz apart for a 10 ms loop), so its strongest
+bin hops and stands only 10-13 dB above the others: it fails the peak test. (At 16 kHz the
+modes lie within the bins the peak is measured against, so even a strong leak's does.) It is caught
+instead by its concentration: 90 % of the power from 500 Hz up lies within 250 Hz of the
+peak for 60 ms, around the same frequency, 18 dB above the quietest that frequency was over
+the second before, and nothing there could be a voice's: no partial at 2f, 3f, f/2, f/3, 2f/3
+or 3f/2 (a vowel's first formant can hold 90 % of the power, but it sits on a harmonic of a
+voice whose other harmonics are there).
+
 On a howl the guard cuts 9 dB at once, then 3 dB more every 50 ms while it lasts
 (to at most 30 dB), and gives the gain back at 1 dB/s once quiet for a second. (A first
 cut of 6 dB left a strong leak ringing at about -22 dBFS for 300 ms once the noise reducer
@@ -46,7 +56,10 @@ from audio.settings import ListeningSettings
     HISTORY_AGE,
     HISTORY_NEXT,
     QUIETEST_DB,
-) = range(13)
+    BAND_RUN,
+    BAND_BIN,
+    BAND_QUIETEST_DB,
+) = range(16)
 
 _PNPR_DB = 22.0
 _PHPR_DB = 25.0
@@ -56,6 +69,9 @@ _HISTORY_STEP_S = 0.1
 _HISTORY_SNAPSHOTS = 10  # one second of snapshots, 100 ms apart
 _MIN_LEVEL_DBFS = -50.0
 _PERSIST_S = 0.1
+_BAND_SHARE = 0.9
+_BAND_HALF_WIDTH_HZ = 250.0
+_BAND_PERSIST_S = 0.06  # a weak leak's bursts hold for about 80 ms
 _FIRST_CUT_DB = 9.0
 _STEP_CUT_DB = 3.0
 _STEP_EVERY_S = 0.05
@@ -72,6 +88,19 @@ def _sine_dbfs(power: float, n: int) -> float:
 
 
 @numba.njit(cache=True)
+def _quietest_dbfs(history: np.ndarray, state: np.ndarray, k: int, snapshots: int, size: int) -> float:
+    """The quietest bin k was over the second before, leaving out the newest snapshot (the
+    tone may already be in it). Before any other was taken, the stream had only just started
+    from silence."""
+    newest = (int(state[HISTORY_NEXT]) - 1) % snapshots
+    quietest = np.inf
+    for row in range(snapshots):
+        if row != newest and history[row, k] >= 0.0:  # -1: not taken yet
+            quietest = min(quietest, history[row, k])
+    return _sine_dbfs(0.0 if quietest == np.inf else quietest, size)
+
+
+@numba.njit(cache=True)
 def _analyse(
     ring: np.ndarray,
     write: int,
@@ -82,7 +111,8 @@ def _analyse(
     power: np.ndarray,
     lo: int,
     hi: int,
-) -> tuple[int, float, float, bool]:
+    band: int,
+) -> tuple[int, float, float, bool, bool, float]:
     n = ring.shape[0]
     for i in range(n):
         buf[i] = ring[(write + i) % n] * window[i]
@@ -100,17 +130,35 @@ def _analyse(
                 neighbours += power[k]
                 count += 1
     ratio_db = 10.0 * np.log10(power[best] / (neighbours / max(count, 1) + 1e-20) + 1e-20)
-    # A voiced sound has strong partials at 2f, 3f or f/2; a howl is a lone sinusoid.
+    # A voiced sound has strong partials at 2f, 3f or f/2; a howl is a lone sinusoid. The peak
+    # test looks only there, so that speech under a building howl does not hide it; the band
+    # test, which has no peak to go on, also looks where the other harmonics of a voice whose
+    # 3rd or 2nd harmonic the peak is would be.
     half = n // 2
     harmonic = False
-    for numerator, denominator in ((2, 1), (3, 1), (1, 2)):
+    voiced = False
+    for numerator, denominator, for_peak_test in (
+        (2, 1, True),
+        (3, 1, True),
+        (1, 2, True),
+        (1, 3, False),
+        (2, 3, False),
+        (3, 2, False),
+    ):
         centre = best * numerator // denominator
         for k in range(centre - 1, centre + 2):
             if 1 <= k < half and abs(k - best) > 2:
                 pk = buf[k].real * buf[k].real + buf[k].imag * buf[k].imag
                 if pk * 10.0 ** (_PHPR_DB / 10.0) > power[best]:
-                    harmonic = True
-    return best, ratio_db, _sine_dbfs(power[best], n), harmonic
+                    voiced = True
+                    harmonic = harmonic or for_peak_test
+    total = 0.0
+    near = 0.0
+    for k in range(lo, hi):
+        total += power[k]
+        if abs(k - best) <= band:
+            near += power[k]
+    return best, ratio_db, _sine_dbfs(power[best], n), harmonic, voiced, near / (total + 1e-30)
 
 
 @numba.njit(cache=True)
@@ -131,10 +179,12 @@ def _guard(
     lo: int,
     hi: int,
     glide: float,
+    band: int,
 ) -> None:
     channels, n = x.shape
     size = ring.shape[0]
     persist_needed = int(_PERSIST_S * sample_rate / hop)
+    band_needed = int(_BAND_PERSIST_S * sample_rate / hop)
     step_hops = int(_STEP_EVERY_S * sample_rate / hop)
     quiet_hops = int(_QUIET_BEFORE_RELEASE_S * sample_rate / hop)
     release_db = _RELEASE_DB_PER_S * hop / sample_rate
@@ -150,8 +200,8 @@ def _guard(
         fill += 1
         state[FILL] = fill % size
         if enabled and fill % hop == 0:
-            best, ratio_db, level_db, harmonic = _analyse(
-                ring, fill % size, window, buf, tw, rev, power, lo, hi
+            best, ratio_db, level_db, harmonic, voiced, share = _analyse(
+                ring, fill % size, window, buf, tw, rev, power, lo, hi, band
             )
             # Once howling, clipping in the loop gives the tone harmonics: follow it by its peak alone.
             tonal = (
@@ -161,18 +211,21 @@ def _guard(
                 state[PERSIST] += 1
             elif tonal:
                 state[PERSIST] = 1
-                # The quietest this frequency was over the second before, leaving out the newest
-                # snapshot (the tone may already be in it).
-                newest = (int(state[HISTORY_NEXT]) - 1) % snapshots
-                quietest = np.inf
-                for row in range(snapshots):
-                    if row != newest and history[row, best] >= 0.0:  # -1: not taken yet
-                        quietest = min(quietest, history[row, best])
-                state[QUIETEST_DB] = _sine_dbfs(quietest, size)
-                previous = max(0.0, history[(newest - 1) % snapshots, best])
+                state[QUIETEST_DB] = _quietest_dbfs(history, state, best, snapshots, size)
+                previous = max(0.0, history[(int(state[HISTORY_NEXT]) - 2) % snapshots, best])
                 state[RUN_START_DB] = _sine_dbfs(previous, size)
             else:
                 state[PERSIST] = 0
+            # The band test follows the burst while its strongest bin hops between the loop's modes.
+            concentrated = share >= _BAND_SHARE and level_db > _MIN_LEVEL_DBFS and not voiced
+            if concentrated and state[BAND_RUN] > 0 and abs(best - state[BAND_BIN]) <= band:
+                state[BAND_RUN] += 1
+            elif concentrated:
+                state[BAND_RUN] = 1
+                state[BAND_BIN] = best
+                state[BAND_QUIETEST_DB] = _quietest_dbfs(history, state, best, snapshots, size)
+            else:
+                state[BAND_RUN] = 0
             state[LAST_BIN] = best
             # Each snapshot is the mean power over its 100 ms: the minimum of single frames would
             # sit well under a steady whine's level and make it look as if it had grown.
@@ -187,9 +240,13 @@ def _guard(
                     history[snapshots, k] = 0.0
                 state[HISTORY_NEXT] = (row + 1) % snapshots
             grew = (
-                level_db - state[RUN_START_DB] >= _GROWTH_DB or level_db - state[QUIETEST_DB] >= _SLOW_GROWTH_DB
+                level_db - state[RUN_START_DB] >= _GROWTH_DB
+                or level_db - state[QUIETEST_DB] >= _SLOW_GROWTH_DB
             )
-            if state[PERSIST] >= persist_needed and (grew or state[HOWLING] == 1):
+            band_grew = (
+                state[BAND_RUN] >= band_needed and level_db - state[BAND_QUIETEST_DB] >= _SLOW_GROWTH_DB
+            )
+            if (state[PERSIST] >= persist_needed and (grew or state[HOWLING] == 1)) or band_grew:
                 state[QUIET] = 0
                 if state[HOWLING] == 0:
                     state[HOWLING] = 1
@@ -229,7 +286,8 @@ class FeedbackGuard(Processor):
         self._hop = size // 4
         self._lo = max(1, round(500.0 * size / self.sample_rate))
         self._hi = round(min(8000.0, 0.45 * self.sample_rate) * size / self.sample_rate)
-        self._state = np.zeros(13)
+        self._band = max(1, round(_BAND_HALF_WIDTH_HZ * size / self.sample_rate))
+        self._state = np.zeros(16)
         # The snapshots, then the running sum of the one being taken (reset marks them not taken).
         self._history = np.zeros((_HISTORY_SNAPSHOTS + 1, size // 2 + 1))
         self._gain = np.ones(1)
@@ -256,6 +314,7 @@ class FeedbackGuard(Processor):
             self._lo,
             self._hi,
             self._glide,
+            self._band,
         )
 
     @property

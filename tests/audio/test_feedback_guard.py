@@ -18,17 +18,17 @@ BLOCK = 128
 
 
 def run_loop(
-    guard: bool, leak_db: float = -10.0, method: str = DEFAULT_METHOD
+    guard: bool, leak_db: float = -10.0, method: str = DEFAULT_METHOD, rate: int = RATE
 ) -> tuple[np.ndarray, ListeningChain, float]:
     """Speech at the mic plus the output fed back two blocks later through a 3 kHz resonance.
 
     The resonance stands in for a headphone leaking into a microphone: the loop gain
     passes 1 only near 3 kHz, where a howl then builds up.
     """
-    speech = 0.1 * load("speech_1089-134686-0000.wav", RATE)
+    speech = 0.1 * load("speech_1089-134686-0000.wav", rate)
     chain = ListeningChain(ListeningSettings(gain_db=20.0, feedback_guard_enabled=guard), method)
-    chain.prepare(RATE, BLOCK)
-    sos = butter(2, [2800, 3200], btype="band", fs=RATE, output="sos")
+    chain.prepare(rate, BLOCK)
+    sos = butter(2, [2800, 3200], btype="band", fs=rate, output="sos")
     zi = np.zeros((sos.shape[0], 2))
     leak = 10 ** (leak_db / 20)
     history = [np.zeros(BLOCK, np.float32), np.zeros(BLOCK, np.float32)]
@@ -43,15 +43,16 @@ def run_loop(
         ears.append(out[:, 0].copy())
         history.append(out[:, 0].copy())
         if chain.feedback_guard.events and detected_s == float("inf"):
-            detected_s = (b + 1) * BLOCK / RATE
+            detected_s = (b + 1) * BLOCK / rate
     return np.concatenate(ears), chain, detected_s
 
 
-def tone_level_db(y: np.ndarray, hz: float = 3000.0, frame: int = RATE // 50) -> np.ndarray:
+def tone_level_db(y: np.ndarray, rate: int = RATE, hz: float = 3000.0) -> np.ndarray:
     """Level of the strongest component near `hz` in 20 ms frames."""
+    frame = rate // 50
     frames = y[: len(y) // frame * frame].reshape(-1, frame)
     spectrum = np.abs(np.fft.rfft(frames * np.hanning(frame), axis=1)) * 4 / frame
-    k = round(hz * frame / RATE)
+    k = round(hz * frame / rate)
     return 20 * np.log10(spectrum[:, k - 3 : k + 4].max(axis=1) + 1e-9)
 
 
@@ -72,35 +73,50 @@ def test_guard_detects_within_200_ms_and_stops_the_howl(leak_db: float, method: 
 
 # Weaker still, the loop gain is barely above 1 and the howl rises and collapses in bursts,
 # through several of the loop's modes at once (about 300 Hz wide), so it fails the guard's peak
-# and one-bin tests and is caught late (README, Known limits). With the learned reducer in the loop
-# that happens from -26 to -31 dB; with the classic one only at -31 dB.
+# and one-bin tests; the band test catches it. At -31 dB with the learned reducer in the loop it
+# only rings for about 50 ms at a time after each word, and is caught late (README, Known limits).
 @pytest.mark.parametrize(
     ("leak_db", "method"),
     [
         (-27.0, "classic"),
-        pytest.param(-27.0, "learned", marks=pytest.mark.xfail(strict=True, reason="bursty howl caught late")),
-        pytest.param(-31.0, "classic", marks=pytest.mark.xfail(strict=True, reason="bursty howl caught late")),
+        (-27.0, "learned"),
+        (-29.0, "learned"),
+        (-30.0, "learned"),
+        (-31.0, "classic"),
+        pytest.param(-31.0, "learned", marks=pytest.mark.xfail(strict=True, reason="short rings caught late")),
     ],
 )
 def test_a_weaker_leak_is_caught_as_quickly(leak_db: float, method: str) -> None:
     assert_guard_stops_the_howl(leak_db, method)
 
 
-def assert_guard_stops_the_howl(leak_db: float, method: str) -> None:
-    without, _, _ = run_loop(guard=False, leak_db=leak_db, method=method)
-    ears, chain, detected_s = run_loop(guard=True, leak_db=leak_db, method=method)
-    howl = tone_level_db(without)
+# At 16 kHz (classic method only) the loop's modes lie closer together than the guard's bins
+# 4-12 away, so even a strong leak's howl stands under 22 dB there: the band test catches these.
+@pytest.mark.parametrize("leak_db", [-10.0, -20.0, -25.0, -29.0])
+def test_the_guard_catches_a_howl_at_16_khz(leak_db: float) -> None:
+    assert_guard_stops_the_howl(leak_db, "classic", rate=16000)
+
+
+def assert_guard_stops_the_howl(leak_db: float, method: str, rate: int = RATE) -> None:
+    without, _, _ = run_loop(guard=False, leak_db=leak_db, method=method, rate=rate)
+    ears, chain, detected_s = run_loop(guard=True, leak_db=leak_db, method=method, rate=rate)
+    howl = tone_level_db(without, rate)
     onset_s = np.argmax(howl > -40) * 0.02  # when the unguarded howl first becomes loud
     assert detected_s - onset_s <= 0.2
     assert 2700 < chain.feedback_guard.last_howl_hz < 3300  # inside the leaky resonance
-    level = tone_level_db(ears)
-    # Half a second after detection the howl is gone (30 dB under the ceiling), while unguarded it rings on.
+    level = tone_level_db(ears, rate)
+    # Half a second after detection the howl is gone (30 dB under the ceiling).
     after = slice(int((detected_s + 0.5) / 0.02), int((detected_s + 1.5) / 0.02))
     assert np.max(level[after]) < -36
-    assert np.median(howl[after]) > -25
-    # And it never sustains: no stretch of 300 ms stays loud anywhere.
-    loud = (level > -30).astype(int)
-    assert np.max(np.convolve(loud, np.ones(15), mode="valid")) < 15
+    # And it never sustains: no stretch of 300 ms stays loud anywhere, while unguarded one does
+    # after the moment of detection (at weak leaks the howl comes and goes, so not in any given second).
+    assert longest_loud_frames(level) < 15
+    assert longest_loud_frames(howl[int(detected_s / 0.02) :]) >= 15
+
+
+def longest_loud_frames(level: np.ndarray) -> int:
+    """The most 20 ms frames above -30 dBFS within any 300 ms."""
+    return int(np.max(np.convolve((level > -30).astype(int), np.ones(15), mode="valid")))
 
 
 @pytest.mark.parametrize("rate", [16000, 48000])
@@ -118,11 +134,40 @@ def test_no_false_alarm_on_real_speech_and_household_noise(rate: int) -> None:
         assert report["feedback_events"] == 0, name
 
 
-def test_a_howl_that_built_up_too_rough_to_see_is_caught_once_it_is_clean() -> None:
+def test_a_vowel_holding_nearly_all_the_power_near_one_frequency_is_not_a_howl() -> None:
+    """In this clip the vowel's first formant sits on the voice's 3rd harmonic (720 Hz) and holds
+    over 90 % of the power from 500 Hz up for more than 60 ms, which is what the band test looks
+    for in a weak leak's bursts. Only the voice's other partials, at f/3 and 2f/3, give it away."""
+    rate = 16000
+    x = load("speech_1998-15444-0005_2s.wav", rate)
+    result = process_signal(0.3 * x / np.max(np.abs(x)), rate, ListeningSettings(gain_db=20.0))
+    assert longest_concentrated_s(result.output[:, 0], rate) > 0.06
+    assert result.report["feedback_events"] == 0
+
+
+def longest_concentrated_s(y: np.ndarray, rate: int, size: int = 512, hop: int = 128) -> float:
+    """The longest time the power from 500 Hz to 0.45 x the rate lies 90 % within 250 Hz of its peak."""
+    frames = np.lib.stride_tricks.sliding_window_view(y, size)[::hop]
+    power = np.abs(np.fft.rfft(frames * np.hanning(size + 1)[:size], axis=1)) ** 2
+    lo, hi, band = (round(hz * size / rate) for hz in (500.0, 0.45 * rate, 250.0))
+    power = power[:, lo:hi]
+    peak = np.argmax(power, axis=1)
+    near = np.array([p[max(0, k - band) : k + band + 1].sum() for p, k in zip(power, peak, strict=True)])
+    concentrated = near >= 0.9 * power.sum(axis=1)
+    longest = run = 0
+    for c in concentrated:
+        run = run + 1 if c else 0
+        longest = max(longest, run)
+    return longest * hop / rate
+
+
+def test_a_howl_that_built_up_too_rough_to_see_is_caught_before_it_rings_loud() -> None:
     """A noise reducer in the loop can chop a building howl up (here: a random gain of 0 to
     -20 dB every block) so that it never looks like a lone tone; once loud, it settles into one.
     Against only the 100-200 ms before, that steady loud tone looked like a machine whine and
-    the guard let it ring at -12 dBFS."""
+    the guard let it ring at -12 dBFS. The chopped tone still holds nearly all the power near
+    its frequency, so the band test catches it while it builds, and the peak test, which
+    remembers the second before, would once it is clean."""
     rng = np.random.default_rng(3)
     t = np.arange(3 * RATE) / RATE
     level_db = np.minimum(-70.0 + 100.0 * t, -12.0)
@@ -138,5 +183,6 @@ def test_a_howl_that_built_up_too_rough_to_see_is_caught_once_it_is_clean() -> N
         guard.process(np.stack([x[b * BLOCK : (b + 1) * BLOCK]] * 2).astype(np.float32))
         if guard.events and detected_s == float("inf"):
             detected_s = (b + 1) * BLOCK / RATE
-    assert clean_from_s < detected_s <= clean_from_s + 0.2
+    assert detected_s <= clean_from_s
+    assert np.max(level_db[: int(detected_s * RATE)]) < -20  # it would ring at -12 dBFS
     assert abs(guard.last_howl_hz - 3000.0) < 100.0
