@@ -37,7 +37,11 @@ RATE = 48000
 N_FFT = 1024
 TOP_HZ = 8000.0
 N_BANDS = 32
-N_FEATURES = 5 * N_BANDS + 1
+# The per-band feature groups, N_BANDS values each, in the order `features` writes them; then
+# one frame-level value (the frame's mean level over the floor's).
+F_OVER_FLOOR, F_SHAPE, F_FLOOR_SHAPE, F_OVER_NOISE, F_CLASSIC_GAIN = range(5)
+N_BAND_GROUPS = 5
+N_FEATURES = N_BAND_GROUPS * N_BANDS + 1
 # With an RNNoise side chain, its band gains (10 ms frames, 20-30 ms old) are features too.
 N_ASSISTED_FEATURES = N_FEATURES + N_BANDS
 MIN_EDGE_SPACING_HZ = 2 * RATE / N_FFT  # two bins, so no band is narrower than the FFT resolves
@@ -127,16 +131,16 @@ def features(power, noise, classic_gain, side_gain, lo, frac, state, rise, first
     mean_level /= n
     mean_floor /= n
     for b in range(n):
-        out[b] = state[S_POWER, b] - state[S_FLOOR, b]
-        out[n + b] = state[S_POWER, b] - mean_level
-        out[2 * n + b] = state[S_FLOOR, b] - mean_floor
-        out[3 * n + b] = state[S_POWER, b] - math.log10(state[S_NOISE, b] + LOG_EPS)
-        out[4 * n + b] = state[S_GAIN, b] / width[b]
-    out[5 * n] = mean_level - mean_floor
-    if out.shape[0] > 5 * n + 1:
+        out[F_OVER_FLOOR * n + b] = state[S_POWER, b] - state[S_FLOOR, b]
+        out[F_SHAPE * n + b] = state[S_POWER, b] - mean_level
+        out[F_FLOOR_SHAPE * n + b] = state[S_FLOOR, b] - mean_floor
+        out[F_OVER_NOISE * n + b] = state[S_POWER, b] - math.log10(state[S_NOISE, b] + LOG_EPS)
+        out[F_CLASSIC_GAIN * n + b] = state[S_GAIN, b] / width[b]
+    out[N_BAND_GROUPS * n] = mean_level - mean_floor
+    if out.shape[0] > N_BAND_GROUPS * n + 1:
         to_bands(side_gain, lo, frac, state[S_SIDE])
         for b in range(n):
-            out[5 * n + 1 + b] = state[S_SIDE, b] / width[b]
+            out[N_BAND_GROUPS * n + 1 + b] = state[S_SIDE, b] / width[b]
 
 
 @njit(cache=True)

@@ -243,7 +243,7 @@ def train(args: argparse.Namespace) -> None:
             np.savez(cached, x=x, y=y, mask=mask)
     print(f"{len(x)} examples, {x.shape[1]} frames each, made in {time.perf_counter() - started:.0f} s", flush=True)
     # The classic gain per band (a feature), before the features are standardised.
-    classic = x[:, :, 4 * lg.N_BANDS : 5 * lg.N_BANDS]
+    classic = x[:, :, lg.F_CLASSIC_GAIN * lg.N_BANDS : (lg.F_CLASSIC_GAIN + 1) * lg.N_BANDS]
     log_classic = torch.from_numpy(np.log(np.clip(classic, 1e-4, 1.0)) if args.join == "geomean" else np.zeros(0))
     flat = x.reshape(-1, x.shape[2])
     mean = flat.mean(axis=0)
@@ -340,13 +340,14 @@ def train(args: argparse.Namespace) -> None:
 
 
 def feature_groups(text: str) -> tuple[int, ...]:
-    """`--drop`: per-band feature groups, 0 to 4, in `learned_gains.features` order."""
+    """`--drop`: per-band feature groups, 0 to N_BAND_GROUPS - 1, in `learned_gains.features` order."""
     try:
         groups = tuple(int(g) for g in text.split(",") if g.strip())
     except ValueError:
         groups = (-1,)
-    if any(not 0 <= g <= 4 for g in groups):
-        raise argparse.ArgumentTypeError(f"{text!r}: give per-band feature groups 0 to 4, comma-separated")
+    last = lg.N_BAND_GROUPS - 1
+    if any(not 0 <= g <= last for g in groups):
+        raise argparse.ArgumentTypeError(f"{text!r}: give per-band feature groups 0 to {last}, comma-separated")
     return groups
 
 
@@ -443,7 +444,8 @@ def main() -> None:
                    help="score the network's gain alone, or joined with the classic gain as the reducer joins them")
     t.add_argument("--workers", type=int, default=2)
     t.add_argument("--drop", type=feature_groups, default=(),
-                   help="feature groups the network does not see (0-4, comma-separated; see learned_gains.features)")
+                   help=f"feature groups the network does not see (0-{lg.N_BAND_GROUPS - 1}, comma-separated; "
+                   "see learned_gains.features)")
     t.add_argument("--assisted", action="store_true",
                    help="give the network an RNNoise side chain's band gains as features too")
     t.add_argument(
