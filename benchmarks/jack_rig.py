@@ -123,3 +123,30 @@ class Rig:
     def close(self) -> None:
         self.client.deactivate()
         self.client.close()
+
+
+class LeakyRig(Rig):
+    """A `Rig` whose feed also carries the stream's own output back, through `leak_sos` (second-order
+    sections) scaled by `leak_gain`: a headphone leaking into the microphone, in real time. JACK runs
+    the rig first in each cycle, so what it feeds back is the output of the cycle before."""
+
+    def __init__(self, server: str, signal: np.ndarray, record_frames: int, leak_sos: np.ndarray,
+                 leak_gain: float, name: str = "hark-leaky-rig") -> None:
+        from scipy.signal import sosfilt
+
+        self._sosfilt = sosfilt
+        self.sos = np.asarray(leak_sos, dtype=np.float64)
+        self.zi = np.zeros((self.sos.shape[0], 2))
+        self.leak_gain = leak_gain
+        super().__init__(server, signal, record_frames, name)
+
+    def _process(self, frames: int) -> None:
+        out = self.feed.get_array()
+        if self.armed and self.pos < self.frames:
+            heard = self.rec.get_array()
+            self.recording[self.pos : self.pos + frames] = heard
+            leaked, self.zi = self._sosfilt(self.sos, heard * self.leak_gain, zi=self.zi)
+            out[:] = self.signal[self.pos : self.pos + frames] + leaked
+            self.pos += frames
+        else:
+            out.fill(0.0)

@@ -27,7 +27,7 @@ from audio.latency import measure_loopback
 from audio.offline import process_signal, read_wav
 from audio.settings import ListeningSettings
 from audio.stream import ListeningStream
-from benchmarks.jack_rig import Rig, wire_stream
+from benchmarks.jack_rig import LeakyRig, Rig, wire_stream
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEECH = ROOT / "tests" / "data" / "speech_1089-134686-0000.wav"
@@ -287,3 +287,57 @@ def test_stream_waits_for_a_missing_device_and_starts_with_a_fade_in_when_it_app
         if child.poll() is None:
             child.kill()
         sd._initialize()
+
+
+def leaky_loop(jack_server, guard: bool, leak_db: float, seconds: float = 6.0):  # type: ignore[no-untyped-def]
+    """Speech into the live stream, with its output leaking back into its input through a 3 kHz
+    resonance (as in the simulated loop of test_feedback_guard), on JACK's clock."""
+    from scipy.signal import butter
+
+    settings = ListeningSettings(gain_db=20.0, feedback_guard_enabled=guard)
+    stream = ListeningStream(ListeningChain(settings), "system", "system", 48000, PERIOD)
+    sos = butter(2, [2800, 3200], btype="band", fs=48000, output="sos")
+    signal = 0.1 * speech_48k(seconds)
+    rig = LeakyRig(jack_server.name, signal, len(signal), sos, 10 ** (leak_db / 20))
+    try:
+        stream.start()
+        rig.wire()
+        recording = rig.run(settle_s=0.3)
+        guard_stage = stream.chain.feedback_guard
+        events, howl_hz = guard_stage.events, guard_stage.last_howl_hz
+    finally:
+        stream.close()
+        rig.close()
+    return recording, events, howl_hz
+
+
+def tone_level_db(y: np.ndarray, hz: float = 3000.0, frame: int = 960) -> np.ndarray:
+    """Level of the strongest component near `hz` in 20 ms frames."""
+    frames = y[: len(y) // frame * frame].reshape(-1, frame)
+    spectrum = np.abs(np.fft.rfft(frames * np.hanning(frame), axis=1)) * 4 / frame
+    k = round(hz * frame / 48000)
+    return 20 * np.log10(spectrum[:, k - 3 : k + 4].max(axis=1) + 1e-9)
+
+
+def longest_loud_s(level: np.ndarray) -> float:
+    """The longest run of 20 ms frames above -30 dBFS."""
+    longest = run = 0
+    for loud in level > -30:
+        run = run + 1 if loud else 0
+        longest = max(longest, run)
+    return longest * 0.02
+
+
+@pytest.mark.parametrize("leak_db", [-20.0, -27.0])
+def test_the_howl_guard_stops_a_real_feedback_loop_through_the_stream(jack_server, leak_db: float) -> None:
+    unguarded, events, _ = leaky_loop(jack_server, guard=False, leak_db=leak_db)
+    assert events == 0
+    assert longest_loud_s(tone_level_db(unguarded)) >= 0.5  # the live loop really howls
+    guarded, events, howl_hz = leaky_loop(jack_server, guard=True, leak_db=leak_db)
+    level = tone_level_db(guarded)
+    assert events >= 1
+    assert 2700 < howl_hz < 3300
+    assert longest_loud_s(level) < 0.3
+    # From the first loud frame, the howl is gone within a second and stays gone.
+    first_loud = int(np.argmax(level > -30))
+    assert np.max(level[first_loud + 50 :]) < -30
