@@ -18,17 +18,17 @@ BLOCK = 128
 
 
 def run_loop(
-    guard: bool, leak_db: float = -10.0, method: str = DEFAULT_METHOD, rate: int = RATE
+    guard: bool, leak_db: float = -10.0, method: str = DEFAULT_METHOD, rate: int = RATE, hz: float = 3000.0
 ) -> tuple[np.ndarray, ListeningChain, float]:
-    """Speech at the mic plus the output fed back two blocks later through a 3 kHz resonance.
+    """Speech at the mic plus the output fed back two blocks later through a resonance at `hz`.
 
     The resonance stands in for a headphone leaking into a microphone: the loop gain
-    passes 1 only near 3 kHz, where a howl then builds up.
+    passes 1 only near `hz`, where a howl then builds up.
     """
     speech = 0.1 * load("speech_1089-134686-0000.wav", rate)
     chain = ListeningChain(ListeningSettings(gain_db=20.0, feedback_guard_enabled=guard), method)
     chain.prepare(rate, BLOCK)
-    sos = butter(2, [2800, 3200], btype="band", fs=rate, output="sos")
+    sos = butter(2, [hz - 200, hz + 200], btype="band", fs=rate, output="sos")
     zi = np.zeros((sos.shape[0], 2))
     leak = 10 ** (leak_db / 20)
     history = [np.zeros(BLOCK, np.float32), np.zeros(BLOCK, np.float32)]
@@ -90,6 +90,23 @@ def test_a_weaker_leak_is_caught_as_quickly(leak_db: float, method: str) -> None
     assert_guard_stops_the_howl(leak_db, method)
 
 
+# The leak at other frequencies: a sample of the cases the guard meets in full (README, Known limits,
+# has the whole grid; with the learned method weak leaks away from 3 kHz are often caught late).
+@pytest.mark.parametrize(
+    ("hz", "leak_db", "method"),
+    [
+        (1500.0, -10.0, "classic"),
+        (1500.0, -28.0, "classic"),
+        (2000.0, -20.0, "learned"),
+        (2000.0, -31.0, "classic"),
+        (5000.0, -10.0, "learned"),
+        (5000.0, -25.0, "learned"),
+    ],
+)
+def test_the_guard_catches_a_leak_at_other_frequencies(hz: float, leak_db: float, method: str) -> None:
+    assert_guard_stops_the_howl(leak_db, method, hz=hz)
+
+
 # At 16 kHz (classic method only) the loop's modes lie closer together than the guard's bins
 # 4-12 away, so even a strong leak's howl stands under 22 dB there: the band test catches these.
 @pytest.mark.parametrize("leak_db", [-10.0, -20.0, -25.0, -29.0])
@@ -97,14 +114,14 @@ def test_the_guard_catches_a_howl_at_16_khz(leak_db: float) -> None:
     assert_guard_stops_the_howl(leak_db, "classic", rate=16000)
 
 
-def assert_guard_stops_the_howl(leak_db: float, method: str, rate: int = RATE) -> None:
-    without, _, _ = run_loop(guard=False, leak_db=leak_db, method=method, rate=rate)
-    ears, chain, detected_s = run_loop(guard=True, leak_db=leak_db, method=method, rate=rate)
-    howl = tone_level_db(without, rate)
+def assert_guard_stops_the_howl(leak_db: float, method: str, rate: int = RATE, hz: float = 3000.0) -> None:
+    without, _, _ = run_loop(guard=False, leak_db=leak_db, method=method, rate=rate, hz=hz)
+    ears, chain, detected_s = run_loop(guard=True, leak_db=leak_db, method=method, rate=rate, hz=hz)
+    howl = tone_level_db(without, rate, hz)
     onset_s = np.argmax(howl > -40) * 0.02  # when the unguarded howl first becomes loud
     assert detected_s - onset_s <= 0.2
-    assert 2700 < chain.feedback_guard.last_howl_hz < 3300  # inside the leaky resonance
-    level = tone_level_db(ears, rate)
+    assert hz - 300 < chain.feedback_guard.last_howl_hz < hz + 300  # inside the leaky resonance
+    level = tone_level_db(ears, rate, hz)
     # Half a second after detection the howl is gone (30 dB under the ceiling).
     after = slice(int((detected_s + 0.5) / 0.02), int((detected_s + 1.5) / 0.02))
     assert np.max(level[after]) < -36
