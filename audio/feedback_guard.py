@@ -20,8 +20,8 @@ before, that looked like a steady whine, and it rang on at -10 dBFS for seconds.
 Where the loop gain is barely above 1 (a weak leak), the howl comes in bursts through
 several of the loop's modes at once (about 95 Hz apart for a 10 ms loop), so its strongest
 bin hops and stands only 10-13 dB above the others: it fails the peak test. (At 16 kHz the
-modes lie within the bins the peak is measured against, so even a strong leak's does.) It is caught
-instead by its concentration: 90 % of the power from 500 Hz up lies within 250 Hz of the
+modes lie among the bins the peak is measured against, so even a strong leak's howl fails it.)
+It is caught instead by its concentration: 90 % of the power from 500 Hz up lies within 250 Hz of the
 peak for 60 ms, around the same frequency, 18 dB above the quietest that frequency was over
 the second before, and nothing there could be a voice's: no partial at 2f, 3f, f/2, f/3, 2f/3
 or 3f/2 (a vowel's first formant can hold 90 % of the power, but it sits on a harmonic of a
