@@ -170,12 +170,16 @@ def longest_concentrated_s(y: np.ndarray, rate: int, size: int = 512, hop: int =
     power = power[:, lo:hi]
     peak = np.argmax(power, axis=1)
     near = np.array([p[max(0, k - band) : k + band + 1].sum() for p, k in zip(power, peak, strict=True)])
-    concentrated = near >= 0.9 * power.sum(axis=1)
+    return longest_run(near >= 0.9 * power.sum(axis=1)) * hop / rate
+
+
+def longest_run(flags: np.ndarray) -> int:
+    """The most consecutive true values."""
     longest = run = 0
-    for c in concentrated:
-        run = run + 1 if c else 0
+    for flag in flags:
+        run = run + 1 if flag else 0
         longest = max(longest, run)
-    return longest * hop / rate
+    return longest
 
 
 def test_a_howl_that_built_up_too_rough_to_see_is_caught_before_it_rings_loud() -> None:

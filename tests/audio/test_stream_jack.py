@@ -21,6 +21,7 @@ import jack
 import numpy as np
 import pytest
 from scipy.signal import correlate, resample_poly
+from test_feedback_guard import longest_run, tone_level_db
 
 from audio.chain import ListeningChain
 from audio.latency import measure_loopback
@@ -311,21 +312,9 @@ def leaky_loop(jack_server, guard: bool, leak_db: float, seconds: float = 6.0): 
     return recording, events, howl_hz
 
 
-def tone_level_db(y: np.ndarray, hz: float = 3000.0, frame: int = 960) -> np.ndarray:
-    """Level of the strongest component near `hz` in 20 ms frames."""
-    frames = y[: len(y) // frame * frame].reshape(-1, frame)
-    spectrum = np.abs(np.fft.rfft(frames * np.hanning(frame), axis=1)) * 4 / frame
-    k = round(hz * frame / 48000)
-    return 20 * np.log10(spectrum[:, k - 3 : k + 4].max(axis=1) + 1e-9)
-
-
 def longest_loud_s(level: np.ndarray) -> float:
     """The longest run of 20 ms frames above -30 dBFS."""
-    longest = run = 0
-    for loud in level > -30:
-        run = run + 1 if loud else 0
-        longest = max(longest, run)
-    return longest * 0.02
+    return longest_run(level > -30) * 0.02
 
 
 @pytest.mark.parametrize("leak_db", [-20.0, -27.0])
