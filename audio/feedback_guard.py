@@ -31,6 +31,15 @@ On a howl the guard cuts 9 dB at once, then 3 dB more every 50 ms while it lasts
 (to at most 30 dB), and gives the gain back at 1 dB/s once quiet for a second. (A first
 cut of 6 dB left a strong leak ringing at about -22 dBFS for 300 ms once the noise reducer
 stopped under-estimating noise at start-up; 9 dB stops it within 200 ms.)
+
+A leak that stays would howl again as soon as the gain came back past where it howled, so the
+guard remembers: it gives back only to 3 dB under the cut in force when the loop howled, and
+lets that memory fade by 1 dB a minute (turning the volume down takes it with it). If the loop
+still howls there, that cut is remembered instead, so a steady leak howls twice, not every few
+seconds. It also remembers where: a howl that dies away within 100 ms of the cut, by 12 dB more
+than the cut, was the loop (a machine's whine only drops by the cut), and while the memory lasts
+a tone at that frequency counts as the howl coming back even if speech around it could pass for
+its partials. (Without that, a re-howl at 1 kHz rang for 0.2 s among the talker's low vowels.)
 """
 
 from __future__ import annotations
@@ -59,7 +68,13 @@ from audio.settings import ListeningSettings
     BAND_RUN,
     BAND_BIN,
     BAND_QUIETEST_DB,
-) = range(16)
+    FLOOR_DB,
+    LOOP_GAIN_DB,
+    HOWL_DB,
+    SINCE_EVENT,
+    CONFIRMED,
+    PENDING_FLOOR_DB,
+) = range(22)
 
 _PNPR_DB = 22.0
 _PHPR_DB = 25.0
@@ -78,6 +93,10 @@ _STEP_EVERY_S = 0.05
 _MAX_CUT_DB = 30.0
 _QUIET_BEFORE_RELEASE_S = 1.0
 _RELEASE_DB_PER_S = 1.0
+_FLOOR_MARGIN_DB = 3.0
+_FLOOR_FADE_DB_PER_S = 1.0 / 60.0
+_CONFIRM_WITHIN_S = 0.1
+_CONFIRM_DROP_DB = _FIRST_CUT_DB + 12.0
 _GAIN_GLIDE_S = 0.005
 
 
@@ -180,6 +199,7 @@ def _guard(
     hi: int,
     glide: float,
     band: int,
+    loop_gain_db: float,
 ) -> None:
     channels, n = x.shape
     size = ring.shape[0]
@@ -188,6 +208,12 @@ def _guard(
     step_hops = int(_STEP_EVERY_S * sample_rate / hop)
     quiet_hops = int(_QUIET_BEFORE_RELEASE_S * sample_rate / hop)
     release_db = _RELEASE_DB_PER_S * hop / sample_rate
+    fade_db = _FLOOR_FADE_DB_PER_S * hop / sample_rate
+    confirm_hops = int(_CONFIRM_WITHIN_S * sample_rate / hop)
+    # Turned down by the assessor: the gain the loop howled at is that much further away.
+    if loop_gain_db < state[LOOP_GAIN_DB]:
+        state[FLOOR_DB] = max(0.0, state[FLOOR_DB] - (state[LOOP_GAIN_DB] - loop_gain_db))
+    state[LOOP_GAIN_DB] = loop_gain_db
     snapshot_hops = int(_HISTORY_STEP_S * sample_rate / hop)
     snapshots = history.shape[0] - 1  # the last row sums the snapshot being taken
     g = gain[0]
@@ -203,6 +229,19 @@ def _guard(
             best, ratio_db, level_db, harmonic, voiced, share = _analyse(
                 ring, fill % size, window, buf, tw, rev, power, lo, hi, band
             )
+            howl_bin = round(state[LAST_HZ] * size / sample_rate)
+            # A howl in the loop dies away once the gain is cut, far faster than the cut alone; a
+            # machine's whine only drops by the cut. Only a confirmed howl is remembered.
+            if state[EVENTS] > 0 and state[SINCE_EVENT] < confirm_hops:
+                state[SINCE_EVENT] += 1
+                if _sine_dbfs(power[howl_bin], size) <= state[HOWL_DB] - _CONFIRM_DROP_DB:
+                    state[CONFIRMED] = 1
+                    state[FLOOR_DB] = max(state[FLOOR_DB], state[PENDING_FLOOR_DB])
+            # Where the loop howled, while the guard remembers it, a tone is taken for the howl
+            # coming back even with speech around it that could pass for its partials.
+            if state[CONFIRMED] == 1 and state[FLOOR_DB] > 0.0 and abs(best - howl_bin) <= band:
+                harmonic = False
+                voiced = False
             # Once howling, clipping in the loop gives the tone harmonics: follow it by its peak alone.
             tonal = (
                 ratio_db > _PNPR_DB and level_db > _MIN_LEVEL_DBFS and (not harmonic or state[HOWLING] == 1)
@@ -251,7 +290,17 @@ def _guard(
                 if state[HOWLING] == 0:
                     state[HOWLING] = 1
                     state[EVENTS] += 1
+                    # If the loop howled at this cut, give back no more than a margin under it. Where
+                    # it was confirmed to howl before, it is the loop again (caught early, among
+                    # speech, a howl cannot always be seen to die away).
+                    state[PENDING_FLOOR_DB] = min(_MAX_CUT_DB, state[REDUCTION_DB] + _FLOOR_MARGIN_DB)
+                    if state[CONFIRMED] == 1 and abs(best - howl_bin) <= band:
+                        state[FLOOR_DB] = max(state[FLOOR_DB], state[PENDING_FLOOR_DB])
+                    else:
+                        state[CONFIRMED] = 0
                     state[LAST_HZ] = best * sample_rate / size
+                    state[HOWL_DB] = level_db
+                    state[SINCE_EVENT] = 0
                     state[REDUCTION_DB] = min(_MAX_CUT_DB, state[REDUCTION_DB] + _FIRST_CUT_DB)
                     state[SINCE_CUT] = 0
                 else:
@@ -264,9 +313,11 @@ def _guard(
                 if state[QUIET] >= persist_needed:
                     state[HOWLING] = 0
                 if state[QUIET] >= quiet_hops:
-                    state[REDUCTION_DB] = max(0.0, state[REDUCTION_DB] - release_db)
+                    state[FLOOR_DB] = max(0.0, state[FLOOR_DB] - fade_db)
+                    state[REDUCTION_DB] = max(state[FLOOR_DB], state[REDUCTION_DB] - release_db)
         if not enabled:
             state[REDUCTION_DB] = 0.0
+            state[FLOOR_DB] = 0.0
             state[HOWLING] = 0
         target = 10.0 ** (-state[REDUCTION_DB] / 20.0)
         g = glide * g + (1.0 - glide) * target
@@ -287,16 +338,21 @@ class FeedbackGuard(Processor):
         self._lo = max(1, round(500.0 * size / self.sample_rate))
         self._hi = round(min(8000.0, 0.45 * self.sample_rate) * size / self.sample_rate)
         self._band = max(1, round(_BAND_HALF_WIDTH_HZ * size / self.sample_rate))
-        self._state = np.zeros(16)
+        self._state = np.zeros(22)
         # The snapshots, then the running sum of the one being taken (reset marks them not taken).
         self._history = np.zeros((_HISTORY_SNAPSHOTS + 1, size // 2 + 1))
         self._gain = np.ones(1)
         self._glide = float(np.exp(-1.0 / (_GAIN_GLIDE_S * self.sample_rate)))
 
     def configure(self, settings: ListeningSettings) -> None:
-        self._enabled = settings.feedback_guard_enabled
+        # With what a change of volume does to the loop's gain (tone changes are left to the detector).
+        self._config = (
+            settings.feedback_guard_enabled,
+            settings.gain_db + max(settings.left_gain_db, settings.right_gain_db),
+        )
 
     def process(self, block: np.ndarray) -> None:
+        enabled, loop_gain_db = self._config
         _guard(
             block,
             self._ring,
@@ -308,13 +364,14 @@ class FeedbackGuard(Processor):
             self._history,
             self._state,
             self._gain,
-            self._enabled,
+            enabled,
             float(self.sample_rate),
             self._hop,
             self._lo,
             self._hi,
             self._glide,
             self._band,
+            loop_gain_db,
         )
 
     @property
