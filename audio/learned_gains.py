@@ -21,8 +21,9 @@ giving the band gains. Everything writes into arrays allocated once by `LearnedG
 allocates per frame.
 
 Weights trained with `nr_train train --assisted` take N_BANDS more features, an RNNoise side
-chain's band gains; the reducer starts the side chain for them. That was measured and is not
-shipped (README, "Ideas measured").
+chain's band gains; the reducer starts the side chain for them. Weights trained with `--pitch`
+take N_BANDS + 1 more, how periodic each band is (`audio.pitch_features`). Both were measured and
+are not shipped (README, "Ideas measured").
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ from importlib import resources
 
 import numpy as np
 from numba import njit
+
+from audio import pitch_features
 
 RATE = 48000
 N_FFT = 1024
@@ -44,6 +47,8 @@ N_BAND_GROUPS = 5
 N_FEATURES = N_BAND_GROUPS * N_BANDS + 1
 # With an RNNoise side chain, its band gains (10 ms frames, 20-30 ms old) are features too.
 N_ASSISTED_FEATURES = N_FEATURES + N_BANDS
+# With pitch features (`audio.pitch_features`): each band's pitch correlation and the pitch gain.
+N_PITCH_FEATURES = N_FEATURES + N_BANDS + 1
 MIN_EDGE_SPACING_HZ = 2 * RATE / N_FFT  # two bins, so no band is narrower than the FFT resolves
 # Noise floor: the band power, lightly smoothed, followed down at once and up by FLOOR_RISE_DB_S.
 FLOOR_RISE_DB_S = 3.0
@@ -137,7 +142,7 @@ def features(power, noise, classic_gain, side_gain, lo, frac, state, rise, first
         out[F_OVER_NOISE * n + b] = state[S_POWER, b] - math.log10(state[S_NOISE, b] + LOG_EPS)
         out[F_CLASSIC_GAIN * n + b] = state[S_GAIN, b] / width[b]
     out[N_BAND_GROUPS * n] = mean_level - mean_floor
-    if out.shape[0] > N_BAND_GROUPS * n + 1:
+    if out.shape[0] == N_ASSISTED_FEATURES:
         to_bands(side_gain, lo, frac, state[S_SIDE])
         for b in range(n):
             out[N_BAND_GROUPS * n + 1 + b] = state[S_SIDE, b] / width[b]
@@ -189,13 +194,16 @@ def network(x, mean, scale, w_in, b_in, w_ih, b_ih, w_hh, b_hh, w_out, b_out, de
 
 
 @njit(cache=True)
-def estimate(power, noise, classic_gain, side_gain, net, rise, first, out, feature_log, log_row):
+def estimate(power, noise, classic_gain, side_gain, spec, pitch, net, rise, first, out, feature_log, log_row):
     """Gains of this frame for the bins below TOP_HZ into `out` (the rest untouched). `net` is
     `LearnedGains.arrays`; with `log_row` >= 0 the features are also copied to that row of
-    `feature_log` (training data)."""
+    `feature_log` (training data). Weights with pitch features read the frame's spectrum `spec` and
+    `pitch` (`PitchTracker.arrays`, its lagged spectrum already taken)."""
     (lo, frac, state, x, mean, scale, w_in, b_in, w_ih, b_ih, w_hh, b_hh, w_out, b_out,
      dense, hidden, gates, gains) = net  # fmt: skip
     features(power, noise, classic_gain, side_gain, lo, frac, state, rise, first, x)
+    if x.shape[0] == N_PITCH_FEATURES:
+        pitch_features.band_correlation(spec, pitch, lo, frac, x, N_FEATURES)
     if log_row >= 0:
         for i in range(x.shape[0]):
             feature_log[log_row, i] = x[i]
@@ -209,12 +217,19 @@ def reads_side_chain(weights: dict[str, np.ndarray]) -> bool:
     return weights["mean"].shape == (N_ASSISTED_FEATURES,)
 
 
+def reads_pitch(weights: dict[str, np.ndarray]) -> bool:
+    """Whether these weights take pitch features (`nr_train train --pitch`)."""
+    return weights["mean"].shape == (N_PITCH_FEATURES,)
+
+
 def check_shapes(weights: dict[str, np.ndarray]) -> None:
     """Refuse weights that do not fit this feature layout or each other, naming the arrays: the
     compiled kernels do not check bounds, so a mismatch would read past arrays, not fail."""
     try:
         dense, hidden = weights["w_in"].shape[0], weights["w_hh"].shape[1]
-        n_x = N_ASSISTED_FEATURES if reads_side_chain(weights) else N_FEATURES
+        n_x = N_FEATURES
+        if reads_side_chain(weights) or reads_pitch(weights):
+            n_x = weights["mean"].shape[0]
         expected = {
             "mean": (n_x,), "scale": (n_x,), "w_in": (dense, n_x), "b_in": (dense,),
             "w_ih": (3 * hidden, dense), "b_ih": (3 * hidden,), "w_hh": (3 * hidden, hidden),
@@ -297,6 +312,8 @@ def load_weights(path: str = "") -> dict[str, np.ndarray]:
         return untrained_weights()
     if path == "untrained-assisted":
         return untrained_weights(N_ASSISTED_FEATURES)
+    if path == "untrained-pitch":
+        return untrained_weights(N_PITCH_FEATURES)
     source = open(path, "rb") if path else resources.files("audio").joinpath("data", WEIGHTS).open("rb")  # noqa: SIM115
     with source as f, np.load(f) as data:
         return {name: np.array(data[name]) for name in data.files}

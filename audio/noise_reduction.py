@@ -55,6 +55,7 @@ from audio import learned_gains as lg
 from audio import nr_kernels as k
 from audio import rnnoise_sidechain as sc
 from audio.fft import plan
+from audio.pitch_features import PitchTracker
 from audio.processor import Processor, smoothing_coefficient
 from audio.settings import ListeningSettings
 
@@ -230,6 +231,9 @@ class NoiseReducer(Processor):
             self._learned_arrays = self._learned.arrays
         else:
             self._learned_arrays = lg.placeholder(n_bins)
+        self.pitch = self._learned_weights is not None and lg.reads_pitch(self._learned_weights)
+        # Allocated for every method (one compiled kernel), read only when the weights take pitch.
+        self._pitch = PitchTracker(n_fft if self.pitch else 8, lg.N_BANDS)
         self._tuning = self._build_tuning()
         self.reset()
 
@@ -264,6 +268,7 @@ class NoiseReducer(Processor):
         tuning[k.T_LEARNED_JOIN] = v.learned_join
         tuning[k.T_LEARNED_ALPHA] = smoothing_coefficient(v.learned_smoothing_s, frame_rate)
         tuning[k.T_LEARNED_BINS] = self._learned.used_bins if self.learned else 0
+        tuning[k.T_PITCH] = 1.0 if self.pitch else 0.0
         return tuning
 
     def configure(self, settings: ListeningSettings) -> None:
@@ -283,6 +288,7 @@ class NoiseReducer(Processor):
             self._rnnoise.init(self._sc_state)
         if self.learned:
             self._learned.reset()
+        self._pitch.reset()
         snapshot = self._snapshot
         self._scalars[k.S_MIX] = snapshot.mix
         self._scalars[k.S_STRENGTH] = snapshot.strength
@@ -315,4 +321,5 @@ class NoiseReducer(Processor):
             self._sc_fn, self._sc_state, self._sc_in, self._sc_out, sc.DELAY, self._sc_frame, self._sc_work,
             self._sc_spec, self._sc_twiddles, self._sc_bitrev, self._sc_half_twiddles, self._sc_window,
             self._sc_lo, self._sc_frac, self._bin_lo, self._bin_frac, self._bands, self._learned_arrays,
+            self._pitch.arrays,
         )  # fmt: skip

@@ -10,7 +10,7 @@ import math
 
 from numba import njit
 
-from audio import learned_gains
+from audio import learned_gains, pitch_features
 from audio.fft import inverse_real_fft, real_fft
 
 # Rows of the per-bin state array `bins` (shape (BIN_ROWS, n_bins), float64).
@@ -55,7 +55,8 @@ T_LEARNED_RISE = 22  # noise-floor rise per frame of the learned estimator's fea
 T_LEARNED_BINS = 23  # bins (from 0) the learned estimator gives gains for; above, the classic gain
 T_LEARNED_JOIN = 24  # how the learned gain joins the classic one, see JOIN_*
 T_LEARNED_ALPHA = 25  # per-frame smoothing of the learned gain's log
-TUNING_SIZE = 26
+T_PITCH = 26  # 1: the learned estimator takes pitch features (audio.pitch_features)
+TUNING_SIZE = 27
 
 JOIN_REPLACE = 0
 JOIN_MIN = 1
@@ -263,7 +264,7 @@ def process_block(
     wet_ring, dry_ring, twiddles, bitrev, half_twiddles, counters, scalars, tuning,
     target_mix, target_strength, latency, gain_log, log_mode,
     sc_fn, sc_state, sc_in, sc_out, sc_delay, sc_frame, sc_work, sc_spec, sc_twiddles, sc_bitrev,
-    sc_half_twiddles, sc_window, sc_lo, sc_frac, bin_lo, bin_frac, bands, learned,
+    sc_half_twiddles, sc_window, sc_lo, sc_frac, bin_lo, bin_frac, bands, learned, pitch,
 ):
     """Frames every `hop` input samples, then reads the output `latency` samples back, so the
     output is the same for every block size (the latency itself depends on it, see `latency_for`)."""
@@ -300,7 +301,7 @@ def process_block(
             scalars[S_STRENGTH] = strength
             process_frame(frame, frame_out, work, spec, bins, analysis_window, synthesis_tail, overlap,
                           twiddles, bitrev, half_twiddles, counters, tuning, strength, warmup,
-                          gain_log, log_mode, learned)
+                          gain_log, log_mode, learned, pitch)
             # Samples t-2hop+1 .. t-hop of the (extra-delayed) input are complete now.
             first = t - extra_delay - 2 * hop + 1
             for n in range(hop):
@@ -324,7 +325,7 @@ def process_block(
 @njit(cache=True)
 def process_frame(
     frame, frame_out, work, spec, bins, analysis_window, synthesis_tail, overlap,
-    twiddles, bitrev, half_twiddles, counters, tuning, strength, warmup, gain_log, log_mode, learned,
+    twiddles, bitrev, half_twiddles, counters, tuning, strength, warmup, gain_log, log_mode, learned, pitch,
 ):
     n_fft = frame.shape[0]
     hop = overlap.shape[0] // 2
@@ -354,7 +355,11 @@ def process_frame(
             # until the analysis window is full.
             first = frames_seen <= filling
             log_row = counters[C_LOG] if log_mode == LOG_FEATURES and counters[C_LOG] < gain_log.shape[0] else -1
-            learned_gains.estimate(bins[POWER], bins[NOISE_PSD], bins[GAIN_RAW], bins[RNN_GAIN], learned,
+            if tuning[T_PITCH] == 1.0:
+                pitch_features.track(frame[n_fft - hop :], analysis_window, pitch)
+                lagged, lagged_work, lagged_spec = pitch[3], pitch[4], pitch[5]
+                real_fft(lagged, lagged_work, lagged_spec, twiddles, bitrev, half_twiddles)
+            learned_gains.estimate(bins[POWER], bins[NOISE_PSD], bins[GAIN_RAW], bins[RNN_GAIN], spec, pitch, learned,
                                    tuning[T_LEARNED_RISE], first, bins[LEARNED_GAIN], gain_log, log_row)
             log_floor = -strength * tuning[T_MAX_ATTEN_DB] / 20.0 * math.log(10.0)
             exponent = strength * tuning[T_RNN_EXPONENT]
