@@ -266,11 +266,12 @@ def test_the_guard_forgets_the_howl_over_minutes() -> None:
     assert guard.reduction_db == 0.0
 
 
-def test_turning_the_volume_down_after_a_howl_takes_the_margin_with_it() -> None:
-    """The assessor's own 6 dB down is what the guard would have kept: it does not cut on top of it."""
+@pytest.mark.parametrize(("down_db", "kept_db"), [(2.0, 1.0 - 39.0 / 60.0), (6.0, 0.0)])
+def test_turning_the_volume_down_after_a_howl_takes_the_margin_with_it(down_db: float, kept_db: float) -> None:
+    """The assessor's own turn down is what the guard would have kept: it does not cut on top of it."""
     guard = prepared_guard()
-    tone_then_quiet(guard, quiet_s=40.0, settings=ListeningSettings(gain_db=14.0))
-    assert guard.reduction_db == 0.0
+    tone_then_quiet(guard, quiet_s=40.0, settings=ListeningSettings(gain_db=20.0 - down_db))
+    assert guard.reduction_db == pytest.approx(kept_db, abs=0.1)
 
 
 # A leak that stays, over 31 s: giving the gain back must not start the howl again and again. Before,
