@@ -50,7 +50,7 @@ from audio.errors import AudioError
 from audio.settings import ListeningSettings
 
 POLL_MS = 1000
-PROBLEM_SHOWN_S = 10.0  # a speech failure stays on the status line this long
+PROBLEM_SHOWN_S = 10.0  # a speech failure or a howl stays on the status line this long
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -116,6 +116,8 @@ class CaptionSession:
         self.conversation = Conversation()
         self.speech: Any = None  # the SpeechService, once the stream exists
         self.speech_problem: tuple[str, float] | None = None
+        self.howls_seen = 0
+        self.howl_at: float | None = None  # when the howl guard last cut in
         self.paused = False
         self._closed = False
         self._lock = threading.Lock()  # the loader thread vs close()
@@ -186,6 +188,17 @@ class CaptionSession:
         stream = self.stream.status if self.stream is not None else None
         if stream is not None and stream.state != "running":
             return "Waiting for the sound device", stream.message
+        if self.stream is not None:
+            guard = self.stream.chain.feedback_guard
+            if guard.events > self.howls_seen:
+                self.howls_seen = guard.events
+                self.howl_at = time.monotonic()
+            if self.howl_at is not None and time.monotonic() - self.howl_at < PROBLEM_SHOWN_S:
+                # What to do first: a narrow window shows only the start of the detail.
+                return "Whistling turned down", (
+                    "Move the microphone away from the headphones, or lower the volume. Their sound reached "
+                    f"the microphone and whistled (at {guard.last_howl_hz:.0f} Hz)."
+                )
         if self.speech_problem and time.monotonic() - self.speech_problem[1] < PROBLEM_SHOWN_S:
             return "Speech not spoken", self.speech_problem[0]
         if self.model_error:

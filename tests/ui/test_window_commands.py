@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
-from assistant.window_commands import CaptionSession, add_commands, style_from_arguments
+from assistant.window_commands import PROBLEM_SHOWN_S, CaptionSession, add_commands, style_from_arguments
 from audio.errors import AudioError
+from audio.feedback_guard import FeedbackGuard
 
 
 def parse(*argv: str) -> argparse.Namespace:
@@ -31,8 +33,25 @@ def test_bad_style_flags_are_one_clear_error() -> None:
 
 
 class _Stream:
+    """A stream's status without devices, with the real howl guard of a chain."""
+
     def __init__(self, state: str, message: str = "") -> None:
         self.status = SimpleNamespace(state=state, message=message)
+        guard = FeedbackGuard()
+        guard.prepare(48000, 128, 1)
+        self.chain = SimpleNamespace(feedback_guard=guard)
+
+    def howl(self) -> None:
+        """A 3 kHz tone rising out of silence, as a howl does, until the guard cuts it."""
+        guard = self.chain.feedback_guard
+        events = guard.events
+        t = np.arange(48000) / 48000
+        tone = (10 ** (np.minimum(-70.0 + 300.0 * t, -10.0) / 20) * np.sin(2 * np.pi * 3000.0 * t)).astype(np.float32)
+        for b in range(len(t) // 128):
+            if guard.events > events:
+                return
+            guard.process(tone[None, b * 128 : (b + 1) * 128].copy())
+        raise AssertionError("the guard did not cut the howl")
 
 
 def test_status_says_what_is_missing_most_urgent_first() -> None:
@@ -48,3 +67,24 @@ def test_status_says_what_is_missing_most_urgent_first() -> None:
     assert session.status() == ("Listening", "")
     session.set_paused(True)
     assert session.worker is not None and session.worker.paused is True
+
+
+def test_status_says_when_the_howl_guard_turned_the_sound_down_and_what_to_do() -> None:
+    """Otherwise the assessor only hears the sound drop, with no idea why or what to change."""
+    session = CaptionSession(parse(), None, SimpleNamespace())  # type: ignore[arg-type]
+    session.stream = stream = _Stream("running")
+    session.worker = SimpleNamespace(error="", paused=False)  # type: ignore[assignment]
+    assert session.status() == ("Listening", "")
+    stream.howl()
+    headline, detail = session.status()
+    assert headline == "Whistling turned down"
+    assert "3000 Hz" in detail and "Move the microphone away from the headphones" in detail
+    # It stays up for a while, then the status goes back to what it was; a new howl brings it back.
+    assert session.howl_at is not None
+    session.howl_at -= PROBLEM_SHOWN_S
+    assert session.status() == ("Listening", "")
+    stream.howl()
+    assert session.status()[0] == "Whistling turned down"
+    # A device that has gone is still the more urgent news.
+    stream.status = SimpleNamespace(state="waiting", message="No output device found.")
+    assert session.status()[0] == "Waiting for the sound device"
