@@ -191,8 +191,8 @@ class CaptionSession:
         if self.stream is not None:
             guard = self.stream.chain.feedback_guard
             if guard.events > self.howls_seen:
-                self.howls_seen = guard.events
                 self.howl_at = time.monotonic()
+            self.howls_seen = guard.events  # fewer: the chain was reset, and counts again from 0
             if self.howl_at is not None and time.monotonic() - self.howl_at < PROBLEM_SHOWN_S:
                 # What to do first: a narrow window shows only the start of the detail.
                 return "Whistling turned down", (
