@@ -149,6 +149,26 @@ def features(power, noise, classic_gain, side_gain, lo, frac, state, rise, first
 
 
 @njit(cache=True)
+def pitch_correlation(spec, pitch, lo, frac, out, offset):
+    """Per band, the correlation of this frame's spectrum with the spectrum of the frame one pitch
+    period back (`pitch`: `PitchTracker.arrays`, its lagged spectrum taken), into
+    out[offset:offset + N_BANDS]; then the pitch gain."""
+    scalars, lagged_spec, per_bin, sums = pitch[2], pitch[5], pitch[6], pitch[7]
+    for j in range(lo.shape[0]):
+        x = spec[j]
+        p = lagged_spec[j]
+        per_bin[0, j] = x.real * p.real + x.imag * p.imag
+        per_bin[1, j] = x.real * x.real + x.imag * x.imag
+        per_bin[2, j] = p.real * p.real + p.imag * p.imag
+    for row in range(3):
+        to_bands(per_bin[row], lo, frac, sums[row])
+    n = sums.shape[1]
+    for b in range(n):
+        out[offset + b] = sums[0, b] / math.sqrt(sums[1, b] * sums[2, b] + 1e-20)
+    out[offset + n] = scalars[pitch_features.P_GAIN]
+
+
+@njit(cache=True)
 def _sigmoid(x):
     if x >= 0.0:
         return 1.0 / (1.0 + math.exp(-x))
@@ -203,7 +223,7 @@ def estimate(power, noise, classic_gain, side_gain, spec, pitch, net, rise, firs
      dense, hidden, gates, gains) = net  # fmt: skip
     features(power, noise, classic_gain, side_gain, lo, frac, state, rise, first, x)
     if x.shape[0] == N_PITCH_FEATURES:
-        pitch_features.band_correlation(spec, pitch, lo, frac, x, N_FEATURES)
+        pitch_correlation(spec, pitch, lo, frac, x, N_FEATURES)
     if log_row >= 0:
         for i in range(x.shape[0]):
             feature_log[log_row, i] = x[i]

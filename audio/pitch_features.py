@@ -8,9 +8,10 @@ period earlier (periods for 62.5-500 Hz), on the signal averaged down to 12 kHz;
 is windowed like the reducer's own, so both spectra see the same shape. Only past samples are
 read: the features cost no latency.
 
-`PitchTracker` holds the history and buffers (allocated once); `track` and `band_correlation` are
-called by the reducer's frame kernel, which owns the FFT. Weights trained with `nr_train train
---pitch` take N_BANDS + 1 more features (the band correlations and the pitch gain).
+`PitchTracker` holds the history and buffers (allocated once); `track` is called by the reducer's
+frame kernel, which owns the FFT, and `learned_gains.pitch_correlation` sums the correlations into
+its bands. Weights trained with `nr_train train --pitch` take N_BANDS + 1 more features (the band
+correlations and the pitch gain).
 """
 
 from __future__ import annotations
@@ -26,21 +27,23 @@ MIN_LAG = 24  # 500 Hz at 12 kHz
 MAX_LAG = 192  # 62.5 Hz
 HISTORY = 2048  # 48 kHz samples kept: one frame (1024) and the longest period (768) back
 LOW_HISTORY = 512  # 12 kHz samples kept: WINDOW + MAX_LAG
-# Scalars: where the next sample goes in each ring, and the newest pitch gain and period.
-P_FILL, P_LOW_FILL, P_GAIN, P_LAG = range(4)
+# Scalars: where the next sample goes in each ring, and the newest pitch gain.
+P_FILL, P_LOW_FILL, P_GAIN = range(3)
 
 
 class PitchTracker:
     def __init__(self, n_fft: int, n_bands: int) -> None:
         self.history = np.zeros(HISTORY)
         self.low = np.zeros(LOW_HISTORY)
-        self.scalars = np.zeros(4)
+        self.scalars = np.zeros(3)
         self.lagged = np.zeros(n_fft)
         self.work = np.zeros(n_fft // 2, dtype=np.complex128)
         self.spec = np.zeros(n_fft // 2 + 1, dtype=np.complex128)
-        self.sums = np.zeros((3, n_bands))  # per band: cross, energy now, energy a period back
+        # Per bin, then per band: the cross power with the frame a period back, this frame's power, that one's.
+        self.per_bin = np.zeros((3, n_fft // 2 + 1))
+        self.sums = np.zeros((3, n_bands))
         self.arrays: tuple[np.ndarray, ...] = (
-            self.history, self.low, self.scalars, self.lagged, self.work, self.spec, self.sums
+            self.history, self.low, self.scalars, self.lagged, self.work, self.spec, self.per_bin, self.sums
         )  # fmt: skip
 
     def reset(self) -> None:
@@ -52,7 +55,7 @@ class PitchTracker:
 def track(newest, window, pitch) -> None:
     """Take the newest hop of input, find the pitch period, and leave the windowed frame one period
     back in `lagged` (the caller transforms it into `spec`)."""
-    history, low, scalars, lagged, _, _, _ = pitch
+    history, low, scalars, lagged, _, _, _, _ = pitch
     mask = history.shape[0] - 1
     low_mask = low.shape[0] - 1
     fill = int(scalars[P_FILL])
@@ -93,35 +96,7 @@ def track(newest, window, pitch) -> None:
             best_r = r
             best_lag = lag
     scalars[P_GAIN] = min(max(best_r, 0.0), 1.0)
-    scalars[P_LAG] = best_lag
     n_fft = lagged.shape[0]
     back = DECIMATION * best_lag
     for n in range(n_fft):
         lagged[n] = history[(fill - back - n_fft + n) & mask] * window[n]
-
-
-@njit(cache=True)
-def band_correlation(spec, pitch, lo, frac, out, offset) -> None:
-    """Per band, the correlation of this frame's spectrum with the lagged frame's, into
-    out[offset:offset + bands], then the pitch gain."""
-    _, _, scalars, _, _, lagged_spec, sums = pitch
-    cross, energy_x, energy_p = sums[0], sums[1], sums[2]
-    bands = sums.shape[1]
-    sums[:] = 0.0
-    for j in range(lo.shape[0]):
-        x = spec[j]
-        p = lagged_spec[j]
-        c = x.real * p.real + x.imag * p.imag
-        ex = x.real * x.real + x.imag * x.imag
-        ep = p.real * p.real + p.imag * p.imag
-        w0 = 1.0 - frac[j]
-        w1 = frac[j]
-        cross[lo[j]] += w0 * c
-        cross[lo[j] + 1] += w1 * c
-        energy_x[lo[j]] += w0 * ex
-        energy_x[lo[j] + 1] += w1 * ex
-        energy_p[lo[j]] += w0 * ep
-        energy_p[lo[j] + 1] += w1 * ep
-    for b in range(bands):
-        out[offset + b] = cross[b] / math.sqrt(energy_x[b] * energy_p[b] + 1e-20)
-    out[offset + bands] = scalars[P_GAIN]
