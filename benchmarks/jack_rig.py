@@ -100,11 +100,16 @@ class Rig:
     def _process(self, frames: int) -> None:
         out = self.feed.get_array()
         if self.armed and self.pos < self.frames:
-            out[:] = self.signal[self.pos : self.pos + frames]
-            self.recording[self.pos : self.pos + frames] = self.rec.get_array()
+            heard = self.rec.get_array()
+            self.recording[self.pos : self.pos + frames] = heard
+            out[:] = self._feed(self.signal[self.pos : self.pos + frames], heard)
             self.pos += frames
         else:
             out.fill(0.0)
+
+    def _feed(self, signal: np.ndarray, heard: np.ndarray) -> np.ndarray:
+        """What goes into the stream's input this cycle, given what came out of it."""
+        return signal
 
     def wire(self, loopback: bool = False) -> None:
         wire_stream(self.client, self.feed, self.rec, loopback=loopback)
@@ -140,13 +145,6 @@ class LeakyRig(Rig):
         self.leak_gain = leak_gain
         super().__init__(server, signal, record_frames, name)
 
-    def _process(self, frames: int) -> None:
-        out = self.feed.get_array()
-        if self.armed and self.pos < self.frames:
-            heard = self.rec.get_array()
-            self.recording[self.pos : self.pos + frames] = heard
-            leaked, self.zi = self._sosfilt(self.sos, heard * self.leak_gain, zi=self.zi)
-            out[:] = self.signal[self.pos : self.pos + frames] + leaked
-            self.pos += frames
-        else:
-            out.fill(0.0)
+    def _feed(self, signal: np.ndarray, heard: np.ndarray) -> np.ndarray:
+        leaked, self.zi = self._sosfilt(self.sos, heard * self.leak_gain, zi=self.zi)
+        return signal + leaked
