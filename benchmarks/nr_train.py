@@ -449,10 +449,11 @@ def main() -> None:
     t.add_argument("--drop", type=feature_groups, default=(),
                    help=f"feature groups the network does not see (0-{lg.N_BAND_GROUPS - 1}, comma-separated; "
                    "see learned_gains.features)")
-    t.add_argument("--assisted", action="store_true",
-                   help="give the network an RNNoise side chain's band gains as features too")
-    t.add_argument("--pitch", action="store_true",
-                   help="give the network each band's pitch correlation and the pitch gain (audio.pitch_features)")
+    extra = t.add_mutually_exclusive_group()  # the reducer knows one extra feature layout at a time
+    extra.add_argument("--assisted", action="store_true",
+                       help="give the network an RNNoise side chain's band gains as features too")
+    extra.add_argument("--pitch", action="store_true",
+                       help="give the network each band's pitch correlation and the pitch gain (audio.pitch_features)")
     t.add_argument(
         "--augment", action="store_true",
         help="vary speakers and noises by resampling, colouring and mixing",
