@@ -39,7 +39,7 @@ still howls there, that cut is remembered instead, so a steady leak howls twice,
 seconds. It also remembers where: a howl that dies away within 100 ms of the cut, by 12 dB more
 than the cut, was the loop (a machine's whine only drops by the cut), and while the memory lasts
 a tone at that frequency counts as the howl coming back even if speech around it could pass for
-its partials. (Without that, a re-howl at 1 kHz rang for 0.2 s among the talker's low vowels.)
+its partials. (Without that, a re-howl at 1 kHz rang for up to 0.8 s among the talker's low vowels.)
 """
 
 from __future__ import annotations
