@@ -58,9 +58,14 @@ def hark(noisy: np.ndarray, strength: float, variant: Variant | None = None) -> 
 
 
 def rnnoise(noisy: np.ndarray) -> np.ndarray:
+    return np.asarray(resample_poly(rnnoise_48k(resample_poly(noisy, 3, 1)), 1, 3))
+
+
+def rnnoise_48k(x48: np.ndarray) -> np.ndarray:
+    """RNNoise's output for `x48` (48 kHz, float), aligned with it (its 20 ms delay removed)."""
     from pyrnnoise.rnnoise import create, destroy, lib
 
-    x = resample_poly(noisy, 3, 1) * 32768.0
+    x = x48 * 32768.0
     n = len(x) + RNNOISE_DELAY
     padded = np.zeros(-(-n // RNNOISE_FRAME) * RNNOISE_FRAME, dtype=np.float32)
     padded[: len(x)] = x
@@ -72,8 +77,7 @@ def rnnoise(noisy: np.ndarray) -> np.ndarray:
         lib.rnnoise_process_frame(state, pointer, pointer)
         padded[start : start + RNNOISE_FRAME] = frame
     destroy(state)
-    y = padded[RNNOISE_DELAY : RNNOISE_DELAY + len(x)].astype(np.float64) / 32768.0
-    return np.asarray(resample_poly(y, 1, 3))
+    return padded[RNNOISE_DELAY : RNNOISE_DELAY + len(x)].astype(np.float64) / 32768.0
 
 
 def webrtc(noisy: np.ndarray) -> np.ndarray:

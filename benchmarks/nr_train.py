@@ -363,6 +363,20 @@ def _override(settings: list[str]) -> None:
         setattr(nr, name, type(getattr(nr, name))(float(value)))
 
 
+def heldout_cases(fold: str) -> list[tuple[tuple[str, str, float, int], str]]:
+    """The cases a model is scored on in `fold`: (mixture spec, "") for each of the fold's speech files
+    mixed with the fold's noises in rotation at -5, 0, 5 and 10 dB, then (("", "", 0.0, 0), noisy file
+    name) for each of the fold's ready pairs."""
+    speech, noise, pairs = fold_files(fold)
+    rng = np.random.default_rng(99)
+    cases: list[tuple[tuple[str, str, float, int], str]] = []
+    for i, s in enumerate(speech):
+        for j, snr in enumerate((-5.0, 0.0, 5.0, 10.0)):
+            chosen = noise[(i + 3 * j) % len(noise)]
+            cases.append(((s.name, chosen.name, snr, int(rng.integers(10**9))), ""))
+    return cases + [(("", "", 0.0, 0), noisy.name) for _, noisy in pairs]
+
+
 def _score(job: tuple[str, str, float, int, str, str, tuple[tuple[str, float], ...]]) -> dict[str, object]:
     from audio.noise_reduction import METHODS
     from benchmarks.common import load_mixture, load_pairs, scores
@@ -385,15 +399,8 @@ def _score(job: tuple[str, str, float, int, str, str, tuple[tuple[str, float], .
 def evaluate(args: argparse.Namespace) -> None:
     """Score a model on one fold's speech mixed with that fold's noises (-5, 0, 5, 10 dB, noise in
     rotation) and that fold's pairs."""
-    speech, noise, pairs = fold_files(args.fold)
     fields = tuple((name, float(value)) for name, value in (v.split("=", 1) for v in args.variant))
-    rng = np.random.default_rng(99)
-    jobs = []
-    for i, s in enumerate(speech):
-        for j, snr in enumerate((-5.0, 0.0, 5.0, 10.0)):
-            chosen = noise[(i + 3 * j) % len(noise)]
-            jobs.append((s.name, chosen.name, snr, int(rng.integers(10**9)), str(args.weights), "", fields))
-    jobs += [("", "", 0.0, 0, str(args.weights), noisy.name, fields) for _, noisy in pairs]
+    jobs = [(*case, str(args.weights), pair, fields) for case, pair in heldout_cases(args.fold)]
     if args.limit:
         jobs = [jobs[i] for i in sorted(np.random.default_rng(5).permutation(len(jobs))[: args.limit])]
     with Pool(args.workers, initializer=_override, initargs=(args.set,)) as pool:
