@@ -91,6 +91,18 @@ def build_parser() -> argparse.ArgumentParser:
     latency.add_argument("--block", type=int, default=128, help="block size in samples (default 128)")
     latency.set_defaults(run=listening_commands.latency)
 
+    feedback = commands.add_parser(
+        "feedback", help="before listening: check whether the headphones' sound would whistle through the microphone"
+    )
+    feedback.add_argument("--input", metavar="DEV", help="input device name or index (default: system default)")
+    feedback.add_argument("--output", metavar="DEV", help="output device name or index (default: system default)")
+    feedback.add_argument("--rate", type=int, default=48000, help="sample rate (default 48000)")
+    feedback.add_argument("--block", type=int, default=128, help="block size in samples (default 128)")
+    feedback.add_argument("--report", metavar="PATH.json", help="write the measurement here as JSON")
+    add_settings_arguments(feedback, with_preset=False)
+    add_profile_arguments(feedback)
+    feedback.set_defaults(run=listening_commands.feedback)
+
     caption_commands.add_commands(commands)
     window_commands.add_commands(commands)
     model_commands.add_commands(commands)

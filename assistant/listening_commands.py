@@ -1,4 +1,4 @@
-"""`hark devices`, `hark listen` and `hark latency`: the live side of the command line."""
+"""`hark devices`, `hark listen`, `hark latency` and `hark feedback`: the live side of the command line."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import json
 import os
 import sys
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.profile_settings import listening_settings_for, load_profile
@@ -128,3 +129,32 @@ def latency(args: argparse.Namespace) -> int:
     if getattr(args, "json", False):
         print(json.dumps(result.as_dict(), indent=2))
     return 0
+
+
+def feedback(args: argparse.Namespace) -> int:
+    from audio.feedback_check import QUIET_S, SWEEP_S, check_feedback
+
+    settings = listening_settings_for(args, load_profile(args, "feedback check"))
+    print(
+        f"Checking for feedback: {QUIET_S:g} s of quiet, then a rising tone of {SWEEP_S:g} s in the headphones. "
+        "Put the headphones on and the microphone where it will be.",
+        flush=True,
+    )
+    result = check_feedback(_device_spec(args.input), _device_spec(args.output), args.rate, args.block, settings)
+    print(result.advice)
+    if result.leak_db is not None:
+        print(
+            f"Leak from the headphones into the microphone: strongest {result.strongest_leak_db:.1f} dB at "
+            f"{result.strongest_leak_hz:.0f} Hz. Loop gain with these settings: {result.loop_gain_db:+.1f} dB at "
+            f"{result.worst_hz:.0f} Hz (leak {result.leak_db:.1f} dB + chain up to {result.chain_gain_db:.1f} dB)."
+        )
+    for hz, leak, loop in result.bands:
+        print(f"  {hz:5.0f} Hz band: leak {leak:6.1f} dB, loop gain {loop:+6.1f} dB")
+    print(f"How: {result.method}.")
+    if args.report:
+        report = Path(args.report)
+        try:
+            report.write_text(json.dumps(result.as_dict(), indent=2) + "\n", encoding="utf-8")
+        except OSError as error:
+            raise AudioError(f"Cannot write the report {report}: {error.strerror or error}.") from None
+    return {"whistles": 3, "close": 4, "unsure": 5}.get(result.verdict, 0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -62,3 +63,21 @@ def test_bluetooth_or_slow_outputs_get_a_warning_that_suggests_wired_headphones(
     slow = warn_if_high_latency(device("USB Audio", 0.12))
     assert slow is not None and "120 ms" in slow
     assert warn_if_high_latency(device("Built-in Audio Analog Stereo", 0.01)) is None
+
+
+def test_feedback_checks_the_live_stream_and_writes_a_report(jack_server, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    report = tmp_path / "feedback.json"
+    result = hark("feedback", "--input", "system", "--output", "system", "--gain-db", "20", "--report", str(report))
+    # JACK's dummy capture is silent: nothing leaks, nothing is hidden by noise.
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("Checking for feedback: 0.5 s of quiet, then a rising tone of 2 s")
+    assert lines[1] == "No sound from the headphones came back into the microphone: no whistling expected."
+    saved = json.loads(report.read_text(encoding="utf-8"))
+    assert saved["verdict"] == "clear" and saved["leak_db"] is None and saved["input_device"] == "system"
+
+
+def test_feedback_rejects_a_bad_setting_in_one_sentence(jack_server) -> None:  # type: ignore[no-untyped-def]
+    result = hark("feedback", "--input", "system", "--output", "system", "--max-output-dbfs", "3")
+    assert result.returncode == 2
+    assert result.stderr.strip().startswith("hark feedback: The output ceiling must be at or below 0 dBFS")

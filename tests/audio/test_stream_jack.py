@@ -26,7 +26,7 @@ from test_feedback_guard import longest_run, tone_level_db
 from audio.chain import ListeningChain
 from audio.latency import measure_loopback
 from audio.offline import process_signal, read_wav
-from audio.settings import ListeningSettings
+from audio.settings import CompressionSettings, ListeningSettings
 from audio.stream import ListeningStream
 from benchmarks.jack_rig import LeakyRig, Rig, wire_stream
 
@@ -330,3 +330,44 @@ def test_the_howl_guard_stops_a_real_feedback_loop_through_the_stream(jack_serve
     # From the first loud frame, the howl is gone within a second and stays gone.
     first_loud = int(np.argmax(level > -30))
     assert np.max(level[first_loud + 50 :]) < -30
+
+
+def feedback_check_through(jack_server, leak_db: float | None, settings: ListeningSettings):  # type: ignore[no-untyped-def]
+    """`check_feedback` on the live stream, its output leaking back into its input through the 3 kHz
+    resonance (None: not at all), on JACK's clock."""
+    from scipy.signal import butter
+
+    from audio.feedback_check import check_feedback
+
+    sos = butter(2, [2800, 3200], btype="band", fs=48000, output="sos")
+    gain = 0.0 if leak_db is None else 10 ** (leak_db / 20)
+    rig = LeakyRig(jack_server.name, np.zeros(0, dtype=np.float32), 30 * 48000, sos, gain)
+
+    def leak() -> None:
+        rig.wire()
+        rig.armed = True  # from now on the rig feeds the stream's output back, leaked
+
+    try:
+        return check_feedback("system", "system", 48000, PERIOD, settings, on_open=leak)
+    finally:
+        rig.close()
+
+
+@pytest.mark.parametrize("leak_db", [-20.0, -27.0])
+def test_the_feedback_check_measures_a_real_leak_through_the_stream(jack_server, leak_db: float) -> None:
+    loud = feedback_check_through(jack_server, leak_db, ListeningSettings(gain_db=20.0))
+    assert loud.verdict == "whistles", loud
+    assert loud.worst_hz is not None and 2900 < loud.worst_hz < 3100
+    assert loud.strongest_leak_db == pytest.approx(leak_db, abs=1.0)
+    assert loud.loop_gain_db == pytest.approx(leak_db + 32.0, abs=1.0)  # 20 dB gain + 12 dB compressor
+    assert loud.input_device == "system" and "sweep" in loud.method
+    quiet = feedback_check_through(
+        jack_server, leak_db, ListeningSettings(gain_db=-10.0, compression=CompressionSettings(enabled=False))
+    )
+    assert quiet.verdict == "clear" and quiet.loop_gain_db == pytest.approx(leak_db - 10.0, abs=1.0)
+
+
+def test_the_feedback_check_finds_nothing_when_nothing_leaks(jack_server) -> None:
+    result = feedback_check_through(jack_server, None, ListeningSettings(gain_db=20.0))
+    assert result.verdict == "clear" and result.leak_db is None, result
+    assert "No sound from the headphones came back" in result.advice
