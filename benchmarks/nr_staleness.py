@@ -132,7 +132,7 @@ def score_case(job: tuple[tuple[str, str, float, int], str]) -> dict[str, object
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--limit", type=int, default=0, help="score every Nth case only")
+    parser.add_argument("--limit", type=int, default=0, help="score about this many cases of each half")
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     started = time.perf_counter()
