@@ -14,8 +14,10 @@ screen that does not exist) stop before the window opens, as errors on the
 terminal where they were typed.
 
 The assessor's keys (ui/desk_controls.py): Ctrl+P quick phrases, Ctrl+T type to say, Ctrl+R
-the person types a reply. They go through the conversation desk (assistant/conversation_desk.py)
-into the session's one conversation timeline, which also receives every finished caption line.
+the person types a reply, Ctrl+F check for whistling (audio/feedback_check.py, through the running
+stream; the status line gives the verdict). The first three go through the conversation desk
+(assistant/conversation_desk.py) into the session's one conversation timeline, which also
+receives every finished caption line.
 
 Closing the window stops the caption worker, the recogniser, the speech and the stream, then
 saves the timeline to --transcript only when allowed (see assistant/desk_session.py).
@@ -51,6 +53,13 @@ from audio.settings import ListeningSettings
 
 POLL_MS = 1000
 PROBLEM_SHOWN_S = 10.0  # a speech failure or a howl stays on the status line this long
+FEEDBACK_SHOWN_S = 20.0  # the feedback check's verdict stays this long: it comes with something to do
+FEEDBACK_HEADLINES = {
+    "whistles": "Will whistle",
+    "close": "Close to whistling",
+    "unsure": "Whistling check unsure",
+    "clear": "No whistling expected",
+}
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -58,7 +67,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
         "captions", help="live listening with a large caption window",
         description="Listen through the headphones and show what is said in a large, high-contrast window. "
         "Keys: F11 full screen, Esc leave full screen, + and - text size, Space pause or carry on; "
-        "Ctrl+P quick phrases, Ctrl+T type to say, Ctrl+R the person types a reply.",
+        "Ctrl+P quick phrases, Ctrl+T type to say, Ctrl+R the person types a reply, Ctrl+F check for whistling.",
     )
     parser.add_argument("--input", metavar="DEV", help="input device name or index (default: system default)")
     parser.add_argument("--output", metavar="DEV", help="output device name or index (default: system default)")
@@ -118,6 +127,8 @@ class CaptionSession:
         self.speech_problem: tuple[str, float] | None = None
         self.howls_seen = 0
         self.howl_at: float | None = None  # when the howl guard last cut in
+        self.checking_feedback = False
+        self.feedback: tuple[str, str, float] | None = None  # the last check's (headline, detail, when)
         self.paused = False
         self._closed = False
         self._lock = threading.Lock()  # the loader thread vs close()
@@ -178,6 +189,32 @@ class CaptionSession:
         return ConversationDesk(self.conversation, self.speech, self.bridge.show.emit,
                                 HeadphonesSink(self.stream.speech), room, preferences, self.note_speech_problem)
 
+    def check_feedback(self) -> None:
+        """Check for whistling (audio.feedback_check) on a background thread: the status line says it is
+        checking, then the verdict and what to do."""
+        if self.checking_feedback or self.stream is None:
+            return
+        self.checking_feedback = True
+        self.refresh()
+        threading.Thread(target=self._check_feedback, name="hark-feedback-check", daemon=True).start()
+
+    def _check_feedback(self) -> None:
+        from audio.feedback_check import measure
+
+        worker = self.worker
+        if worker is not None:
+            worker.paused = True  # the sweep is not speech
+        try:
+            result = measure(self.stream, self.settings)
+            self.feedback = (FEEDBACK_HEADLINES[result.verdict], result.advice, time.monotonic())
+        except AudioError as error:
+            self.feedback = ("Whistling not checked", str(error), time.monotonic())
+        finally:
+            if worker is not None:
+                worker.paused = self.paused
+            self.checking_feedback = False
+            self.refresh()
+
     def set_paused(self, paused: bool) -> None:
         self.paused = paused
         if self.worker is not None:
@@ -199,6 +236,14 @@ class CaptionSession:
                     "Move the microphone away from the headphones, or lower the volume. Their sound reached "
                     f"the microphone and whistled (at {guard.last_howl_hz:.0f} Hz)."
                 )
+        if self.checking_feedback:
+            from audio.feedback_check import SWEEP_S
+
+            return "Checking for whistling", (
+                f"A rising tone plays in the headphones for {SWEEP_S:g} seconds. Please keep quiet for a moment."
+            )
+        if self.feedback is not None and time.monotonic() - self.feedback[2] < FEEDBACK_SHOWN_S:
+            return self.feedback[0], self.feedback[1]
         if self.speech_problem and time.monotonic() - self.speech_problem[1] < PROBLEM_SHOWN_S:
             return "Speech not spoken", self.speech_problem[0]
         if self.model_error:
@@ -286,7 +331,8 @@ def captions(args: argparse.Namespace) -> int:
     app.processEvents()  # draw the window before the devices open
     session.start()
     desk = session.make_desk(speech_preferences(profile) if profile else None)
-    controls = DeskControls(window, DeskSession(desk, library.library, favourites, phrase_fields(args, profile)))
+    controls = DeskControls(window, DeskSession(desk, library.library, favourites, phrase_fields(args, profile)),
+                            check_feedback=session.check_feedback)
     window.closed.connect(desk.stop_speaking)
     window.closed.connect(controls.close_all)  # an open dialog would keep the app running
     timer = QTimer()

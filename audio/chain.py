@@ -16,6 +16,8 @@ delayed to match the mono stage's latency: it has no live source to line up with
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import numba
 import numpy as np
 
@@ -59,6 +61,10 @@ def _give_output(ears: np.ndarray, outdata: np.ndarray) -> None:
                 outdata[i, c] = 0.0
 
 
+class OutputProbe(Protocol):
+    def process(self, indata: np.ndarray, outdata: np.ndarray) -> None: ...
+
+
 class ListeningChain:
     def __init__(
         self,
@@ -95,6 +101,9 @@ class ListeningChain:
             self.fade,
         )
         self.meters = Meters()
+        # A measurement (audio.feedback_check) that records the input and plays in place of the output
+        # for a few seconds; set and cleared from other threads, read once per block.
+        self.probe: OutputProbe | None = None
         self.sample_rate = 0
         self.block_size = 0
 
@@ -161,3 +170,6 @@ class ListeningChain:
         self.fade.process(self._ears)
         self.meters.update(self._input_copy, self._ears)
         _give_output(self._ears, outdata)
+        probe = self.probe
+        if probe is not None:
+            probe.process(indata, outdata)

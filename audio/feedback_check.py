@@ -60,29 +60,29 @@ def sweep_signal(sample_rate: int, peak_dbfs: float = SWEEP_DBFS) -> np.ndarray:
     return (10 ** (peak_dbfs / 20) * fade * np.sin(phase)).astype(np.float32)
 
 
-class _CheckingChain(ListeningChain):
-    """The listening chain, plus: once armed, silence then the sweep in place of its output, and the
-    input recorded throughout."""
+class SweepProbe:
+    """Installed on a running chain (`ListeningChain.probe`): QUIET_S of silence, then the sweep, in
+    place of the chain's output, with the input recorded throughout."""
 
-    def prepare(self, sample_rate: int, block_size: int) -> None:
-        super().prepare(sample_rate, block_size)
+    def __init__(self, sample_rate: int, block_size: int, peak_dbfs: float) -> None:
         quiet = int(QUIET_S * sample_rate)
         total = -(-(quiet + int((SWEEP_S + TAIL_S) * sample_rate)) // block_size) * block_size
+        self.sweep = sweep_signal(sample_rate, peak_dbfs)
         self.played = np.zeros(total, dtype=np.float32)
-        sweep = sweep_signal(sample_rate, min(SWEEP_DBFS, self.settings.max_output_dbfs))
-        self.played[quiet : quiet + len(sweep)] = sweep
+        self.played[quiet : quiet + len(self.sweep)] = self.sweep
         self.quiet_samples = quiet
         self.recorded = np.zeros(total, dtype=np.float32)
         self.pos = 0
-        self.armed = False
 
     def process(self, indata: np.ndarray, outdata: np.ndarray) -> None:
-        super().process(indata, outdata)
-        if self.armed and self.pos < len(self.recorded):
-            n = indata.shape[0]
-            self.recorded[self.pos : self.pos + n] = indata[:, 0]
-            outdata[:] = self.played[self.pos : self.pos + n, None]
+        if self.pos < len(self.recorded):
+            n = min(indata.shape[0], len(self.recorded) - self.pos)
+            self.recorded[self.pos : self.pos + n] = indata[:n, 0]
+            outdata[:n] = self.played[self.pos : self.pos + n, None]
+            outdata[n:] = 0.0
             self.pos += n
+        else:
+            outdata[:] = 0.0  # finished but not yet taken off: no sudden return to full sound
 
     @property
     def done(self) -> bool:
@@ -176,19 +176,20 @@ class FeedbackCheck:
 
 
 def _verdict(loop_db: float | None, hz: float | None, hidden_db: float) -> tuple[str, str]:
+    """(verdict, advice); the advice says what to do first, as a narrow window shows only its start."""
     if loop_db is not None and hz is not None and loop_db >= 0.0:
         return "whistles", (
-            f"It will whistle at about {hz:.0f} Hz: move the microphone away from the headphones, "
-            f"or lower the volume by {loop_db + SPARE_DB:.0f} dB."
+            f"Move the microphone away from the headphones, or lower the volume by {loop_db + SPARE_DB:.0f} dB: "
+            f"as set, it would whistle at about {hz:.0f} Hz."
         )
     if loop_db is not None and hz is not None and loop_db > -SPARE_DB:
         return "close", (
-            f"Close to whistling at about {hz:.0f} Hz ({-loop_db:.0f} dB to spare): move the microphone a little "
-            f"further from the headphones, or lower the volume by {loop_db + SPARE_DB:.0f} dB."
+            f"Move the microphone a little further from the headphones, or lower the volume by "
+            f"{loop_db + SPARE_DB:.0f} dB: only {-loop_db:.0f} dB to spare before it whistles at about {hz:.0f} Hz."
         )
     if hidden_db > -SPARE_DB:
         return "unsure", (
-            "The room was too noisy to be sure: check again when it is quieter. "
+            "Check again when the room is quieter: its noise could hide sound coming back from the headphones. "
             "If it whistles, the howl guard will turn the sound down."
         )
     if loop_db is None:
@@ -253,6 +254,44 @@ def assess(
     )
 
 
+METHOD = (
+    f"{QUIET_S:g} s of the room with the output silent, then a {SWEEP_S:g} s exponential sweep at "
+    f"{SWEEP_DBFS:g} dBFS peak in place of the chain's output, recorded from the input; leak = returned "
+    "spectrum / sweep spectrum, smoothed over 1/12 octave; loop gain = leak + the most the chain amplifies "
+    "(gain, louder ear's tone and balance, compressor make-up)"
+)
+
+
+def measure(stream: ListeningStream, settings: ListeningSettings) -> FeedbackCheck:
+    """Check a running stream for feedback with `settings` (the ones listening uses): its output is
+    replaced by silence and the sweep for QUIET_S + SWEEP_S + TAIL_S, then given back (with the
+    chain's fade-in, so the sound does not jump back)."""
+    if stream.status.state != "running":
+        raise AudioError(
+            f"The sound device is not running, so feedback cannot be checked ({stream.status.message})."
+        )
+    probe = SweepProbe(stream.sample_rate, stream.block_size, min(SWEEP_DBFS, settings.max_output_dbfs))
+    stream.chain.probe = probe
+    try:
+        deadline = time.monotonic() + QUIET_S + SWEEP_S + TAIL_S + 5.0
+        while not probe.done and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        stream.chain.ramp_in()
+        stream.chain.probe = None
+    status = stream.status
+    if not probe.done:
+        raise AudioError(f"The audio stream stopped during the feedback check ({status.message}).")
+    quiet = probe.quiet_samples
+    # The first part of the quiet may still hold the chain's own sound coming back.
+    room = probe.recorded[quiet // 2 : quiet]
+    freqs, leak_db, noise_db = leak_spectrum(probe.recorded[quiet:], room, probe.sweep, stream.sample_rate)
+    result = assess(freqs, leak_db, noise_db, settings, stream.sample_rate, stream.block_size)
+    return replace(
+        result, input_device=status.input_device, output_device=status.output_device, method=METHOD
+    )
+
+
 def check_feedback(
     input_device: int | str | None = None,
     output_device: int | str | None = None,
@@ -262,35 +301,12 @@ def check_feedback(
     on_open: Callable[[], None] | None = None,
     warmup_s: float = 0.3,
 ) -> FeedbackCheck:
-    """Run the chain in a real stream, record the room, play the sweep, and assess the leak for
-    `settings` (the ones listening will use). `on_open` runs once the stream is running."""
+    """Open a stream with the listening chain for `settings`, and `measure` it. `on_open` runs once
+    the stream is running."""
     settings = settings or ListeningSettings()
-    chain = _CheckingChain(settings)
-    stream = ListeningStream(chain, input_device, output_device, sample_rate, block_size)
+    stream = ListeningStream(ListeningChain(settings), input_device, output_device, sample_rate, block_size)
     with stream:
         if on_open is not None:
             on_open()
         time.sleep(warmup_s)
-        chain.armed = True
-        deadline = time.monotonic() + QUIET_S + SWEEP_S + TAIL_S + 5.0
-        while not chain.done and time.monotonic() < deadline:
-            time.sleep(0.02)
-        status = stream.status
-    if not chain.done:
-        raise AudioError(f"The audio stream stopped during the check ({status.message}).")
-    quiet = chain.quiet_samples
-    sweep = chain.played[quiet : quiet + int(SWEEP_S * sample_rate)]
-    # The first block of the quiet part may still hold the end of the chain's own output coming back.
-    room = chain.recorded[quiet // 2 : quiet]
-    freqs, leak_db, noise_db = leak_spectrum(chain.recorded[quiet:], room, sweep, sample_rate)
-    return replace(
-        assess(freqs, leak_db, noise_db, settings, sample_rate, block_size),
-        input_device=status.input_device,
-        output_device=status.output_device,
-        method=(
-            f"{QUIET_S:g} s of the room with the output silent, then a {SWEEP_S:g} s exponential sweep at "
-            f"{SWEEP_DBFS:g} dBFS peak in place of the chain's output, recorded from the input; leak = "
-            "returned spectrum / sweep spectrum, smoothed over 1/12 octave; loop gain = leak + the most the "
-            "chain amplifies (gain, louder ear's tone and balance, compressor make-up)"
-        ),
-    )
+        return measure(stream, settings)

@@ -50,25 +50,23 @@ def probe_signal(sample_rate: int) -> np.ndarray:
     return (PROBE_LEVEL * np.hanning(n) * np.sin(phase)).astype(np.float32)
 
 
-class _ProbingChain(ListeningChain):
-    """The listening chain, plus: on `arm`, play the probe instead and record the input."""
+class _ChirpProbe:
+    """Installed on the running chain (`ListeningChain.probe`): plays the probe in place of the
+    chain's output and records the input."""
 
-    def prepare(self, sample_rate: int, block_size: int) -> None:
-        super().prepare(sample_rate, block_size)
+    def __init__(self, sample_rate: int, block_size: int) -> None:
         probe = probe_signal(sample_rate)
         blocks = -(-int(LISTEN_S * sample_rate) // block_size)
-        self.probe = np.zeros(blocks * block_size, dtype=np.float32)
-        self.probe[: len(probe)] = probe
+        self.played = np.zeros(blocks * block_size, dtype=np.float32)
+        self.played[: len(probe)] = probe
         self.recorded = np.zeros(blocks * block_size, dtype=np.float32)
         self.pos = 0
-        self.armed = False
 
     def process(self, indata: np.ndarray, outdata: np.ndarray) -> None:
-        super().process(indata, outdata)
-        if self.armed and self.pos < len(self.recorded):
+        if self.pos < len(self.recorded):
             n = indata.shape[0]
             self.recorded[self.pos : self.pos + n] = indata[:, 0]
-            outdata[:] = self.probe[self.pos : self.pos + n, None]
+            outdata[:] = self.played[self.pos : self.pos + n, None]
             self.pos += n
 
     @property
@@ -126,21 +124,21 @@ def measure_loopback(
 
     `on_open` runs once the stream is running (e.g. to make a JACK connection).
     """
-    chain = _ProbingChain(settings)
+    chain = ListeningChain(settings)
     stream = ListeningStream(chain, input_device, output_device, sample_rate, block_size)
+    probe = _ChirpProbe(sample_rate, block_size)
     with stream:
         if on_open is not None:
             on_open()
         time.sleep(warmup_s)
-        chain.armed = True
+        chain.probe = probe
         deadline = time.monotonic() + LISTEN_S + 5.0
-        while not chain.done and time.monotonic() < deadline:
+        while not probe.done and time.monotonic() < deadline:
             time.sleep(0.02)
         status = stream.status
-    if not chain.done:
+    if not probe.done:
         raise AudioError(f"The audio stream stopped during the measurement ({status.message}).")
-    probe = probe_signal(sample_rate)
-    lag, match = find_probe(chain.recorded, probe)
+    lag, match = find_probe(probe.recorded, probe_signal(sample_rate))
     if lag < 0:
         raise AudioError(
             "No probe came back: connect the output to the input with a cable (or a JACK connection) "

@@ -62,7 +62,10 @@ MARGIN_PX = 24
 LIVE_SUFFIX = "\u00a0…"
 # Statuses a screen reader should say at once, interrupting; the others wait their turn.
 MESSAGE_SHARE = 0.6  # of the window's height at most, so some captions always show
-URGENT_HEADLINES = {"No speech model", "Captions stopped", "Waiting for the sound device", "Whistling turned down"}
+URGENT_HEADLINES = {
+    "No speech model", "Captions stopped", "Waiting for the sound device", "Whistling turned down", "Will whistle",
+    "Close to whistling",
+}
 # Partials come up to 20 times a second and each layout holds the GIL the audio callback needs
 # for about 2 ms; the line being spoken is redrawn at most this often (the newest text wins).
 PARTIAL_INTERVAL_MS = 150

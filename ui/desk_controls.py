@@ -1,5 +1,6 @@
 """The assessor's keys in the caption window: Ctrl+P quick phrases, Ctrl+T type to say,
-Ctrl+R the person types a reply. Each opens its dialog over the window (ui/phrase_picker.py,
+Ctrl+R the person types a reply, Ctrl+F check for whistling (no dialog: the status line answers).
+The first three open their dialog over the window (ui/phrase_picker.py,
 ui/typing_bar.py); what was chosen or typed goes to `DeskActions` (the application side,
 assistant/desk_session.py), which answers None when it was used or a sentence saying why not.
 
@@ -9,6 +10,7 @@ its own keys (F11, Esc, +, -, Space) is taken.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from PySide6.QtCore import Qt
@@ -18,8 +20,8 @@ from PySide6.QtWidgets import QWidget
 from ui.phrase_picker import Groups, PhrasePicker
 from ui.typing_bar import reply_bar, say_bar
 
-PHRASES_KEY, SAY_KEY, REPLY_KEY = "Ctrl+P", "Ctrl+T", "Ctrl+R"
-KEYS_HELP = "Ctrl+P quick phrases, Ctrl+T type to say, Ctrl+R the person types a reply."
+PHRASES_KEY, SAY_KEY, REPLY_KEY, FEEDBACK_KEY = "Ctrl+P", "Ctrl+T", "Ctrl+R", "Ctrl+F"
+KEYS_HELP = "Ctrl+P quick phrases, Ctrl+T type to say, Ctrl+R the person types a reply, Ctrl+F check for whistling."
 
 
 class DeskActions(Protocol):
@@ -33,7 +35,7 @@ class DeskActions(Protocol):
 
 
 class DeskControls:
-    def __init__(self, window: QWidget, actions: DeskActions) -> None:
+    def __init__(self, window: QWidget, actions: DeskActions, check_feedback: Callable[[], None] | None = None) -> None:
         self.window, self.actions = window, actions
         self.picker = PhrasePicker(actions.phrase_groups(), window)
         self.say = say_bar(window)
@@ -48,6 +50,8 @@ class DeskControls:
                                                                      self.actions.person_typed(text, aloud)))
         self.shortcuts = [self._key(PHRASES_KEY, self.open_phrases), self._key(SAY_KEY, self.open_say),
                           self._key(REPLY_KEY, self.open_reply)]
+        if check_feedback is not None:
+            self.shortcuts.append(self._key(FEEDBACK_KEY, check_feedback))
         window.setAccessibleDescription(f"{window.accessibleDescription()} {KEYS_HELP}")
 
     def _key(self, key: str, slot: Any) -> QShortcut:

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import time
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
-from assistant.window_commands import PROBLEM_SHOWN_S, CaptionSession, add_commands, style_from_arguments
+from assistant.window_commands import (
+    FEEDBACK_SHOWN_S,
+    PROBLEM_SHOWN_S,
+    CaptionSession,
+    add_commands,
+    style_from_arguments,
+)
 from audio.errors import AudioError
 from audio.feedback_guard import FeedbackGuard
 
@@ -88,3 +95,68 @@ def test_status_says_when_the_howl_guard_turned_the_sound_down_and_what_to_do() 
     # A device that has gone is still the more urgent news.
     stream.status = SimpleNamespace(state="waiting", message="No output device found.")
     assert session.status()[0] == "Waiting for the sound device"
+
+
+def test_the_feedback_check_runs_through_the_windows_own_stream_and_says_what_to_do(jack_server) -> None:  # type: ignore[no-untyped-def]
+    """Ctrl+F in the window: the live stream's output leaks back through a 3 kHz resonance at -20 dB;
+    with 20 dB of gain the check must say it will whistle, while captions pause for the sweep."""
+    from scipy.signal import butter
+
+    from audio.chain import ListeningChain
+    from audio.settings import ListeningSettings
+    from audio.stream import ListeningStream
+    from benchmarks.jack_rig import LeakyRig
+
+    settings = ListeningSettings(gain_db=20.0)
+    said: list[tuple[str, str]] = []
+    bridge = SimpleNamespace(message=SimpleNamespace(emit=lambda *message: said.append(message)))
+    session = CaptionSession(parse(), settings, bridge)
+    paused_during: list[bool] = []
+    worker = SimpleNamespace(error="", paused=False)
+    session.worker = worker  # type: ignore[assignment]
+    sos = butter(2, [2800, 3200], btype="band", fs=48000, output="sos")
+    rig = LeakyRig(jack_server.name, np.zeros(0, dtype=np.float32), 30 * 48000, sos, 0.1)
+    stream = ListeningStream(ListeningChain(settings), "system", "system", 48000, 128)
+    try:
+        stream.start()
+        rig.wire()
+        rig.armed = True
+        session.stream = stream
+        time.sleep(0.3)
+        session.check_feedback()
+        assert session.status()[0] == "Checking for whistling"
+        assert "rising tone plays in the headphones for 2 seconds" in session.status()[1]
+        deadline = time.monotonic() + 15
+        while session.checking_feedback and time.monotonic() < deadline:
+            paused_during.append(worker.paused)
+            time.sleep(0.05)
+        shown = session.status()[0]
+        assert stream.chain.probe is None  # the sound is given back
+    finally:
+        stream.close()
+        rig.close()
+    assert session.feedback is not None
+    headline, detail, _ = session.feedback
+    assert headline == "Will whistle", detail
+    assert detail.startswith("Move the microphone away from the headphones") and "whistle at about 30" in detail
+    # With the leak this strong the loop also howls whenever the chain's sound is on (before and after
+    # the sweep); the howl guard's news comes first on the status line, then the check's verdict.
+    assert shown in ("Will whistle", "Whistling turned down")
+    assert any(paused_during) and worker.paused is False  # captions paused for the sweep, then carried on
+    assert said[0][0] == "Checking for whistling"
+
+
+def test_the_feedback_checks_verdict_stays_a_while_and_a_howl_comes_first() -> None:
+    session = CaptionSession(parse(), None, SimpleNamespace())  # type: ignore[arg-type]
+    session.stream = stream = _Stream("running")
+    session.worker = SimpleNamespace(error="", paused=False)  # type: ignore[assignment]
+    session.feedback = ("No whistling expected", "No whistling expected with these settings: 14 dB to spare.",
+                        time.monotonic())
+    assert session.status()[0] == "No whistling expected"
+    stream.howl()
+    assert session.status()[0] == "Whistling turned down"
+    assert session.howl_at is not None
+    session.howl_at -= PROBLEM_SHOWN_S
+    assert session.status()[0] == "No whistling expected"
+    session.feedback = (*session.feedback[:2], time.monotonic() - FEEDBACK_SHOWN_S)
+    assert session.status() == ("Listening", "")
