@@ -95,7 +95,8 @@ def listen(args: argparse.Namespace) -> int:
                 events_seen = events
                 print(
                     f"         Howl detected at {stream.chain.feedback_guard.last_howl_hz:.0f} Hz: gain pulled "
-                    "down. Move the microphone away from the headphones or lower the volume.",
+                    "down. Move the microphone away from the headphones or lower the volume; "
+                    "`hark feedback` checks the new placement.",
                     flush=True,
                 )
     except KeyboardInterrupt:

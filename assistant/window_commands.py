@@ -234,7 +234,7 @@ class CaptionSession:
                 # What to do first: a narrow window shows only the start of the detail.
                 return "Whistling turned down", (
                     "Move the microphone away from the headphones, or lower the volume. Their sound reached "
-                    f"the microphone and whistled (at {guard.last_howl_hz:.0f} Hz)."
+                    f"the microphone and whistled (at {guard.last_howl_hz:.0f} Hz). Ctrl+F checks the new placement."
                 )
         if self.checking_feedback:
             from audio.feedback_check import SWEEP_S

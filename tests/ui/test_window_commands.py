@@ -85,7 +85,8 @@ def test_status_says_when_the_howl_guard_turned_the_sound_down_and_what_to_do() 
     stream.howl()
     headline, detail = session.status()
     assert headline == "Whistling turned down"
-    assert "3000 Hz" in detail and "Move the microphone away from the headphones" in detail
+    assert "3000 Hz" in detail and detail.startswith("Move the microphone away from the headphones")
+    assert detail.endswith("Ctrl+F checks the new placement.")
     # It stays up for a while, then the status goes back to what it was; a new howl brings it back.
     assert session.howl_at is not None
     session.howl_at -= PROBLEM_SHOWN_S
