@@ -19,6 +19,7 @@ are left out: the verdict errs on the safe side.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
@@ -162,9 +163,8 @@ class FeedbackCheck:
     # The highest loop gain a leak too quiet to measure against the room's noise could have (None:
     # the room was silent enough to measure every frequency).
     hidden_loop_gain_db: float | None
-    bands: tuple[
-        tuple[float, float, float], ...
-    ]  # per tone band with a leak: (Hz, strongest leak, loop gain)
+    # Per tone band with a leak: (Hz, strongest leak dB, loop gain dB).
+    bands: tuple[tuple[float, float, float], ...]
     sample_rate: int
     block_size: int
     input_device: str = ""
@@ -177,15 +177,16 @@ class FeedbackCheck:
 
 def _verdict(loop_db: float | None, hz: float | None, hidden_db: float) -> tuple[str, str]:
     """(verdict, advice); the advice says what to do first, as a narrow window shows only its start."""
-    if loop_db is not None and hz is not None and loop_db >= 0.0:
-        return "whistles", (
-            f"Move the microphone away from the headphones, or lower the volume by {loop_db + SPARE_DB:.0f} dB: "
-            f"as set, it would whistle at about {hz:.0f} Hz."
-        )
     if loop_db is not None and hz is not None and loop_db > -SPARE_DB:
+        lower = max(1, math.ceil(loop_db + SPARE_DB))  # whole decibels, enough for SPARE_DB to spare
+        if loop_db >= 0.0:
+            return "whistles", (
+                f"Move the microphone away from the headphones, or lower the volume by {lower} dB: "
+                f"as set, it would whistle at about {hz:.0f} Hz."
+            )
         return "close", (
-            f"Move the microphone a little further from the headphones, or lower the volume by "
-            f"{loop_db + SPARE_DB:.0f} dB: only {-loop_db:.0f} dB to spare before it whistles at about {hz:.0f} Hz."
+            f"Move the microphone a little further from the headphones, or lower the volume by {lower} dB: "
+            f"only {-loop_db:.0f} dB to spare before it whistles at about {hz:.0f} Hz."
         )
     if hidden_db > -SPARE_DB:
         return "unsure", (
