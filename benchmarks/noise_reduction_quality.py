@@ -45,16 +45,20 @@ def hark(noisy: np.ndarray, strength: float, variant: Variant | None = None) -> 
     reducer.prepare(HARK_RATE, HARK_BLOCK, 1)
     reducer.configure(ListeningSettings(noise_reduction=strength))
     reducer.reset()
-    x = resample_poly(noisy, 3, 1).astype(np.float32)
+    return through(reducer, resample_poly(noisy, 3, 1))
+
+
+def through(reducer: NoiseReducer, x48: np.ndarray) -> np.ndarray:
+    """`x48` (48 kHz) block by block through a prepared `reducer`, its latency removed, at 16 kHz."""
     latency = reducer.latency_samples
-    padded = np.zeros(-(-(len(x) + latency) // HARK_BLOCK) * HARK_BLOCK, dtype=np.float32)
-    padded[: len(x)] = x
+    padded = np.zeros(-(-(len(x48) + latency) // HARK_BLOCK) * HARK_BLOCK, dtype=np.float32)
+    padded[: len(x48)] = x48
     block = np.zeros((1, HARK_BLOCK), dtype=np.float32)
     for start in range(0, len(padded), HARK_BLOCK):
         block[0] = padded[start : start + HARK_BLOCK]
         reducer.process(block)
         padded[start : start + HARK_BLOCK] = block[0]
-    return np.asarray(resample_poly(padded[latency : latency + len(x)].astype(np.float64), 1, 3))
+    return np.asarray(resample_poly(padded[latency : latency + len(x48)].astype(np.float64), 1, 3))
 
 
 def rnnoise(noisy: np.ndarray) -> np.ndarray:

@@ -33,7 +33,7 @@ from scipy.signal import resample_poly
 from audio.noise_reduction import CLASSIC, MAX_ATTENUATION_DB, NoiseReducer, _windows
 from audio.settings import ListeningSettings
 from benchmarks.common import RESULTS, load_mixture, load_pairs, si_sdr
-from benchmarks.noise_reduction_quality import RNNOISE_DELAY, RNNOISE_FRAME, rnnoise_48k
+from benchmarks.noise_reduction_quality import RNNOISE_DELAY, RNNOISE_FRAME, rnnoise_48k, through
 from benchmarks.nr_train import HOP, N_FFT, band_matrix, frames, heldout_cases
 
 STALE_FRAMES = (2, 4, 6, 8, 11)
@@ -87,19 +87,10 @@ def replay(x48: np.ndarray, gains: np.ndarray) -> np.ndarray:
     reducer.prepare(48000, HOP, 1)
     reducer.configure(ListeningSettings(noise_reduction=1.0))
     reducer.reset()
-    latency = reducer.latency_samples
     # Frames past the end of the recording (the latency's flush) pass unchanged.
-    reducer.replay_gains(
-        np.concatenate([gains, np.ones((latency // HOP + 2, gains.shape[1]))]).astype(np.float32)
-    )
-    padded = np.zeros(-(-(len(x48) + latency) // HOP) * HOP, dtype=np.float32)
-    padded[: len(x48)] = x48
-    block = np.zeros((1, HOP), dtype=np.float32)
-    for start in range(0, len(padded), HOP):
-        block[0] = padded[start : start + HOP]
-        reducer.process(block)
-        padded[start : start + HOP] = block[0]
-    return np.asarray(resample_poly(padded[latency : latency + len(x48)].astype(np.float64), 1, 3))
+    flush = np.ones((reducer.latency_samples // HOP + 2, gains.shape[1]))
+    reducer.replay_gains(np.concatenate([gains, flush]).astype(np.float32))
+    return through(reducer, x48)
 
 
 def variants() -> list[str]:
