@@ -225,25 +225,32 @@ class CaptionSession:
         stream = self.stream.status if self.stream is not None else None
         if stream is not None and stream.state != "running":
             return "Waiting for the sound device", stream.message
+        now = time.monotonic()
+        howl: tuple[str, str] | None = None
         if self.stream is not None:
             guard = self.stream.chain.feedback_guard
             if guard.events > self.howls_seen:
-                self.howl_at = time.monotonic()
+                self.howl_at = now
             self.howls_seen = guard.events  # fewer: the chain was reset, and counts again from 0
-            if self.howl_at is not None and time.monotonic() - self.howl_at < PROBLEM_SHOWN_S:
+            if self.howl_at is not None and now - self.howl_at < PROBLEM_SHOWN_S:
                 # What to do first: a narrow window shows only the start of the detail.
-                return "Whistling turned down", (
+                howl = "Whistling turned down", (
                     "Move the microphone away from the headphones, or lower the volume. Their sound reached "
                     f"the microphone and whistled (at {guard.last_howl_hz:.0f} Hz). Ctrl+F checks the new placement."
                 )
+        # The assessor asked for the check (often because of a howl): it shows while it runs, then
+        # whichever is newer of its verdict and a howl.
         if self.checking_feedback:
             from audio.feedback_check import SWEEP_S
 
             return "Checking for whistling", (
                 f"A rising tone plays in the headphones for {SWEEP_S:g} seconds. Please keep quiet for a moment."
             )
-        if self.feedback is not None and time.monotonic() - self.feedback[2] < FEEDBACK_SHOWN_S:
-            return self.feedback[0], self.feedback[1]
+        verdict = self.feedback if self.feedback is not None and now - self.feedback[2] < FEEDBACK_SHOWN_S else None
+        if verdict is not None and (howl is None or (self.howl_at is not None and verdict[2] > self.howl_at)):
+            return verdict[0], verdict[1]
+        if howl is not None:
+            return howl
         if self.speech_problem and time.monotonic() - self.speech_problem[1] < PROBLEM_SHOWN_S:
             return "Speech not spoken", self.speech_problem[0]
         if self.model_error:

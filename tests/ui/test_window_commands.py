@@ -147,17 +147,27 @@ def test_the_feedback_check_runs_through_the_windows_own_stream_and_says_what_to
     assert said[0][0] == "Checking for whistling"
 
 
-def test_the_feedback_checks_verdict_stays_a_while_and_a_howl_comes_first() -> None:
+def test_the_feedback_check_and_a_howl_show_whichever_is_newer() -> None:
+    """Ctrl+F is what the howl's message suggests, so the check must not be hidden behind it."""
     session = CaptionSession(parse(), None, SimpleNamespace())  # type: ignore[arg-type]
     session.stream = stream = _Stream("running")
     session.worker = SimpleNamespace(error="", paused=False)  # type: ignore[assignment]
+    stream.howl()
+    assert session.status()[0] == "Whistling turned down"
+    session.checking_feedback = True
+    assert session.status()[0] == "Checking for whistling"
+    session.checking_feedback = False
     session.feedback = ("No whistling expected", "No whistling expected with these settings: 14 dB to spare.",
                         time.monotonic())
     assert session.status()[0] == "No whistling expected"
-    stream.howl()
+    stream.howl()  # it whistles after all
     assert session.status()[0] == "Whistling turned down"
     assert session.howl_at is not None
     session.howl_at -= PROBLEM_SHOWN_S
-    assert session.status()[0] == "No whistling expected"
+    assert session.status()[0] == "No whistling expected"  # the verdict's 20 s are not over yet
     session.feedback = (*session.feedback[:2], time.monotonic() - FEEDBACK_SHOWN_S)
     assert session.status() == ("Listening", "")
+    # A device that has gone is still the more urgent news.
+    session.checking_feedback = True
+    stream.status = SimpleNamespace(state="waiting", message="No output device found.")
+    assert session.status()[0] == "Waiting for the sound device"
