@@ -141,7 +141,10 @@ def feedback(args: argparse.Namespace) -> int:
         "Put the headphones on and the microphone where it will be.",
         flush=True,
     )
-    result = check_feedback(_device_spec(args.input), _device_spec(args.output), args.rate, args.block, settings)
+    result = check_feedback(
+        _device_spec(args.input), _device_spec(args.output), args.rate, args.block, settings,
+        noise_reduction_method=args.noise_reduction_method,
+    )  # fmt: skip
     print(result.advice)
     if result.leak_db is not None:
         print(

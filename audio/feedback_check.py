@@ -31,6 +31,7 @@ from audio import biquad
 from audio.chain import ListeningChain
 from audio.compressor import static_gain_db
 from audio.errors import AudioError
+from audio.noise_reduction import DEFAULT_METHOD
 from audio.settings import TONE_BAND_HZ, ListeningSettings
 from audio.stream import ListeningStream
 from audio.tone import design_ear
@@ -301,11 +302,13 @@ def check_feedback(
     settings: ListeningSettings | None = None,
     on_open: Callable[[], None] | None = None,
     warmup_s: float = 0.3,
+    noise_reduction_method: str = DEFAULT_METHOD,
 ) -> FeedbackCheck:
     """Open a stream with the listening chain for `settings`, and `measure` it. `on_open` runs once
     the stream is running."""
     settings = settings or ListeningSettings()
-    stream = ListeningStream(ListeningChain(settings), input_device, output_device, sample_rate, block_size)
+    chain = ListeningChain(settings, noise_reduction_method)
+    stream = ListeningStream(chain, input_device, output_device, sample_rate, block_size)
     with stream:
         if on_open is not None:
             on_open()
