@@ -32,6 +32,7 @@ from audio.chain import ListeningChain
 from audio.compressor import static_gain_db
 from audio.errors import AudioError
 from audio.noise_reduction import DEFAULT_METHOD
+from audio.probe import play
 from audio.settings import TONE_BAND_HZ, ListeningSettings
 from audio.stream import ListeningStream
 from audio.tone import design_ear
@@ -60,35 +61,6 @@ def sweep_signal(sample_rate: int, peak_dbfs: float = SWEEP_DBFS) -> np.ndarray:
     fade[:ramp] = np.sin(0.5 * np.pi * np.arange(ramp) / ramp) ** 2
     fade[-ramp:] = fade[:ramp][::-1]
     return (10 ** (peak_dbfs / 20) * fade * np.sin(phase)).astype(np.float32)
-
-
-class SweepProbe:
-    """Installed on a running chain (`ListeningChain.probe`): QUIET_S of silence, then the sweep, in
-    place of the chain's output, with the input recorded throughout."""
-
-    def __init__(self, sample_rate: int, block_size: int, peak_dbfs: float) -> None:
-        quiet = int(QUIET_S * sample_rate)
-        total = -(-(quiet + int((SWEEP_S + TAIL_S) * sample_rate)) // block_size) * block_size
-        self.sweep = sweep_signal(sample_rate, peak_dbfs)
-        self.played = np.zeros(total, dtype=np.float32)
-        self.played[quiet : quiet + len(self.sweep)] = self.sweep
-        self.quiet_samples = quiet
-        self.recorded = np.zeros(total, dtype=np.float32)
-        self.pos = 0
-
-    def process(self, indata: np.ndarray, outdata: np.ndarray) -> None:
-        if self.pos < len(self.recorded):
-            n = min(indata.shape[0], len(self.recorded) - self.pos)
-            self.recorded[self.pos : self.pos + n] = indata[:n, 0]
-            outdata[:n] = self.played[self.pos : self.pos + n, None]
-            outdata[n:] = 0.0
-            self.pos += n
-        else:
-            outdata[:] = 0.0  # finished but not yet taken off: no sudden return to full sound
-
-    @property
-    def done(self) -> bool:
-        return self.pos >= len(self.recorded)
 
 
 def _smoothed_power(
@@ -272,22 +244,15 @@ def measure(stream: ListeningStream, settings: ListeningSettings) -> FeedbackChe
         raise AudioError(
             f"The sound device is not running, so feedback cannot be checked ({stream.status.message})."
         )
-    probe = SweepProbe(stream.sample_rate, stream.block_size, min(SWEEP_DBFS, settings.max_output_dbfs))
-    stream.chain.probe = probe
-    try:
-        deadline = time.monotonic() + QUIET_S + SWEEP_S + TAIL_S + 5.0
-        while not probe.done and time.monotonic() < deadline:
-            time.sleep(0.02)
-    finally:
-        stream.chain.ramp_in()
-        stream.chain.probe = None
+    quiet = int(QUIET_S * stream.sample_rate)
+    sweep = sweep_signal(stream.sample_rate, min(SWEEP_DBFS, settings.max_output_dbfs))
+    played = np.zeros(quiet + int((SWEEP_S + TAIL_S) * stream.sample_rate), dtype=np.float32)
+    played[quiet : quiet + len(sweep)] = sweep
+    recorded = play(stream, played, "feedback check")
     status = stream.status
-    if not probe.done:
-        raise AudioError(f"The audio stream stopped during the feedback check ({status.message}).")
-    quiet = probe.quiet_samples
     # The first part of the quiet may still hold the chain's own sound coming back.
-    room = probe.recorded[quiet // 2 : quiet]
-    freqs, leak_db, noise_db = leak_spectrum(probe.recorded[quiet:], room, probe.sweep, stream.sample_rate)
+    room = recorded[quiet // 2 : quiet]
+    freqs, leak_db, noise_db = leak_spectrum(recorded[quiet:], room, sweep, stream.sample_rate)
     result = assess(freqs, leak_db, noise_db, settings, stream.sample_rate, stream.block_size)
     return replace(
         result, input_device=status.input_device, output_device=status.output_device, method=METHOD

@@ -32,6 +32,7 @@ import numpy as np
 
 from audio.chain import ListeningChain
 from audio.errors import AudioError
+from audio.probe import play
 from audio.settings import ListeningSettings
 from audio.stream import ListeningStream
 
@@ -48,30 +49,6 @@ def probe_signal(sample_rate: int) -> np.ndarray:
     f0, f1 = 300.0, 0.4 * sample_rate
     phase = 2 * np.pi * (f0 * t + (f1 - f0) * t**2 / (2 * PROBE_S))
     return (PROBE_LEVEL * np.hanning(n) * np.sin(phase)).astype(np.float32)
-
-
-class _ChirpProbe:
-    """Installed on the running chain (`ListeningChain.probe`): plays the probe in place of the
-    chain's output and records the input."""
-
-    def __init__(self, sample_rate: int, block_size: int) -> None:
-        probe = probe_signal(sample_rate)
-        blocks = -(-int(LISTEN_S * sample_rate) // block_size)
-        self.played = np.zeros(blocks * block_size, dtype=np.float32)
-        self.played[: len(probe)] = probe
-        self.recorded = np.zeros(blocks * block_size, dtype=np.float32)
-        self.pos = 0
-
-    def process(self, indata: np.ndarray, outdata: np.ndarray) -> None:
-        if self.pos < len(self.recorded):
-            n = indata.shape[0]
-            self.recorded[self.pos : self.pos + n] = indata[:, 0]
-            outdata[:] = self.played[self.pos : self.pos + n, None]
-            self.pos += n
-
-    @property
-    def done(self) -> bool:
-        return self.pos >= len(self.recorded)
 
 
 @dataclass(frozen=True)
@@ -126,19 +103,16 @@ def measure_loopback(
     """
     chain = ListeningChain(settings)
     stream = ListeningStream(chain, input_device, output_device, sample_rate, block_size)
-    probe = _ChirpProbe(sample_rate, block_size)
+    probe = probe_signal(sample_rate)
+    played = np.zeros(int(LISTEN_S * sample_rate), dtype=np.float32)
+    played[: len(probe)] = probe
     with stream:
         if on_open is not None:
             on_open()
         time.sleep(warmup_s)
-        chain.probe = probe
-        deadline = time.monotonic() + LISTEN_S + 5.0
-        while not probe.done and time.monotonic() < deadline:
-            time.sleep(0.02)
+        recorded = play(stream, played, "measurement")
         status = stream.status
-    if not probe.done:
-        raise AudioError(f"The audio stream stopped during the measurement ({status.message}).")
-    lag, match = find_probe(probe.recorded, probe_signal(sample_rate))
+    lag, match = find_probe(recorded, probe)
     if lag < 0:
         raise AudioError(
             "No probe came back: connect the output to the input with a cable (or a JACK connection) "
