@@ -35,8 +35,12 @@ def read_recording(path: Path) -> tuple[Any, int]:
             info = sf.info(str(path))
         except Exception:
             info = None
-        if info is None or info.format not in ("WAV", "WAVEX") or info.samplerate in SUPPORTED_RATES \
-                or info.frames == 0:
+        if (
+            info is None
+            or info.format not in ("WAV", "WAVEX")
+            or info.samplerate in SUPPORTED_RATES
+            or info.frames == 0
+        ):
             raise
         data, rate = sf.read(str(path), dtype="float32", always_2d=True)
     return data.mean(axis=1).astype("float32"), int(rate)
@@ -61,9 +65,11 @@ def caption(args: argparse.Namespace) -> int:
     sys.stdout.flush()
     if args.output:
         transcript.save(Path(args.output))
-    print(f"{len(transcript.segments)} segments, {len(signal) / rate:.1f} s of audio in "
-          f"{time.perf_counter() - started:.1f} s (real-time factor {feed.real_time_factor:.2f})",
-          file=sys.stderr)
+    print(
+        f"{len(transcript.segments)} segments, {len(signal) / rate:.1f} s of audio in "
+        f"{time.perf_counter() - started:.1f} s (real-time factor {feed.real_time_factor:.2f})",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -77,14 +83,30 @@ def _strength(text: str) -> float:
 def add_commands(subparsers: Any) -> None:
     parser = subparsers.add_parser("caption", help="caption a WAV recording (prints the transcript)")
     parser.add_argument("input", metavar="IN.wav")
-    parser.add_argument("--engine", choices=ENGINES,
-                        help="recogniser (default: Vosk if a model is installed, else pocketsphinx)")
+    parser.add_argument(
+        "--engine",
+        choices=ENGINES,
+        help="recogniser (default: Vosk if a model is installed, else pocketsphinx)",
+    )
     parser.add_argument("--model", metavar="NAME_OR_PATH", help="Vosk model: installed name or folder")
-    parser.add_argument("--language", default="en", help="language of the installed model to use (default en)")
-    parser.add_argument("--format", choices=FORMATS, default="txt",
-                        help="txt: recognised words only, one segment per line (default); srt, vtt, json")
-    parser.add_argument("--noise-reduction", type=_strength, default=0.0, metavar="S",
-                        help="noise reduction for recognition, 0 to 1 (default 0: off)")
+    parser.add_argument(
+        "--language", default="en", help="language of the installed model to use (default en)"
+    )
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="txt",
+        help="txt: recognised words only, one segment per line (default); srt, vtt, json",
+    )
+    parser.add_argument(
+        "--noise-reduction",
+        type=_strength,
+        default=0.0,
+        metavar="S",
+        help="noise reduction for recognition, 0 to 1 (default 0: off)",
+    )
     parser.add_argument("--block", type=int, default=128, help="block size in samples, as live (default 128)")
-    parser.add_argument("--output", metavar="PATH", help="also save the transcript (format from the extension)")
+    parser.add_argument(
+        "--output", metavar="PATH", help="also save the transcript (format from the extension)"
+    )
     parser.set_defaults(run=caption)

@@ -92,10 +92,15 @@ def build_parser() -> argparse.ArgumentParser:
     latency.set_defaults(run=listening_commands.latency)
 
     feedback = commands.add_parser(
-        "feedback", help="before listening: check whether the headphones' sound would whistle through the microphone"
+        "feedback",
+        help="before listening: check whether the headphones' sound would whistle through the microphone",
     )
-    feedback.add_argument("--input", metavar="DEV", help="input device name or index (default: system default)")
-    feedback.add_argument("--output", metavar="DEV", help="output device name or index (default: system default)")
+    feedback.add_argument(
+        "--input", metavar="DEV", help="input device name or index (default: system default)"
+    )
+    feedback.add_argument(
+        "--output", metavar="DEV", help="output device name or index (default: system default)"
+    )
     feedback.add_argument("--rate", type=int, default=48000, help="sample rate (default 48000)")
     feedback.add_argument("--block", type=int, default=128, help="block size in samples (default 128)")
     feedback.add_argument("--report", metavar="PATH.json", help="write the measurement here as JSON")

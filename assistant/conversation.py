@@ -30,8 +30,12 @@ SCHEMA = "hark.conversation"
 VERSION = 1
 SOURCES = ("assessor_speech", "app_spoken", "phrase", "person_typed", "assessor_typed", "system")
 LABELS = {
-    "assessor_speech": "Assessor (captions)", "app_spoken": "Hark said", "phrase": "Phrase",
-    "person_typed": "Person typed", "assessor_typed": "Assessor typed", "system": "Note",
+    "assessor_speech": "Assessor (captions)",
+    "app_spoken": "Hark said",
+    "phrase": "Phrase",
+    "person_typed": "Person typed",
+    "assessor_typed": "Assessor typed",
+    "system": "Note",
 }
 MAX_TEXT_CHARS = 10_000
 REDACTED_TEXT = "[removed at the person's request]"
@@ -46,6 +50,7 @@ class ConversationError(Exception):
 @dataclass(frozen=True)
 class SpeechSettings:
     """How Hark spoke a line: the voice id (None for the default), rate, volume and where it went."""
+
     voice: str | None
     rate_wpm: float
     volume: float
@@ -55,6 +60,7 @@ class SpeechSettings:
 @dataclass(frozen=True)
 class CaptionDetail:
     """A caption segment's own timing (seconds on the captioning audio clock) and words."""
+
     start: float
     end: float
     engine: str
@@ -76,16 +82,42 @@ class Entry:
     redacted: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        caption = None if self.caption is None else {
-            "start": self.caption.start, "end": self.caption.end, "engine": self.caption.engine,
-            "words": [{"text": w.text, "start": w.start, "end": w.end, "confidence": w.confidence}
-                      for w in self.caption.words]}
-        speech = None if self.speech is None else {
-            "voice": self.speech.voice, "rate_wpm": self.speech.rate_wpm, "volume": self.speech.volume,
-            "route": self.speech.route}
-        return {"id": self.id, "t": round(self.t, 3), "wall_time": self.wall_time, "source": self.source,
-                "text": self.text, "shown_large": self.shown_large, "spoken_aloud": self.spoken_aloud,
-                "phrase_id": self.phrase_id, "speech": speech, "caption": caption, "redacted": self.redacted}
+        caption = (
+            None
+            if self.caption is None
+            else {
+                "start": self.caption.start,
+                "end": self.caption.end,
+                "engine": self.caption.engine,
+                "words": [
+                    {"text": w.text, "start": w.start, "end": w.end, "confidence": w.confidence}
+                    for w in self.caption.words
+                ],
+            }
+        )
+        speech = (
+            None
+            if self.speech is None
+            else {
+                "voice": self.speech.voice,
+                "rate_wpm": self.speech.rate_wpm,
+                "volume": self.speech.volume,
+                "route": self.speech.route,
+            }
+        )
+        return {
+            "id": self.id,
+            "t": round(self.t, 3),
+            "wall_time": self.wall_time,
+            "source": self.source,
+            "text": self.text,
+            "shown_large": self.shown_large,
+            "spoken_aloud": self.spoken_aloud,
+            "phrase_id": self.phrase_id,
+            "speech": speech,
+            "caption": caption,
+            "redacted": self.redacted,
+        }
 
 
 Listener = Callable[[str, Entry], None]  # ("added" | "changed", entry)
@@ -94,6 +126,7 @@ Listener = Callable[[str, Entry], None]  # ("added" | "changed", entry)
 @dataclass(frozen=True)
 class RecordDecision:
     """The conversation for the session record, or None and why it was not kept."""
+
     record: dict[str, Any] | None
     reason: str
 
@@ -107,7 +140,9 @@ def keep_transcripts_from(profile: Mapping[str, Any] | None) -> bool | None:
 
 
 class Conversation:
-    def __init__(self, clock: Callable[[], float] = time.monotonic, started_at: datetime | None = None) -> None:
+    def __init__(
+        self, clock: Callable[[], float] = time.monotonic, started_at: datetime | None = None
+    ) -> None:
         started_at = started_at or datetime.now(UTC)
         if started_at.tzinfo is None:
             raise ConversationError("The session start time needs a time zone (use UTC).")
@@ -136,14 +171,29 @@ class Conversation:
     def add_app_spoken(self, text: str, speech: SpeechSettings) -> Entry:
         return self._add("app_spoken", text, spoken_aloud=True, speech=speech)
 
-    def add_phrase(self, phrase_id: str, text: str, *, shown_large: bool, spoken_aloud: bool,
-                   speech: SpeechSettings | None = None) -> Entry:
+    def add_phrase(
+        self,
+        phrase_id: str,
+        text: str,
+        *,
+        shown_large: bool,
+        spoken_aloud: bool,
+        speech: SpeechSettings | None = None,
+    ) -> Entry:
         """A quick phrase as it was used (the text after its placeholders were filled in)."""
         if not (shown_large or spoken_aloud):
-            raise ConversationError("A phrase enters the conversation when it is shown large, spoken, or both; "
-                                    "this one was neither.")
-        return self._add("phrase", text, shown_large=shown_large, spoken_aloud=spoken_aloud,
-                         phrase_id=phrase_id, speech=speech)
+            raise ConversationError(
+                "A phrase enters the conversation when it is shown large, spoken, or both; "
+                "this one was neither."
+            )
+        return self._add(
+            "phrase",
+            text,
+            shown_large=shown_large,
+            spoken_aloud=spoken_aloud,
+            phrase_id=phrase_id,
+            speech=speech,
+        )
 
     def add_person_typed(self, text: str) -> Entry:
         return self._add("person_typed", text)
@@ -170,8 +220,12 @@ class Conversation:
             if entry.redacted:
                 return entry
             entry = dataclasses.replace(
-                entry, text="", phrase_id=None, redacted=True,
-                caption=None if entry.caption is None else dataclasses.replace(entry.caption, words=()))
+                entry,
+                text="",
+                phrase_id=None,
+                redacted=True,
+                caption=None if entry.caption is None else dataclasses.replace(entry.caption, words=()),
+            )
             self._entries[entry_id - 1] = entry
             self._pending.append(("changed", entry))
         self._notify()
@@ -182,7 +236,7 @@ class Conversation:
     def entries(self, since: int | None = None) -> list[Entry]:
         """Every entry, or those added after entry `since` (so a view can fetch only what is new)."""
         with self._lock:
-            return list(self._entries[max(0, since or 0):])
+            return list(self._entries[max(0, since or 0) :])
 
     def get(self, entry_id: int) -> Entry:
         with self._lock:
@@ -202,9 +256,12 @@ class Conversation:
 
     # --- exporting ---
     def to_data(self) -> dict[str, Any]:
-        return {"schema": SCHEMA, "version": VERSION,
-                "started_at": self.started_at.isoformat(timespec="milliseconds"),
-                "entries": [entry.to_dict() for entry in self.entries()]}
+        return {
+            "schema": SCHEMA,
+            "version": VERSION,
+            "started_at": self.started_at.isoformat(timespec="milliseconds"),
+            "entries": [entry.to_dict() for entry in self.entries()],
+        }
 
     def to_json(self) -> str:
         """The same as to_data, one entry per line (json's indent is pure Python and ten times slower)."""
@@ -212,14 +269,17 @@ class Conversation:
         entries = data.pop("entries")
         head = json.dumps(data, ensure_ascii=False)[:-1]
         body = ",\n".join(json.dumps(entry, ensure_ascii=False) for entry in entries)
-        return f"{head}, \"entries\": [\n{body}\n]}}\n" if entries else f"{head}, \"entries\": []}}\n"
+        return f'{head}, "entries": [\n{body}\n]}}\n' if entries else f'{head}, "entries": []}}\n'
 
     def to_text(self) -> str:
         """One line per entry: `[HH:MM:SS] Label: text (shown large, spoken aloud)`."""
         lines = [f"Conversation started {self.started_at.isoformat(timespec='seconds')}"]
         for entry in self.entries():
-            flags = [name for name, on in (("shown large", entry.shown_large),
-                                           ("spoken aloud", entry.spoken_aloud)) if on]
+            flags = [
+                name
+                for name, on in (("shown large", entry.shown_large), ("spoken aloud", entry.spoken_aloud))
+                if on
+            ]
             text = REDACTED_TEXT if entry.redacted else _isolated(entry.text)
             text = text.replace("\r\n", "\n").replace("\n", "\n    ")  # continuation lines indented
             suffix = f" ({', '.join(flags)})" if flags else ""
@@ -231,11 +291,14 @@ class Conversation:
         """The conversation for the session record when the person agreed to keep transcripts
         (see keep_transcripts_from); otherwise None and the reason, to show the assessor."""
         if keep_transcripts is None:
-            return RecordDecision(None, "No profile is open, so there is no agreement to keep the conversation; "
-                                        "it was not kept.")
+            return RecordDecision(
+                None,
+                "No profile is open, so there is no agreement to keep the conversation; it was not kept.",
+            )
         if not keep_transcripts:
-            return RecordDecision(None, "The person's profile says not to keep transcripts, so the conversation "
-                                        "was not kept.")
+            return RecordDecision(
+                None, "The person's profile says not to keep transcripts, so the conversation was not kept."
+            )
         return RecordDecision(self.to_data(), "Kept: the person's profile agrees to keeping transcripts.")
 
     # --- inside ---
@@ -262,8 +325,9 @@ class Conversation:
 
     def _find(self, entry_id: int) -> Entry:
         if not isinstance(entry_id, int) or not 1 <= entry_id <= len(self._entries):
-            raise ConversationError(f"There is no line {entry_id} in this conversation "
-                                    f"(it has {len(self._entries)}).")
+            raise ConversationError(
+                f"There is no line {entry_id} in this conversation (it has {len(self._entries)})."
+            )
         return self._entries[entry_id - 1]
 
     def _notify(self) -> None:
@@ -293,8 +357,10 @@ def _check_text(text: str) -> None:
     if not isinstance(text, str) or not text.strip():
         raise ConversationError("There is nothing to add: the text is empty.")
     if len(text) > MAX_TEXT_CHARS:
-        raise ConversationError(f"That text has {len(text)} characters; one line holds at most {MAX_TEXT_CHARS}. "
-                                "Split it into shorter lines.")
+        raise ConversationError(
+            f"That text has {len(text)} characters; one line holds at most {MAX_TEXT_CHARS}. "
+            "Split it into shorter lines."
+        )
 
 
 def _isolated(text: str) -> str:

@@ -31,7 +31,9 @@ from assistant.speech.synthesis import DEFAULT_RATE_WPM, check_settings
 
 ShowFn = Callable[[str, str], None]  # (text, source) -> the caption window's message panel
 DEFAULT_PREFERENCES = SpeechPreferences(None, DEFAULT_RATE_WPM, 1.0, "headphones")
-_END_KINDS = {s.value for s in (TicketState.FINISHED, TicketState.FAILED, TicketState.CANCELLED, TicketState.SKIPPED)}
+_END_KINDS = {
+    s.value for s in (TicketState.FINISHED, TicketState.FAILED, TicketState.CANCELLED, TicketState.SKIPPED)
+}
 
 
 class DeskError(Exception):
@@ -61,16 +63,24 @@ class _Pending:
 
 
 class ConversationDesk:
-    def __init__(self, conversation: Conversation, speech_service: SpeechService, show: ShowFn | None,
-                 headphones_sink: Sink | None, room_sink: Sink | None,
-                 preferences: SpeechPreferences | None = None,
-                 on_problem: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        conversation: Conversation,
+        speech_service: SpeechService,
+        show: ShowFn | None,
+        headphones_sink: Sink | None,
+        room_sink: Sink | None,
+        preferences: SpeechPreferences | None = None,
+        on_problem: Callable[[str], None] | None = None,
+    ) -> None:
         """`headphones_sink` / `room_sink` may be None when there is no such output; asking to speak
         there is then a DeskError. `on_problem` hears (on the speech thread) of speech that failed."""
         preferences = preferences or DEFAULT_PREFERENCES
         if preferences.route not in ("headphones", "room"):
-            raise DeskError(f"The speech route must be 'headphones' or 'room', not {preferences.route!r}; "
-                            "fix the profile with `hark profiles edit`.")
+            raise DeskError(
+                f"The speech route must be 'headphones' or 'room', not {preferences.route!r}; "
+                "fix the profile with `hark profiles edit`."
+            )
         try:
             check_settings(preferences.rate_wpm, preferences.volume)
         except SpeechError as error:
@@ -83,8 +93,14 @@ class ConversationDesk:
         speech_service.subscribe(self._on_speech)
 
     # --- what the assessor says to the person -------------------------------------------
-    def say_phrase(self, phrase: Phrase, fields: Mapping[str, str] | None = None, *, speak: bool = True,
-                   show: bool = True) -> Said:
+    def say_phrase(
+        self,
+        phrase: Phrase,
+        fields: Mapping[str, str] | None = None,
+        *,
+        speak: bool = True,
+        show: bool = True,
+    ) -> Said:
         """Fill in `phrase` with `fields` (assessor, person, decision), then speak it to the person
         and/or show it large as "Assessor says"."""
         if not (speak or show):
@@ -116,10 +132,14 @@ class ConversationDesk:
         """The person's typed reply: recorded; shown large as "You wrote"; read out to the room if asked."""
         text = _check_text(text, "from the person")
         if speak_aloud and self.room_sink is None:
-            raise DeskError("There is no room speaker to read the reply out on (Hark never reads the person's "
-                            "own words into their headphones). Start with --room-output DEV to choose one.")
+            raise DeskError(
+                "There is no room speaker to read the reply out on (Hark never reads the person's "
+                "own words into their headphones). Start with --room-output DEV to choose one."
+            )
         self._check_show(show)
-        return self._record_and_speak(text, "person_typed", show, self.room_sink if speak_aloud else None, "room")
+        return self._record_and_speak(
+            text, "person_typed", show, self.room_sink if speak_aloud else None, "room"
+        )
 
     def stop_speaking(self) -> None:
         """Stop what is being said and drop what is queued; the timeline notes what was not finished."""
@@ -133,8 +153,10 @@ class ConversationDesk:
         sink = self.room_sink if route == "room" else self.headphones_sink
         if sink is None:
             where = "room speaker" if route == "room" else "headphone output (listening is not set up)"
-            raise DeskError(f"There is no {where} to speak to the person on; show the text instead, "
-                            "or start Hark with that output available.")
+            raise DeskError(
+                f"There is no {where} to speak to the person on; show the text instead, "
+                "or start Hark with that output available."
+            )
         return sink, route
 
     def _check_show(self, show: bool) -> None:
@@ -152,7 +174,11 @@ class ConversationDesk:
     def _record_and_speak(self, text: str, source: str, show: bool, sink: Sink | None, route: str) -> Said:
         if show:
             self._display(text, source)
-        add = self.conversation.add_person_typed if source == "person_typed" else self.conversation.add_assessor_typed
+        add = (
+            self.conversation.add_person_typed
+            if source == "person_typed"
+            else self.conversation.add_assessor_typed
+        )
         entry = add(text)
         if show:
             entry = self.conversation.mark_shown_large(entry.id)
@@ -184,8 +210,13 @@ class ConversationDesk:
             if state is TicketState.FINISHED:
                 if said.entry is None:
                     assert pending.phrase_id is not None
-                    said.entry = self.conversation.add_phrase(pending.phrase_id, said.text, shown_large=False,
-                                                              spoken_aloud=True, speech=pending.settings)
+                    said.entry = self.conversation.add_phrase(
+                        pending.phrase_id,
+                        said.text,
+                        shown_large=False,
+                        spoken_aloud=True,
+                        speech=pending.settings,
+                    )
                 else:
                     said.entry = self.conversation.mark_spoken_aloud(said.entry.id, pending.settings)
                 said.outcome = "spoken"
@@ -221,7 +252,8 @@ def _check_text(text: str, what: str) -> str:
         raise DeskError(f"There is nothing {what}: the text is empty. Type something first.")
     text = text.strip()
     if len(text) > MAX_TEXT_CHARS:
-        raise DeskError(f"That text has {len(text)} characters; one line holds at most {MAX_TEXT_CHARS}. "
-                        "Split it into shorter lines.")
+        raise DeskError(
+            f"That text has {len(text)} characters; one line holds at most {MAX_TEXT_CHARS}. "
+            "Split it into shorter lines."
+        )
     return text
-

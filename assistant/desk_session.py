@@ -21,23 +21,31 @@ from assistant.phrases import GROUPS, Library, PhraseError
 from audio.errors import AudioError
 
 FAVOURITES_HEADING = "Favourites"
-FIELD_FLAGS = {"assessor": "--assessor NAME", "decision": "--decision TEXT",
-               "person": "--person NAME (or --profile ID)"}
+FIELD_FLAGS = {
+    "assessor": "--assessor NAME",
+    "decision": "--decision TEXT",
+    "person": "--person NAME (or --profile ID)",
+}
 
 
 class DeskSession:
-    def __init__(self, desk: ConversationDesk, library: Library, favourites: Sequence[str],
-                 fields: Mapping[str, str]) -> None:
+    def __init__(
+        self, desk: ConversationDesk, library: Library, favourites: Sequence[str], fields: Mapping[str, str]
+    ) -> None:
         self.desk, self.library, self.fields = desk, library, dict(fields)
-        self.favourites = [pid for pid in dict.fromkeys(favourites) if pid in library]  # removed ones are skipped
+        self.favourites = [
+            pid for pid in dict.fromkeys(favourites) if pid in library
+        ]  # removed ones are skipped
 
     def phrase_groups(self) -> list[tuple[str, list[tuple[str, str]]]]:
         """(heading, [(id, text as it will be said)]): favourites first, then the library's groups."""
+
         def shown(pid: str, text: str) -> tuple[str, str]:
             try:
                 return pid, self.library.get(pid).render(**self.fields)
             except PhraseError:
                 return pid, text  # a placeholder not filled in shows as {decision}; choosing it says why
+
         groups = [(FAVOURITES_HEADING, [shown(pid, self.library.get(pid).text) for pid in self.favourites])]
         for key, heading in GROUPS.items():
             groups.append((heading, [shown(p.id, p.text) for p in self.library.in_group(key)]))
@@ -49,8 +57,11 @@ class DeskSession:
             phrase = self.library.get(phrase_id)
             self.desk.say_phrase(phrase, self.fields, speak=speak, show=True)
         except (DeskError, PhraseError) as error:
-            missing = [flag for name, flag in FIELD_FLAGS.items() if name in getattr(phrase, "fields", ())
-                       and not self.fields.get(name, "").strip()]
+            missing = [
+                flag
+                for name, flag in FIELD_FLAGS.items()
+                if name in getattr(phrase, "fields", ()) and not self.fields.get(name, "").strip()
+            ]
             hint = f" Start `hark captions` with {' and '.join(missing)} to use it." if missing else ""
             return f"{error}{hint}"
         return None
@@ -72,8 +83,11 @@ def _answer(action: Any) -> str | None:
 
 def phrase_fields(args: argparse.Namespace, profile: Mapping[str, Any] | None) -> dict[str, str]:
     """Placeholder values: the flags, and the person's preferred name from their profile."""
-    fields = {"assessor": getattr(args, "assessor", None) or "", "decision": getattr(args, "decision", None) or "",
-              "person": getattr(args, "person", None) or ""}
+    fields = {
+        "assessor": getattr(args, "assessor", None) or "",
+        "decision": getattr(args, "decision", None) or "",
+        "person": getattr(args, "person", None) or "",
+    }
     if profile is not None and not fields["person"]:
         fields["person"] = str(profile.get("identity", {}).get("preferred_name") or "")
     return {name: value for name, value in fields.items() if value.strip()}
@@ -95,9 +109,13 @@ def check_transcript_path(path: Path) -> None:
     if path.is_dir():
         raise AudioError(f"--transcript {path} is a folder; give a file name such as session.txt.")
     if path.exists():
-        raise AudioError(f"--transcript {path} already exists and Hark will not overwrite it; choose a new name.")
+        raise AudioError(
+            f"--transcript {path} already exists and Hark will not overwrite it; choose a new name."
+        )
     if not path.parent.is_dir():
-        raise AudioError(f"--transcript {path}: the folder {path.parent} does not exist; create it or choose another.")
+        raise AudioError(
+            f"--transcript {path}: the folder {path.parent} does not exist; create it or choose another."
+        )
 
 
 def save_transcript(conversation: Conversation, path: Path | None, profile: Mapping[str, Any] | None) -> str:

@@ -45,8 +45,10 @@ class Favourites(Protocol):
 
 def check_person_key(key: str) -> str:
     if not _KEY.fullmatch(key):
-        raise PhraseError(f"{key!r} cannot be a person key: use the profile id (letters, digits, '_', '.' "
-                          "and '-', at most 100 characters), never the person's name.")
+        raise PhraseError(
+            f"{key!r} cannot be a person key: use the profile id (letters, digits, '_', '.' "
+            "and '-', at most 100 characters), never the person's name."
+        )
     return key
 
 
@@ -54,12 +56,16 @@ def check_ids(ids: Sequence[str]) -> list[str]:
     """The ids in order with repeats dropped; PhraseError when one is malformed or there are too many."""
     bad = [i for i in ids if not isinstance(i, str) or not is_phrase_id(i)]
     if bad:
-        raise PhraseError(f"{', '.join(map(repr, bad[:5]))} {'is' if len(bad) == 1 else 'are'} not a phrase id; "
-                          f"ids look like intro.my-name (at most {MAX_ID_CHARS} characters).")
+        raise PhraseError(
+            f"{', '.join(map(repr, bad[:5]))} {'is' if len(bad) == 1 else 'are'} not a phrase id; "
+            f"ids look like intro.my-name (at most {MAX_ID_CHARS} characters)."
+        )
     unique = list(dict.fromkeys(ids))
     if len(unique) > MAX_FAVOURITES:
-        raise PhraseError(f"A person can have at most {MAX_FAVOURITES} favourite phrases, not {len(unique)}; "
-                          "remove some first.")
+        raise PhraseError(
+            f"A person can have at most {MAX_FAVOURITES} favourite phrases, not {len(unique)}; "
+            "remove some first."
+        )
     return unique
 
 
@@ -96,13 +102,17 @@ class FavouritesFile:
             else:
                 people.pop(person_key, None)
             if len(people) > MAX_PEOPLE:
-                raise PhraseError(f"The favourites file already holds {MAX_PEOPLE} people's lists, the most it can.")
+                raise PhraseError(
+                    f"The favourites file already holds {MAX_PEOPLE} people's lists, the most it can."
+                )
             document = {"schema": SCHEMA, "version": VERSION, "people": people}
             try:
                 write_text_atomic(self.path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
             except OSError as error:
-                raise PhraseError(f"Cannot save favourites to {self.path}: {error.strerror or error}. "
-                                  "The previous favourites are unchanged.") from None
+                raise PhraseError(
+                    f"Cannot save favourites to {self.path}: {error.strerror or error}. "
+                    "The previous favourites are unchanged."
+                ) from None
 
     def people(self) -> list[str]:
         with self._lock:
@@ -121,8 +131,12 @@ class FavouritesFile:
         return people
 
     def _error(self, problems: list[str]) -> PhraseFileError:
-        return PhraseFileError(str(self.path), problems, _WHAT,
-                               "Nothing was changed; fix the file, or move it aside to start again.")
+        return PhraseFileError(
+            str(self.path),
+            problems,
+            _WHAT,
+            "Nothing was changed; fix the file, or move it aside to start again.",
+        )
 
 
 def _people_from_data(data: Any, problems: list[str]) -> dict[str, list[str]]:
@@ -130,14 +144,15 @@ def _people_from_data(data: Any, problems: list[str]) -> dict[str, list[str]]:
         problems.append("the file must hold one JSON object with schema, version and people")
         return {}
     if data.get("schema") != SCHEMA:
-        problems.append(f"\"schema\" must be {SCHEMA!r}, found {data.get('schema')!r}")
+        problems.append(f'"schema" must be {SCHEMA!r}, found {data.get("schema")!r}')
     if data.get("version") != VERSION:
         problems.append(f"it is version {data.get('version')!r} and this Hark reads version {VERSION} only")
-    problems += [f"unknown key {key!r} at the top level" for key in data
-                 if key not in ("schema", "version", "people")]
+    problems += [
+        f"unknown key {key!r} at the top level" for key in data if key not in ("schema", "version", "people")
+    ]
     people = data.get("people")
     if not isinstance(people, dict):
-        problems.append("\"people\" must be an object of person key to a list of phrase ids")
+        problems.append('"people" must be an object of person key to a list of phrase ids')
         return {}
     out: dict[str, list[str]] = {}
     for key, ids in people.items():
@@ -163,8 +178,10 @@ def add_favourite(store: Favourites, person_key: str, phrase_id: str) -> bool:
 def remove_favourite(store: Favourites, person_key: str, phrase_id: str) -> None:
     ids = store.get(person_key)
     if phrase_id not in ids:
-        raise PhraseError(f"{phrase_id} is not one of {person_key}'s favourites; "
-                          f"`hark phrases favourites --person {person_key}` lists them.")
+        raise PhraseError(
+            f"{phrase_id} is not one of {person_key}'s favourites; "
+            f"`hark phrases favourites --person {person_key}` lists them."
+        )
     store.set(person_key, [i for i in ids if i != phrase_id])
 
 

@@ -34,13 +34,17 @@ def decode_json(raw: bytes, max_bytes: int, what: str) -> tuple[Any, list[str]]:
     """The JSON value in `raw` and a problem for each key repeated within one object (a hand edit
     gone wrong: json.loads would silently keep the last)."""
     if len(raw) > max_bytes:
-        raise JsonFileProblem(f"the file is larger than {max_bytes // 1024} KB, far more than a {what} needs; "
-                              "check that this is the right file")
+        raise JsonFileProblem(
+            f"the file is larger than {max_bytes // 1024} KB, far more than a {what} needs; "
+            "check that this is the right file"
+        )
     try:
         text = raw.decode("utf-8-sig")  # Notepad's byte-order mark is harmless
     except UnicodeDecodeError as error:
-        raise JsonFileProblem(f"the file is not UTF-8 text (byte {raw[error.start]:#04x} at position "
-                              f"{error.start}); save it as UTF-8") from None
+        raise JsonFileProblem(
+            f"the file is not UTF-8 text (byte {raw[error.start]:#04x} at position "
+            f"{error.start}); save it as UTF-8"
+        ) from None
     duplicates: list[str] = []
 
     def no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -51,8 +55,9 @@ def decode_json(raw: bytes, max_bytes: int, what: str) -> tuple[Any, list[str]]:
     try:
         data = json.loads(text, object_pairs_hook=no_duplicate_keys)
     except json.JSONDecodeError as error:
-        raise JsonFileProblem(f"the file is not valid JSON: {error.msg} at line {error.lineno}, "
-                              f"column {error.colno}") from None
+        raise JsonFileProblem(
+            f"the file is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}"
+        ) from None
     return data, [f"the key {key!r} appears twice in one object" for key in duplicates]
 
 

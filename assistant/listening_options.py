@@ -50,7 +50,9 @@ def add_settings_arguments(parser: argparse.ArgumentParser, *, with_preset: bool
     group.add_argument("--feedback-guard", choices=("on", "off"), help="howl guard (default on)")
 
 
-def settings_from_arguments(args: argparse.Namespace, base: ListeningSettings | None = None) -> ListeningSettings:
+def settings_from_arguments(
+    args: argparse.Namespace, base: ListeningSettings | None = None
+) -> ListeningSettings:
     """Build validated settings from `base` (a person's profile; else the defaults or the preset)
     changed by the flags given; raises AudioError with a clear sentence for bad values."""
     if base is None:

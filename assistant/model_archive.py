@@ -31,7 +31,10 @@ def layout_problems(folder: Path) -> list[str]:
     if (folder / "am" / "final.mdl").is_file():
         graph = folder / "graph"
         missing = [f"{p}" for p in ("conf/model.conf", "conf/mfcc.conf") if not (folder / p).is_file()]
-        if not ((graph / "HCLG.fst").is_file() or ((graph / "HCLr.fst").is_file() and (graph / "Gr.fst").is_file())):
+        if not (
+            (graph / "HCLG.fst").is_file()
+            or ((graph / "HCLr.fst").is_file() and (graph / "Gr.fst").is_file())
+        ):
             missing.append("graph/HCLG.fst (or graph/HCLr.fst with graph/Gr.fst)")
         return [f"{folder} has am/final.mdl but no {item}" for item in missing]
     if (folder / "final.mdl").is_file():
@@ -50,7 +53,9 @@ def find_model_root(folder: Path, source: str) -> Path:
     if len(subfolders) == 1 and len(children) == 1 and not layout_problems(subfolders[0]):
         return subfolders[0]
     inner = layout_problems(subfolders[0]) if len(subfolders) == 1 else []
-    detail = "; ".join(inner) if inner else f"found {', '.join(sorted(c.name for c in children)[:8]) or 'nothing'}"
+    detail = (
+        "; ".join(inner) if inner else f"found {', '.join(sorted(c.name for c in children)[:8]) or 'nothing'}"
+    )
     raise ModelError(
         f"{source} is not a Vosk speech model: a model needs am/final.mdl, conf/ and graph/ "
         f"(at the top or inside one folder), but {detail.replace(str(folder), 'the archive')}. "
@@ -95,7 +100,9 @@ def extract_zip(archive_path: Path, into: Path) -> None:
         for info in entries:
             target = (into / info.filename).resolve()
             if not target.is_relative_to(root):  # belt and braces behind _entry_problem
-                raise ModelError(f"Refusing to install from {archive_path}: {info.filename!r} leaves the folder.")
+                raise ModelError(
+                    f"Refusing to install from {archive_path}: {info.filename!r} leaves the folder."
+                )
             if info.is_dir():
                 target.mkdir(parents=True, exist_ok=True)
                 continue

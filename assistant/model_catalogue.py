@@ -48,12 +48,22 @@ def catalogue() -> list[CatalogueEntry]:
     entries = []
     for item in json.loads(text)["models"]:
         url = f"{base}/{item['name']}.zip" if base else item["url"]
-        entries.append(CatalogueEntry(
-            name=item["name"], language=item["language"], url=url, download_mb=item.get("download_mb"),
-            disk_mb=item.get("disk_mb"), licence=item["licence"],
-            accuracy=tuple(Accuracy(a["dataset"], float(a["wer_percent"])) for a in item.get("accuracy", [])),
-            recommendation=item["recommendation"], sha256=item.get("sha256"), notes=item.get("notes", ""),
-        ))
+        entries.append(
+            CatalogueEntry(
+                name=item["name"],
+                language=item["language"],
+                url=url,
+                download_mb=item.get("download_mb"),
+                disk_mb=item.get("disk_mb"),
+                licence=item["licence"],
+                accuracy=tuple(
+                    Accuracy(a["dataset"], float(a["wer_percent"])) for a in item.get("accuracy", [])
+                ),
+                recommendation=item["recommendation"],
+                sha256=item.get("sha256"),
+                notes=item.get("notes", ""),
+            )
+        )
     return entries
 
 

@@ -37,12 +37,18 @@ def _guarded(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse
 
 def list_models(args: argparse.Namespace) -> int:
     installed = {model.name: model for model in models.installed_models()}
-    print("Models you can install (sizes and error rates as published by the Vosk authors; lower WER is better):")
+    print(
+        "Models you can install (sizes and error rates as published by the Vosk authors; lower WER is better):"
+    )
     for entry in models.catalogue():
         mark = "installed" if entry.name in installed else ""
-        accuracy = ", ".join(f"{a.wer_percent:g}% WER {a.dataset}" for a in entry.accuracy) or "no published figures"
-        print(f"  {entry.name:<32} {entry.language:<6} download {_published_mb(entry.download_mb):>9}  "
-              f"{entry.licence:<10} {mark}")
+        accuracy = (
+            ", ".join(f"{a.wer_percent:g}% WER {a.dataset}" for a in entry.accuracy) or "no published figures"
+        )
+        print(
+            f"  {entry.name:<32} {entry.language:<6} download {_published_mb(entry.download_mb):>9}  "
+            f"{entry.licence:<10} {mark}"
+        )
         print(f"      {entry.recommendation}")
         print(f"      Accuracy: {accuracy}")
     print(f"\nInstalled in {models.models_dir()}:")
@@ -97,7 +103,9 @@ def install(args: argparse.Namespace) -> int:
             )
         bar = _ProgressBar(f"Downloading {args.model}")
         try:
-            model = models.install_from_url(url, args.name or args.model, bar, entry.sha256 if entry else None)
+            model = models.install_from_url(
+                url, args.name or args.model, bar, entry.sha256 if entry else None
+            )
         finally:
             bar.finish()
     print(f"Installed {model.name} ({_mb(model.size_bytes)}) in {model.path}")
@@ -137,12 +145,16 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
 
     adding = commands.add_parser("install", help="download a catalogue model, or install one from a file")
     adding.add_argument("model", nargs="?", metavar="NAME", help="a model name from `hark models list`")
-    adding.add_argument("--from-file", metavar="PATH", help="a model .zip or unpacked model folder (e.g. a USB stick)")
+    adding.add_argument(
+        "--from-file", metavar="PATH", help="a model .zip or unpacked model folder (e.g. a USB stick)"
+    )
     adding.add_argument("--name", help="install under this name instead")
     adding.add_argument("--url", help="download from this address instead of the catalogue's")
     adding.set_defaults(run=_guarded(install))
 
-    checking = commands.add_parser("verify", help="re-check every file against the checksums recorded at install")
+    checking = commands.add_parser(
+        "verify", help="re-check every file against the checksums recorded at install"
+    )
     checking.add_argument("model", nargs="?", metavar="NAME", help="one model (default: all installed)")
     checking.set_defaults(run=_guarded(verify))
 

@@ -106,7 +106,9 @@ def _attempt(url: str, part: Path, progress: Progress | None) -> int:
                 try:
                     chunk = response.read(CHUNK_BYTES)
                 except (OSError, ValueError) as error:
-                    raise _Retryable(f"the connection failed after {have + received} bytes ({error})") from None
+                    raise _Retryable(
+                        f"the connection failed after {have + received} bytes ({error})"
+                    ) from None
                 if not chunk:
                     break
                 out.write(chunk)

@@ -39,12 +39,16 @@ def _model_files(root: Path) -> list[Path]:
     return sorted(path for path in found if path.relative_to(root).as_posix() != MANIFEST_NAME)
 
 
-def write_manifest(root: Path, *, name: str, language: str | None, source: str, archive_sha256: str | None) -> None:
+def write_manifest(
+    root: Path, *, name: str, language: str | None, source: str, archive_sha256: str | None
+) -> None:
     files: dict[str, dict[str, Any]] = {}
     for path in _model_files(root):
         info = path.stat()
         files[path.relative_to(root).as_posix()] = {
-            "size": info.st_size, "mtime_ns": info.st_mtime_ns, "sha256": sha256_of(path),
+            "size": info.st_size,
+            "mtime_ns": info.st_mtime_ns,
+            "sha256": sha256_of(path),
         }
     record = {
         "format": FORMAT,

@@ -30,9 +30,20 @@ from assistant.model_download import Progress, download
 from assistant.model_errors import ModelError
 
 __all__ = [
-    "Accuracy", "CatalogueEntry", "InstalledModel", "ModelError", "VerifyResult", "catalogue",
-    "install_from_file", "install_from_url", "installed_model_path", "installed_models", "model_path",
-    "models_dir", "remove", "verify",
+    "Accuracy",
+    "CatalogueEntry",
+    "InstalledModel",
+    "ModelError",
+    "VerifyResult",
+    "catalogue",
+    "install_from_file",
+    "install_from_url",
+    "installed_model_path",
+    "installed_models",
+    "model_path",
+    "models_dir",
+    "remove",
+    "verify",
 ]
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
@@ -66,7 +77,11 @@ def models_dir() -> Path:
     if override:
         return Path(override).expanduser()
     checkout = Path(__file__).resolve().parent.parent
-    if (checkout / "pyproject.toml").is_file() and (checkout / ".git").exists() and (checkout / "models").is_dir():
+    if (
+        (checkout / "pyproject.toml").is_file()
+        and (checkout / ".git").exists()
+        and (checkout / "models").is_dir()
+    ):
         return checkout / "models" / "installed"
     import platformdirs
 
@@ -88,14 +103,21 @@ def _describe(folder: Path) -> InstalledModel:
     with contextlib.suppress(ModelError):
         record = model_manifest.read_manifest(folder)
     entry = catalogue_entry(folder.name)
-    language = (record or {}).get("language") or (entry.language if entry else language_from_name(folder.name))
+    language = (record or {}).get("language") or (
+        entry.language if entry else language_from_name(folder.name)
+    )
     if record is not None:
         size = model_manifest.manifest_size(record)
     else:
         size = sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
     return InstalledModel(
-        name=folder.name, path=folder, language=language, size_bytes=size, has_manifest=record is not None,
-        archive_sha256=(record or {}).get("archive_sha256"), in_catalogue=entry is not None,
+        name=folder.name,
+        path=folder,
+        language=language,
+        size_bytes=size,
+        has_manifest=record is not None,
+        archive_sha256=(record or {}).get("archive_sha256"),
+        in_catalogue=entry is not None,
     )
 
 
@@ -143,7 +165,9 @@ def model_path(name_or_path: str) -> Path:
             )
     problems = model_archive.layout_problems(folder)
     if problems:
-        raise ModelError(f"{folder} is not a usable Vosk model: {problems[0]}. Reinstall it or choose another model.")
+        raise ModelError(
+            f"{folder} is not a usable Vosk model: {problems[0]}. Reinstall it or choose another model."
+        )
     record = model_manifest.read_manifest(folder)
     if record is None:
         if looks_like_path:
@@ -191,7 +215,9 @@ def _finish(staging: Path, target: Path, source: str, archive_sha256: str | None
         root, name=target.name, language=language, source=source, archive_sha256=archive_sha256
     )
     if target.exists():  # another install finished meanwhile
-        raise ModelError(f"A model named {target.name} appeared at {target} during the install; nothing was changed.")
+        raise ModelError(
+            f"A model named {target.name} appeared at {target} during the install; nothing was changed."
+        )
     os.replace(root, target)
     return _describe(target)
 
@@ -239,7 +265,9 @@ def install_from_file(path: str | Path, name: str | None = None) -> InstalledMod
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     if not source.is_file():
-        raise ModelError(f"{source} does not exist. Give the path of a model .zip or of an unpacked model folder.")
+        raise ModelError(
+            f"{source} does not exist. Give the path of a model .zip or of an unpacked model folder."
+        )
     default = source.name[: -len(".zip")] if source.name.lower().endswith(".zip") else source.stem
     return _install_zip(source, name or default, str(source.resolve()), model_manifest.sha256_of(source))
 
@@ -248,7 +276,9 @@ def verify(name: str) -> VerifyResult:
     """Re-hash every file of an installed model against the record made at install."""
     folder = models_dir() / _check_name(name)
     if not folder.is_dir():
-        raise ModelError(f"No model named {name} is installed in {models_dir()}. `hark models list` shows what is.")
+        raise ModelError(
+            f"No model named {name} is installed in {models_dir()}. `hark models list` shows what is."
+        )
     problems = list(model_archive.layout_problems(folder))
     try:
         record = model_manifest.read_manifest(folder)
@@ -266,7 +296,9 @@ def remove(name: str) -> None:
     """Delete an installed model. It is renamed away first, so a half-deleted model is never found."""
     folder = models_dir() / _check_name(name)
     if not folder.is_dir():
-        raise ModelError(f"No model named {name} is installed in {models_dir()}. `hark models list` shows what is.")
+        raise ModelError(
+            f"No model named {name} is installed in {models_dir()}. `hark models list` shows what is."
+        )
     doomed = Path(tempfile.mkdtemp(prefix=".staging-removing-", dir=models_dir())) / name
     try:
         os.replace(folder, doomed)

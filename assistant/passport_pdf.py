@@ -20,8 +20,16 @@ from profiles.passport import Passport, build_passport
 
 # First installed family wins; Qt's font fallback then covers scripts the family lacks
 # (on Debian: DejaVu Sans for Arabic script, Droid Sans Fallback for Chinese).
-SANS_FAMILIES = ("Atkinson Hyperlegible", "Noto Sans", "Open Sans", "DejaVu Sans", "Liberation Sans",
-                 "Nimbus Sans", "Arial", "Helvetica")
+SANS_FAMILIES = (
+    "Atkinson Hyperlegible",
+    "Noto Sans",
+    "Open Sans",
+    "DejaVu Sans",
+    "Liberation Sans",
+    "Nimbus Sans",
+    "Arial",
+    "Helvetica",
+)
 BODY_PT, INTRO_PT, HEADING_PT, TITLE_PT, SMALL_PT, FOOTER_PT = 22.0, 26.0, 30.0, 36.0, 15.0, 16.0
 MARGIN_MM, RESOLUTION_DPI, LINE_GAP = 20.0, 300, 0.3  # LINE_GAP: extra space per line, in em
 
@@ -57,10 +65,16 @@ def ensure_gui_application() -> None:
     if isinstance(existing, QGuiApplication):
         return
     if existing is not None:
-        raise RuntimeError("Cannot print the passport: this program started Qt without its GUI part "
-                           "(QCoreApplication); start it with QGuiApplication or QApplication.")
-    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or os.name == "nt"
-            or os.uname().sysname == "Darwin"):
+        raise RuntimeError(
+            "Cannot print the passport: this program started Qt without its GUI part "
+            "(QCoreApplication); start it with QGuiApplication or QApplication."
+        )
+    if not (
+        os.environ.get("DISPLAY")
+        or os.environ.get("WAYLAND_DISPLAY")
+        or os.name == "nt"
+        or os.uname().sysname == "Darwin"
+    ):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     _app = QApplication([])
 
@@ -100,9 +114,14 @@ def _write(passport: Passport, name: str, path: Path) -> None:
     try:
         writer = QPdfWriter(temporary)
         writer.setResolution(RESOLUTION_DPI)
-        writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
-                                         QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM),
-                                         QPageLayout.Unit.Millimeter))
+        writer.setPageLayout(
+            QPageLayout(
+                QPageSize(QPageSize.PageSizeId.A4),
+                QPageLayout.Orientation.Portrait,
+                QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM),
+                QPageLayout.Unit.Millimeter,
+            )
+        )
         writer.setTitle(f"{passport.title}: {name}")
         writer.setCreator("Hark")
         painter = QPainter()
@@ -170,8 +189,16 @@ def _rows(passport: Passport, device: Any, width: float) -> list[_Row]:
     body_em = QFontMetricsF(_font(BODY_PT), device).height()
     rows: list[_Row] = []
 
-    def add(text: str, font: Any, *, x: float = 0.0, before: float = 0.0, marker: str = "",
-            keep_all: bool = False, bold_chars: int = 0) -> list[_Row]:
+    def add(
+        text: str,
+        font: Any,
+        *,
+        x: float = 0.0,
+        before: float = 0.0,
+        marker: str = "",
+        keep_all: bool = False,
+        bold_chars: int = 0,
+    ) -> list[_Row]:
         layout = QTextLayout(text, font, device)
         if bold_chars:
             label = QTextLayout.FormatRange()
@@ -198,15 +225,23 @@ def _rows(passport: Passport, device: Any, width: float) -> list[_Row]:
         add(paragraph, _font(INTRO_PT), before=body_em * 0.5)
     indent = body_em * 1.2
     for section in passport.sections:
-        add(section.heading, _font(HEADING_PT, bold=True), before=body_em * 1.1, keep_all=True)[-1].glue = True
+        add(section.heading, _font(HEADING_PT, bold=True), before=body_em * 1.1, keep_all=True)[
+            -1
+        ].glue = True
         content_start = len(rows)
         for paragraph in section.paragraphs:
             last = add(paragraph, _font(BODY_PT), before=body_em * 0.4)
         if section.paragraphs and section.bullets:
             last[-1].glue = True  # "What was agreed:" stays with its list
         for item in section.bullets:
-            text_rows = add(item.full_text, _font(BODY_PT), x=indent, before=body_em * 0.35, marker="•",
-                            bold_chars=len(item.label))
+            text_rows = add(
+                item.full_text,
+                _font(BODY_PT),
+                x=indent,
+                before=body_em * 0.35,
+                marker="•",
+                bold_chars=len(item.label),
+            )
             if item.small:
                 text_rows[-1].glue = True
                 add(item.small, _font(SMALL_PT), x=indent, before=body_em * 0.1, keep_all=True)
@@ -216,7 +251,7 @@ def _rows(passport: Passport, device: Any, width: float) -> list[_Row]:
             rows[content_start].glue = True  # a heading keeps at least two lines of its text
         content = rows[content_start:]
         continued = add(f"{section.heading} (continued)", _font(BODY_PT, bold=True), keep_all=True)
-        del rows[-len(continued):]
+        del rows[-len(continued) :]
         for row in content:
             row.continued = continued
     return rows
@@ -241,7 +276,7 @@ def _paginate(rows: list[_Row], page_height: float) -> list[list[tuple[_Row, flo
         j = i
         while rows[j].glue and j + 1 < len(rows):
             j += 1
-        run = rows[i:j + 1]
+        run = rows[i : j + 1]
         run_height = sum(r.height for r in run) + sum(r.space_before for r in run[1:])
         if pages[-1] and y + run[0].space_before + run_height > page_height and run_height <= page_height:
             new_page(run[0])
@@ -276,7 +311,13 @@ def _paint(painter: Any, writer: Any, passport: Passport, name: str) -> None:
             row.line.draw(painter, QPointF(row.x, y - row.line.y()))
         painter.setFont(footer_font)
         footer = QRectF(0, page.height() - footer_height * 0.6, page.width(), footer_height * 0.6)
-        painter.drawText(footer, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-                         f"{name}: {passport.title}")
-        painter.drawText(footer, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
-                         f"Page {number} of {len(pages)}")
+        painter.drawText(
+            footer,
+            int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+            f"{name}: {passport.title}",
+        )
+        painter.drawText(
+            footer,
+            int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
+            f"Page {number} of {len(pages)}",
+        )

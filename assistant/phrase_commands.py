@@ -55,8 +55,11 @@ def _advise(phrase: Phrase) -> None:
     """Readability tips for a phrase someone wrote; advice only, the phrase is saved either way."""
     tips = plain_english.problems(phrase.render(**SAMPLE_FIELDS))
     if tips:
-        print(f"Tip: {phrase.id} may be hard to follow for some people: {'; '.join(tips)}. "
-              f"`hark phrases edit {phrase.id} TEXT` changes it.", file=sys.stderr)
+        print(
+            f"Tip: {phrase.id} may be hard to follow for some people: {'; '.join(tips)}. "
+            f"`hark phrases edit {phrase.id} TEXT` changes it.",
+            file=sys.stderr,
+        )
 
 
 def list_phrases(args: argparse.Namespace) -> int:
@@ -66,7 +69,9 @@ def list_phrases(args: argparse.Namespace) -> int:
     if loaded.source == "user":
         print(f"Your phrases, from {loaded.path} ({len(loaded.library)}):")
     else:
-        print(f"The built-in phrases ({len(loaded.library)}). Edits are saved as your own copy in {loaded.path}.")
+        print(
+            f"The built-in phrases ({len(loaded.library)}). Edits are saved as your own copy in {loaded.path}."
+        )
     groups = [args.group] if args.group else list(GROUPS)
     width = max((len(p.id) for p in loaded.library), default=0)
     for group in groups:
@@ -93,7 +98,7 @@ def edit_phrase(args: argparse.Namespace) -> int:
     old = library.get(args.id)
     phrase = library.edit(args.id, " ".join(args.text))
     path = save_library(library)
-    print(f"Changed {phrase.id}: \"{old.text}\" is now \"{phrase.text}\"  (saved in {path})")
+    print(f'Changed {phrase.id}: "{old.text}" is now "{phrase.text}"  (saved in {path})')
     _advise(phrase)
     return 0
 
@@ -102,8 +107,10 @@ def remove_phrase(args: argparse.Namespace) -> int:
     library = load_for_editing()
     phrase = library.remove(args.id)
     path = save_library(library)
-    print(f"Removed {phrase.id}: {phrase.text}  (saved in {path}). "
-          "Favourites that name it are kept but skipped.")
+    print(
+        f"Removed {phrase.id}: {phrase.text}  (saved in {path}). "
+        "Favourites that name it are kept but skipped."
+    )
     return 0
 
 
@@ -177,8 +184,12 @@ def add_commands(subparsers: Any) -> None:
 
     add = commands.add_parser("add", help="add a phrase to a group")
     add.add_argument("--group", choices=list(GROUPS), required=True)
-    add.add_argument("text", nargs="+", metavar="TEXT",
-                     help="the phrase; {assessor}, {person} and {decision} are filled in when it is used")
+    add.add_argument(
+        "text",
+        nargs="+",
+        metavar="TEXT",
+        help="the phrase; {assessor}, {person} and {decision} are filled in when it is used",
+    )
     add.set_defaults(run=_guarded(add_phrase))
 
     edit = commands.add_parser("edit", help="change a phrase's text (its id stays)")
@@ -194,25 +205,35 @@ def add_commands(subparsers: Any) -> None:
     reset.set_defaults(run=_guarded(reset_phrases))
 
     favourite = commands.add_parser("favourites", help="show or change a person's favourite phrases")
-    favourite.add_argument("--person", default=DEFAULT_PERSON, metavar="KEY",
-                           help=f"the person's profile id (default {DEFAULT_PERSON!r}: your own list)")
-    favourite.add_argument("--store", metavar="PATH", help="the profile store, for a profile id (default: "
-                           "$HARK_STORE, else the user data folder)")
+    favourite.add_argument(
+        "--person",
+        default=DEFAULT_PERSON,
+        metavar="KEY",
+        help=f"the person's profile id (default {DEFAULT_PERSON!r}: your own list)",
+    )
+    favourite.add_argument(
+        "--store",
+        metavar="PATH",
+        help="the profile store, for a profile id (default: $HARK_STORE, else the user data folder)",
+    )
     favourite.add_argument("--as", dest="as_name", metavar="NAME", help="your name in the store's audit log")
     change = favourite.add_mutually_exclusive_group()
     change.add_argument("--add", metavar="ID", help="add this phrase to their favourites")
     change.add_argument("--remove", metavar="ID", help="remove this phrase from their favourites")
     favourite.set_defaults(run=_guarded(favourites))
 
-    say = commands.add_parser("say", help="say a phrase aloud (or save it with --out), filled in for this "
-                              "conversation")
+    say = commands.add_parser(
+        "say", help="say a phrase aloud (or save it with --out), filled in for this conversation"
+    )
     say.add_argument("id", metavar="ID", help="the phrase id from `hark phrases list`")
     for name, meaning in FIELDS.items():
         say.add_argument(f"--{name}", metavar="TEXT", help=f"fills {{{name}}}: {meaning}")
     say.add_argument("--out", metavar="FILE.wav", help="save to this WAV file instead of playing")
     say.add_argument("--device", metavar="DEV", help="play on this output device (default: the default one)")
     say.add_argument("--voice", metavar="ID", help="voice id from `hark voices`")
-    say.add_argument("--rate", type=int, metavar="WPM", help="words per minute (default 150, or the profile's)")
+    say.add_argument(
+        "--rate", type=int, metavar="WPM", help="words per minute (default 150, or the profile's)"
+    )
     say.add_argument("--volume", type=float, metavar="0..1", help="volume (default 1, or the profile's)")
     add_profile_arguments(say)
     say.set_defaults(run=_guarded(say_phrase))

@@ -64,12 +64,16 @@ class PhraseError(Exception):
 class PhraseFileError(PhraseError):
     """A phrase library that cannot be used; `problems` lists every reason."""
 
-    def __init__(self, where: str, problems: list[str], what: str = "phrase library", advice: str = "") -> None:
+    def __init__(
+        self, where: str, problems: list[str], what: str = "phrase library", advice: str = ""
+    ) -> None:
         self.where, self.problems = where, list(problems)
         shown = "; ".join(problems[:_MAX_REPORTED])
         more = f"; and {len(problems) - _MAX_REPORTED} more" if len(problems) > _MAX_REPORTED else ""
         count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
-        super().__init__(f"The {what} {where} cannot be used ({count}): {shown}{more}.{' ' if advice else ''}{advice}")
+        super().__init__(
+            f"The {what} {where} cannot be used ({count}): {shown}{more}.{' ' if advice else ''}{advice}"
+        )
 
 
 @dataclass(frozen=True)
@@ -89,8 +93,9 @@ class Phrase:
         missing = [name for name, value in values.items() if not value]
         if missing:
             needs = "; ".join(f"{{{name}}} is {FIELDS[name]}" for name in missing)
-            raise PhraseError(f"The phrase {self.id} (\"{self.text}\") cannot be used until it is filled in: "
-                              f"{needs}.")
+            raise PhraseError(
+                f'The phrase {self.id} ("{self.text}") cannot be used until it is filled in: {needs}.'
+            )
         return _FIELD.sub(lambda match: values[match[1]], self.text)
 
 
@@ -100,14 +105,18 @@ def text_problems(text: str) -> list[str]:
     if not text.strip():
         return ["the text is empty"]
     if len(text) > MAX_TEXT_CHARS:
-        found.append(f"the text has {len(text)} characters; a phrase holds at most {MAX_TEXT_CHARS}, "
-                     "so split it into two phrases")
+        found.append(
+            f"the text has {len(text)} characters; a phrase holds at most {MAX_TEXT_CHARS}, "
+            "so split it into two phrases"
+        )
     if any(unicodedata.category(c) == "Cc" for c in text):
         found.append("the text contains a line break or control character; a phrase is one line")
     unknown = sorted({name for name in _FIELD.findall(text) if name not in FIELDS})
     if unknown:
-        found.append(f"the text uses {', '.join('{' + n + '}' for n in unknown)}, which Hark cannot fill in; "
-                     f"the placeholders are {', '.join('{' + n + '}' for n in FIELDS)}")
+        found.append(
+            f"the text uses {', '.join('{' + n + '}' for n in unknown)}, which Hark cannot fill in; "
+            f"the placeholders are {', '.join('{' + n + '}' for n in FIELDS)}"
+        )
     if "{" in _FIELD.sub("", text) or "}" in _FIELD.sub("", text):
         found.append("the text has a { or } that is not part of a placeholder such as {assessor}")
     return found
@@ -161,8 +170,10 @@ class Library:
         text = _clean(text)
         _check_text(text)
         if len(self._phrases) >= MAX_PHRASES:
-            raise PhraseError(f"The library already holds {MAX_PHRASES} phrases, the most it can; "
-                              "remove some you no longer use first.")
+            raise PhraseError(
+                f"The library already holds {MAX_PHRASES} phrases, the most it can; "
+                "remove some you no longer use first."
+            )
         phrase = Phrase(self._new_id(group, text), group, text)
         self._phrases.append(phrase)
         self._sort()
@@ -185,15 +196,18 @@ class Library:
     def _new_id(self, group: str, text: str) -> str:
         ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
         slug = "-".join(re.findall(r"[a-z0-9]+", ascii_text)[:4]) or "phrase"
-        base = f"{group}.{slug}"[:MAX_ID_CHARS - 4].rstrip("-")
+        base = f"{group}.{slug}"[: MAX_ID_CHARS - 4].rstrip("-")
         candidate, n = base, 2
         while candidate in self:
             candidate, n = f"{base}-{n}", n + 1
         return candidate
 
     def to_data(self) -> dict[str, Any]:
-        return {"schema": SCHEMA, "version": VERSION,
-                "phrases": [{"id": p.id, "group": p.group, "text": p.text} for p in self._phrases]}
+        return {
+            "schema": SCHEMA,
+            "version": VERSION,
+            "phrases": [{"id": p.id, "group": p.group, "text": p.text} for p in self._phrases],
+        }
 
     def to_json(self) -> str:
         return json.dumps(self.to_data(), ensure_ascii=False, indent=2) + "\n"
@@ -229,8 +243,10 @@ def _collection_problems(phrases: list[Phrase], numbers: list[int] | None = None
 def _phrase_problems(phrase: Phrase, seen: set[str]) -> list[str]:
     found: list[str] = []
     if not is_phrase_id(phrase.id):
-        found.append(f"the id must be lower-case letters and digits joined by '.' or '-' (for example "
-                     f"intro.my-name), at most {MAX_ID_CHARS} characters")
+        found.append(
+            f"the id must be lower-case letters and digits joined by '.' or '-' (for example "
+            f"intro.my-name), at most {MAX_ID_CHARS} characters"
+        )
     elif phrase.id in seen:
         found.append("the id is used by an earlier phrase too; ids must be unique")
     if phrase.group not in GROUPS:
@@ -240,6 +256,7 @@ def _phrase_problems(phrase: Phrase, seen: set[str]) -> list[str]:
 
 
 # --- the file format ---------------------------------------------------------------------
+
 
 def parse_library(raw: bytes, where: str) -> Library:
     """A library from the bytes of a phrase file; PhraseFileError with every problem otherwise."""
@@ -260,14 +277,15 @@ def _phrases_from_data(data: Any, problems: list[str]) -> list[tuple[int, Phrase
         problems.append("the file must hold one JSON object with schema, version and phrases")
         return []
     if data.get("schema") != SCHEMA:
-        problems.append(f"\"schema\" must be {SCHEMA!r}, found {data.get('schema')!r}")
+        problems.append(f'"schema" must be {SCHEMA!r}, found {data.get("schema")!r}')
     if data.get("version") != VERSION:
         problems.append(f"it is version {data.get('version')!r} and this Hark reads version {VERSION} only")
-    problems += [f"unknown key {key!r} at the top level" for key in data if key not in ("schema", "version",
-                                                                                         "phrases")]
+    problems += [
+        f"unknown key {key!r} at the top level" for key in data if key not in ("schema", "version", "phrases")
+    ]
     items = data.get("phrases")
     if not isinstance(items, list):
-        problems.append("\"phrases\" must be a list of phrases")
+        problems.append('"phrases" must be a list of phrases')
         return []
     phrases: list[tuple[int, Phrase]] = []
     for number, item in enumerate(items, 1):
@@ -329,8 +347,10 @@ def load_library(path: Path | None = None) -> LoadedLibrary:
     try:
         return LoadedLibrary(read_library_file(path), "user", path)
     except PhraseFileError as error:
-        warning = (f"{error} Using the built-in phrases for now; your file was left as it is. Fix it, or run "
-                   "`hark phrases reset` to go back to the built-in phrases (your file is kept as a backup).")
+        warning = (
+            f"{error} Using the built-in phrases for now; your file was left as it is. Fix it, or run "
+            "`hark phrases reset` to go back to the built-in phrases (your file is kept as a backup)."
+        )
         return LoadedLibrary(builtin_library(), "built-in", path, warning)
 
 
@@ -343,8 +363,10 @@ def load_for_editing(path: Path | None = None) -> Library:
     try:
         return read_library_file(path)
     except PhraseFileError as error:
-        raise PhraseError(f"{error} Nothing was changed. Fix the file, or run `hark phrases reset` to go back to "
-                          "the built-in phrases (your file is kept as a backup).") from None
+        raise PhraseError(
+            f"{error} Nothing was changed. Fix the file, or run `hark phrases reset` to go back to "
+            "the built-in phrases (your file is kept as a backup)."
+        ) from None
 
 
 def save_library(library: Library, path: Path | None = None) -> Path:
@@ -356,8 +378,10 @@ def save_library(library: Library, path: Path | None = None) -> Path:
     try:
         write_text_atomic(path, text)
     except OSError as error:
-        raise PhraseError(f"Cannot save the phrase library to {path}: {error.strerror or error}. "
-                          "Your previous phrases are unchanged.") from None
+        raise PhraseError(
+            f"Cannot save the phrase library to {path}: {error.strerror or error}. "
+            "Your previous phrases are unchanged."
+        ) from None
     return path
 
 
@@ -374,6 +398,7 @@ def reset_library(path: Path | None = None, now: datetime | None = None) -> Path
     try:
         os.replace(path, backup)
     except OSError as error:
-        raise PhraseError(f"Cannot move {path} aside to {backup}: {error.strerror or error}. "
-                          "Nothing was changed.") from None
+        raise PhraseError(
+            f"Cannot move {path} aside to {backup}: {error.strerror or error}. Nothing was changed."
+        ) from None
     return backup

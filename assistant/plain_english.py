@@ -32,12 +32,44 @@ MAX_SYLLABLES = 4
 READING_EASE_FLOOR = 90.0
 
 JARGON = (
-    "capacity", "assessment", "assess", "best interests", "deprivation", "liberty", "dols", "lpa",
-    "imca", "deputy", "cognitive", "cognition", "consent", "facilitate", "appropriate", "ascertain",
-    "utilise", "commence", "regarding", "subsequently", "prior to", "in order to", "with regard to",
-    "bear with me", "touch base", "on the same page", "in a nutshell", "at the end of the day",
-    "piece of cake", "keep an eye", "hang on", "sleep on it", "under the weather", "hold your horses",
-    "get the ball rolling", "on board", "pop in", "cup of tea and a chat",
+    "capacity",
+    "assessment",
+    "assess",
+    "best interests",
+    "deprivation",
+    "liberty",
+    "dols",
+    "lpa",
+    "imca",
+    "deputy",
+    "cognitive",
+    "cognition",
+    "consent",
+    "facilitate",
+    "appropriate",
+    "ascertain",
+    "utilise",
+    "commence",
+    "regarding",
+    "subsequently",
+    "prior to",
+    "in order to",
+    "with regard to",
+    "bear with me",
+    "touch base",
+    "on the same page",
+    "in a nutshell",
+    "at the end of the day",
+    "piece of cake",
+    "keep an eye",
+    "hang on",
+    "sleep on it",
+    "under the weather",
+    "hold your horses",
+    "get the ball rolling",
+    "on board",
+    "pop in",
+    "cup of tea and a chat",
 )
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+")
@@ -101,14 +133,19 @@ def problems(text: str) -> list[str]:
             issues.append(f"{len(sentence_words)} words (at most {MAX_SENTENCE_WORDS})")
         long_words = [w for w in sentence_words if syllables(w) >= 3]
         if len(long_words) > MAX_LONG_WORDS_PER_SENTENCE:
-            issues.append(f"{len(long_words)} long words ({', '.join(long_words)}; at most "
-                          f"{MAX_LONG_WORDS_PER_SENTENCE})")
+            issues.append(
+                f"{len(long_words)} long words ({', '.join(long_words)}; at most "
+                f"{MAX_LONG_WORDS_PER_SENTENCE})"
+            )
         if issues:
-            found.append(f"the sentence \"{sentence}\" has {' and '.join(issues)}")
-        found += [f"\"{word}\" is a very long word; find a shorter one"
-                  for word in sentence_words if syllables(word) > MAX_SYLLABLES]
+            found.append(f'the sentence "{sentence}" has {" and ".join(issues)}')
+        found += [
+            f'"{word}" is a very long word; find a shorter one'
+            for word in sentence_words
+            if syllables(word) > MAX_SYLLABLES
+        ]
     lowered = " " + " ".join(words(text.lower())) + " "
     for term in JARGON:
         if f" {term} " in lowered:
-            found.append(f"\"{term}\" is jargon or an idiom; say it in everyday words")
+            found.append(f'"{term}" is jargon or an idiom; say it in everyday words')
     return found

@@ -43,8 +43,9 @@ def _who(args: argparse.Namespace) -> str:
     try:
         return getpass.getuser()
     except (KeyError, OSError):
-        raise ProfileError("Hark cannot tell who you are for the audit log; give your name with --as NAME "
-                           "or $HARK_USER.") from None
+        raise ProfileError(
+            "Hark cannot tell who you are for the audit log; give your name with --as NAME or $HARK_USER."
+        ) from None
 
 
 def _passphrase(env: str, prompt: str, *, new: bool) -> str:
@@ -57,8 +58,10 @@ def _passphrase(env: str, prompt: str, *, new: bool) -> str:
         except EOFError:
             raise ProfileError(f"No passphrase was given; type it at the prompt or set ${env}.") from None
     if new and len(value) < MIN_PASSPHRASE:
-        raise ProfileError(f"The passphrase must be at least {MIN_PASSPHRASE} characters; a few ordinary words "
-                           f"make a good one.")
+        raise ProfileError(
+            f"The passphrase must be at least {MIN_PASSPHRASE} characters; a few ordinary words "
+            f"make a good one."
+        )
     if not value:
         raise ProfileError(f"The passphrase is empty; type it at the prompt or set ${env}.")
     return value
@@ -75,19 +78,26 @@ def open_store(store: str | None, as_name: str | None) -> ProfileStore:
     who = _who(args)
     if not path.is_file():
         ProfileStore.open(path, "", who)  # raises the clear "no store here" error before any prompt
-    return ProfileStore.open(path, _passphrase(PASSPHRASE_ENV, "Passphrase for the profile store: ", new=False), who)
+    return ProfileStore.open(
+        path, _passphrase(PASSPHRASE_ENV, "Passphrase for the profile store: ", new=False), who
+    )
 
 
 def _init(args: argparse.Namespace) -> int:
     path = _store_path(args)
     cost = scrypt_n_from_env()
     if cost is not None and cost < SCRYPT_N:
-        print(f"Note: $HARK_SCRYPT_N lowers the passphrase cost to {cost} (default {SCRYPT_N}); use this only "
-              f"for tests.", file=sys.stderr)
+        print(
+            f"Note: $HARK_SCRYPT_N lowers the passphrase cost to {cost} (default {SCRYPT_N}); use this only "
+            f"for tests.",
+            file=sys.stderr,
+        )
     passphrase = _passphrase(PASSPHRASE_ENV, "New passphrase for the profile store: ", new=True)
     ProfileStore.create(path, passphrase, _who(args)).close()
-    print(f"Created an encrypted profile store at {path}. Keep the passphrase safe: without it nobody, "
-          f"including you, can read the profiles.")
+    print(
+        f"Created an encrypted profile store at {path}. Keep the passphrase safe: without it nobody, "
+        f"including you, can read the profiles."
+    )
     return 0
 
 
@@ -119,8 +129,13 @@ def _render(value: Any, indent: str = "") -> list[str]:
                 entry_lines = _render(entry, indent + "    ")
                 lines += [f"{indent}  - {entry_lines[0].lstrip()}", *entry_lines[1:]]
         else:
-            shown = "none" if item in (None, "", []) else json.dumps(item, ensure_ascii=False) \
-                if isinstance(item, list | bool) else str(item)
+            shown = (
+                "none"
+                if item in (None, "", [])
+                else json.dumps(item, ensure_ascii=False)
+                if isinstance(item, list | bool)
+                else str(item)
+            )
             lines.append(f"{indent}{label}: {shown}")
     return lines
 
@@ -148,8 +163,11 @@ def _edit(args: argparse.Namespace) -> int:
             version = store.update_profile(args.id, merge_patch(store.current(args.id), patch))
         else:
             version = store.update_profile(args.id, ask_profile(store.view(args.id), store.who))
-    print(f"{args.id} is now at version {version}." if version else f"Nothing changed; {args.id} was not saved "
-          f"again.")
+    print(
+        f"{args.id} is now at version {version}."
+        if version
+        else f"Nothing changed; {args.id} was not saved again."
+    )
     return 0
 
 
@@ -170,7 +188,10 @@ def _fhir_writer() -> Callable[[dict[str, Any], Path], None]:
 
 
 _WRITERS: dict[str, Callable[[], Callable[[dict[str, Any], Path], None]]] = {
-    "json": lambda: json_io.write_profile, "pdf": _pdf_writer, "fhir": _fhir_writer}
+    "json": lambda: json_io.write_profile,
+    "pdf": _pdf_writer,
+    "fhir": _fhir_writer,
+}
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -199,16 +220,20 @@ def _delete(args: argparse.Namespace) -> int:
     with _open(args) as store:
         if not args.yes:
             name = store.current(args.id)["identity"]["preferred_name"]
-            answer = Prompter().ask(f"Delete {name} ({args.id}), their history and sessions, for good? "
-                                    f"Type yes to delete", None)
+            answer = Prompter().ask(
+                f"Delete {name} ({args.id}), their history and sessions, for good? Type yes to delete", None
+            )
             if (answer or "").lower() != "yes":
                 print("Nothing was deleted.", file=sys.stderr)
                 return 1
         scrubbed = store.delete_profile(args.id)
     print(f"Deleted {args.id}: the profile, every version and every session are gone from the store.")
     if not scrubbed:
-        print("Another Hark process has the store open, so old copies may stay in its -wal file until the next "
-              "`hark profiles` command; they are encrypted.", file=sys.stderr)
+        print(
+            "Another Hark process has the store open, so old copies may stay in its -wal file until the next "
+            "`hark profiles` command; they are encrypted.",
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -216,8 +241,12 @@ def _history(args: argparse.Namespace) -> int:
     with _open(args) as store:
         versions = store.history(args.id)
     for info in versions:
-        what = {"create": "created", "import": "imported", "edit": "changed",
-                "revert": f"put back as version {info.from_version}"}.get(info.action, info.action)
+        what = {
+            "create": "created",
+            "import": "imported",
+            "edit": "changed",
+            "revert": f"put back as version {info.from_version}",
+        }.get(info.action, info.action)
         fields = f": {', '.join(info.changed)}" if info.changed else ""
         print(f"version {info.version:>3}  {info.at}  {info.who}  {what}{fields}")
     print(f"Undo a change with `hark profiles edit {args.id} --revert VERSION`.", file=sys.stderr)
@@ -233,14 +262,20 @@ def _audit(args: argparse.Namespace) -> int:
                 for problem in report.problems:
                     print(f"  - {problem}", file=sys.stderr)
                 return 1
-            print(f"Verified: {report.entries} audit entries in an unbroken chain; {report.profiles} profiles, "
-                  f"{report.versions} versions and {report.sessions} sessions all decrypt and are valid. "
-                  f"Head fingerprint {report.fingerprint} (note it to detect a later roll-back).")
+            print(
+                f"Verified: {report.entries} audit entries in an unbroken chain; {report.profiles} profiles, "
+                f"{report.versions} versions and {report.sessions} sessions all decrypt and are valid. "
+                f"Head fingerprint {report.fingerprint} (note it to detect a later roll-back)."
+            )
             return 0
         for entry in store.audit_log(args.id):
-            detail = " ".join(f"{key}={value}" if not isinstance(value, list) else f"{key}={','.join(value)}"
-                              for key, value in entry.detail.items())
-            print(f"{entry.seq:>6}  {entry.at}  {entry.who}  {entry.action:<12} {entry.profile_id or '-'}  {detail}")
+            detail = " ".join(
+                f"{key}={value}" if not isinstance(value, list) else f"{key}={','.join(value)}"
+                for key, value in entry.detail.items()
+            )
+            print(
+                f"{entry.seq:>6}  {entry.at}  {entry.who}  {entry.action:<12} {entry.profile_id or '-'}  {detail}"
+            )
     return 0
 
 
@@ -280,15 +315,26 @@ def _guarded(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse
 def _store_options(default: Any) -> argparse.ArgumentParser:
     # Accepted before or after the subcommand; the subcommand's copy must not reset the first one.
     options = argparse.ArgumentParser(add_help=False)
-    options.add_argument("--store", metavar="PATH", default=default,
-                         help=f"the store file (default: ${STORE_ENV}, else {default_store_path()})")
-    options.add_argument("--as", dest="as_name", metavar="NAME", default=default,
-                         help=f"your name in the audit log (default: ${USER_ENV}, else your login name)")
+    options.add_argument(
+        "--store",
+        metavar="PATH",
+        default=default,
+        help=f"the store file (default: ${STORE_ENV}, else {default_store_path()})",
+    )
+    options.add_argument(
+        "--as",
+        dest="as_name",
+        metavar="NAME",
+        default=default,
+        help=f"your name in the audit log (default: ${USER_ENV}, else your login name)",
+    )
     return options
 
 
 def add_commands(commands: Any) -> None:
-    profiles = commands.add_parser("profiles", parents=[_store_options(None)], help="encrypted communication profiles")
+    profiles = commands.add_parser(
+        "profiles", parents=[_store_options(None)], help="encrypted communication profiles"
+    )
     common = _store_options(argparse.SUPPRESS)
     sub = profiles.add_subparsers(dest="profiles_command", metavar="COMMAND", required=True)
 
@@ -308,8 +354,12 @@ def add_commands(commands: Any) -> None:
     edit = add("edit", _edit, "change a profile (prompts, --from FILE, or --revert VERSION)")
     edit.add_argument("id", metavar="ID")
     how = edit.add_mutually_exclusive_group()
-    how.add_argument("--from", dest="from_file", metavar="FILE",
-                     help="JSON with the fields to change (a JSON merge patch: null resets a field)")
+    how.add_argument(
+        "--from",
+        dest="from_file",
+        metavar="FILE",
+        help="JSON with the fields to change (a JSON merge patch: null resets a field)",
+    )
     how.add_argument("--revert", type=int, metavar="VERSION", help="make a new version equal to this old one")
     export = add("export", _export, "write a profile as JSON, a passport PDF or a FHIR bundle")
     export.add_argument("id", metavar="ID")

@@ -20,10 +20,14 @@ _TEXT_FIELDS = (
     ("identity", "full_name", "Full name (optional)"),
     ("identity", "case_reference", "Case reference (optional)"),
     ("identity", "date_of_birth", "Date of birth, YYYY-MM-DD (optional)"),
-    ("communication", "what_helps", "In their words, what helps? (\"Face me and speak slowly.\")"),
+    ("communication", "what_helps", 'In their words, what helps? ("Face me and speak slowly.")'),
     ("communication", "what_does_not_help", "What does not help?"),
     ("communication", "best_times", "Best times of day"),
-    ("communication", "signs_tired_or_not_understood", "How can you tell they are tired or have not understood?"),
+    (
+        "communication",
+        "signs_tired_or_not_understood",
+        "How can you tell they are tired or have not understood?",
+    ),
     ("communication", "how_to_check_understanding", "How should you check they have understood?"),
     ("consent", "recorded_by", "Recorded by"),
     ("consent", "basis", f"Basis ({', '.join(CONSENT_BASES)})"),
@@ -53,8 +57,11 @@ class Prompter:
 
 def _set(profile: dict[str, Any], section: str, key: str, value: Any) -> dict[str, Any]:
     candidate = copy.deepcopy(profile)
-    candidate[section][key] = value if value is not None or key in ("full_name", "case_reference",
-                                                                      "date_of_birth", "review_date") else ""
+    candidate[section][key] = (
+        value
+        if value is not None or key in ("full_name", "case_reference", "date_of_birth", "review_date")
+        else ""
+    )
     return candidate
 
 
@@ -83,8 +90,9 @@ def _needs(prompter: Prompter, profile: dict[str, Any]) -> None:
             prompter.say(f"  removed: {need.display}")
         elif need.code not in {item["code"] for item in profile["needs"]}:
             note = prompter.ask("  Note for this need (optional)", None) or ""
-            profile["needs"].append({"category": need.category, "code": need.code,
-                                     "display": need.display, "note": note})
+            profile["needs"].append(
+                {"category": need.category, "code": need.code, "display": need.display, "note": note}
+            )
             prompter.say(f"  added: {need.display}")
 
 

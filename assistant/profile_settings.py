@@ -58,7 +58,9 @@ def caption_style(profile: dict[str, Any]) -> CaptionStyle:
 
 def speech_preferences(profile: dict[str, Any]) -> SpeechPreferences:
     speech = profile["speech"]
-    return SpeechPreferences(speech["voice"], int(speech["rate_wpm"]), float(speech["volume"]), speech["route"])
+    return SpeechPreferences(
+        speech["voice"], int(speech["rate_wpm"]), float(speech["volume"]), speech["route"]
+    )
 
 
 def keep_ceiling(profile_settings: ListeningSettings, chosen: ListeningSettings) -> ListeningSettings:
@@ -74,10 +76,15 @@ def keep_ceiling(profile_settings: ListeningSettings, chosen: ListeningSettings)
 
 def add_profile_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("communication profile")
-    group.add_argument("--profile", metavar="ID", help="apply this person's communication profile "
-                       "(their settings; flags given here change them for this run only)")
-    group.add_argument("--store", metavar="PATH", help="the profile store (default: $HARK_STORE, else the "
-                       "user data folder)")
+    group.add_argument(
+        "--profile",
+        metavar="ID",
+        help="apply this person's communication profile "
+        "(their settings; flags given here change them for this run only)",
+    )
+    group.add_argument(
+        "--store", metavar="PATH", help="the profile store (default: $HARK_STORE, else the user data folder)"
+    )
     group.add_argument("--as", dest="as_name", metavar="NAME", help="your name in the store's audit log")
 
 

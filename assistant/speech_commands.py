@@ -44,8 +44,10 @@ def _script_warning(text: str, voice: Voice) -> str | None:
     wanted = script_languages(text)
     if not wanted or any(voice.languages and lang.split("-")[0] in wanted for lang in voice.languages):
         return None
-    return (f"Note: this text is in a script the voice {voice.id} ({voice.name}) reads letter by letter. "
-            f"For words, choose a voice for {', '.join(wanted)}: `hark voices --language {wanted[0]}`.")
+    return (
+        f"Note: this text is in a script the voice {voice.id} ({voice.name}) reads letter by letter. "
+        f"For words, choose a voice for {', '.join(wanted)}: `hark voices --language {wanted[0]}`."
+    )
 
 
 def _device_sink(device: str | None) -> DeviceSink:
@@ -99,8 +101,11 @@ def speak(args: argparse.Namespace) -> int:
         if ticket.state is not TicketState.FINISHED:
             raise SpeechError(ticket.error or f"Speaking to {ticket.sink.label} was {ticket.state.value}.")
         seconds = sum(u.duration_s for u in ticket.spoken)
-        print(f"Spoke {len(parts)} utterance(s), {seconds:.1f} s, voice {shown.id}, {args.rate} wpm, "
-              f"volume {args.volume:g} -> {ticket.sink.label}", file=sys.stderr)
+        print(
+            f"Spoke {len(parts)} utterance(s), {seconds:.1f} s, voice {shown.id}, {args.rate} wpm, "
+            f"volume {args.volume:g} -> {ticket.sink.label}",
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -112,8 +117,10 @@ def voices(args: argparse.Namespace) -> int:
     if args.language:
         listed = voices_for_language(listed, args.language)
         if not listed:
-            raise SpeechError(f"No installed voice speaks '{args.language}'. Run `hark voices` for every voice "
-                              "and its languages (tags like en, en-gb, ar, he, ur).")
+            raise SpeechError(
+                f"No installed voice speaks '{args.language}'. Run `hark voices` for every voice "
+                "and its languages (tags like en, en-gb, ar, he, ur)."
+            )
     print(f"{'ID (for --voice)':<28} {'NAME':<40} LANGUAGES  GENDER")
     for voice in listed:
         mark = "  (default)" if voice.id == default else ""
@@ -140,16 +147,25 @@ def _volume(text: str) -> float:
 
 def add_commands(subparsers: Any) -> None:
     parser = subparsers.add_parser("speak", help="say some text aloud, or save it as a WAV file")
-    parser.add_argument("text", metavar="TEXT", help="what to say (quote it); '-' reads it from standard input")
+    parser.add_argument(
+        "text", metavar="TEXT", help="what to say (quote it); '-' reads it from standard input"
+    )
     parser.add_argument("--voice", metavar="ID", help="voice id from `hark voices` (default: the engine's)")
-    parser.add_argument("--rate", type=_rate, metavar="WPM",
-                        help=f"words per minute, {RATE_MIN_WPM} to {RATE_MAX_WPM} (default {DEFAULT_RATE_WPM}, "
-                             "or the profile's)")
+    parser.add_argument(
+        "--rate",
+        type=_rate,
+        metavar="WPM",
+        help=f"words per minute, {RATE_MIN_WPM} to {RATE_MAX_WPM} (default {DEFAULT_RATE_WPM}, "
+        "or the profile's)",
+    )
     parser.add_argument("--volume", type=_volume, metavar="0..1", help="volume (default 1, or the profile's)")
     parser.add_argument("--out", metavar="FILE.wav", help="save to this WAV file instead of playing")
-    parser.add_argument("--device", metavar="DEV",
-                        help="play on this output device, name or number from `hark devices` (default: the "
-                             "default output device; with --out, play as well as save)")
+    parser.add_argument(
+        "--device",
+        metavar="DEV",
+        help="play on this output device, name or number from `hark devices` (default: the "
+        "default output device; with --out, play as well as save)",
+    )
     add_profile_arguments(parser)
     parser.set_defaults(run=_guarded(speak))
 

@@ -64,36 +64,68 @@ FEEDBACK_HEADLINES = {
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "captions", help="live listening with a large caption window",
+        "captions",
+        help="live listening with a large caption window",
         description="Listen through the headphones and show what is said in a large, high-contrast window. "
         "Keys: F11 full screen, Esc leave full screen, + and - text size, Space pause or carry on; "
         "Ctrl+P quick phrases, Ctrl+T type to say, Ctrl+R the person types a reply, Ctrl+F check for whistling.",
     )
     parser.add_argument("--input", metavar="DEV", help="input device name or index (default: system default)")
-    parser.add_argument("--output", metavar="DEV", help="output device name or index (default: system default)")
-    parser.add_argument("--rate", type=int, default=48000, help="sample rate: 16000, 22050, 44100 or 48000 (default)")
+    parser.add_argument(
+        "--output", metavar="DEV", help="output device name or index (default: system default)"
+    )
+    parser.add_argument(
+        "--rate", type=int, default=48000, help="sample rate: 16000, 22050, 44100 or 48000 (default)"
+    )
     parser.add_argument("--block", type=int, default=128, help="block size in samples (default 128)")
-    parser.add_argument("--engine", choices=ENGINES, help="speech engine (default: Vosk if a model is installed)")
+    parser.add_argument(
+        "--engine", choices=ENGINES, help="speech engine (default: Vosk if a model is installed)"
+    )
     parser.add_argument("--model", metavar="NAME_OR_PATH", help="Vosk model: installed name or folder")
-    parser.add_argument("--language", default="en", help="language of the installed model to use (default en)")
+    parser.add_argument(
+        "--language", default="en", help="language of the installed model to use (default en)"
+    )
     style = parser.add_argument_group("caption window")
-    style.add_argument("--font-pt", type=int, metavar="N",
-                       help="caption text size, 20..160 (default 48, or the profile's)")
-    style.add_argument("--scheme", choices=tuple(SCHEMES), help="colours (default white-on-black, or the profile's)")
-    style.add_argument("--lines", type=int, metavar="N", help="lines shown, 2..10 (default 4, or the profile's)")
-    style.add_argument("--upper-case", action="store_true", default=None, help="show captions in capital letters")
-    style.add_argument("--profanity-filter", action="store_true", default=None, help="mask strong swear words")
+    style.add_argument(
+        "--font-pt", type=int, metavar="N", help="caption text size, 20..160 (default 48, or the profile's)"
+    )
+    style.add_argument(
+        "--scheme", choices=tuple(SCHEMES), help="colours (default white-on-black, or the profile's)"
+    )
+    style.add_argument(
+        "--lines", type=int, metavar="N", help="lines shown, 2..10 (default 4, or the profile's)"
+    )
+    style.add_argument(
+        "--upper-case", action="store_true", default=None, help="show captions in capital letters"
+    )
+    style.add_argument(
+        "--profanity-filter", action="store_true", default=None, help="mask strong swear words"
+    )
     style.add_argument("--fullscreen", action="store_true", help="start full screen (F11 switches)")
     style.add_argument("--screen", type=int, metavar="N", help="show on screen N (0 is the first)")
     talk = parser.add_argument_group("conversation")
-    talk.add_argument("--room-output", metavar="DEV", help="the room speaker, where the person's typed replies "
-                      "are read out (never their headphones); needed for 'Read it out to me'")
+    talk.add_argument(
+        "--room-output",
+        metavar="DEV",
+        help="the room speaker, where the person's typed replies "
+        "are read out (never their headphones); needed for 'Read it out to me'",
+    )
     talk.add_argument("--assessor", metavar="NAME", help="your name, for phrases such as 'My name is ...'")
-    talk.add_argument("--person", metavar="NAME", help="the name the person likes to be called "
-                      "(default: the profile's preferred name)")
-    talk.add_argument("--decision", metavar="TEXT", help="the decision in a few plain words, for phrases about it")
-    talk.add_argument("--transcript", metavar="PATH", type=Path, help="save the conversation as text here when "
-                      "the window closes (with --profile only if the person agreed to keeping transcripts)")
+    talk.add_argument(
+        "--person",
+        metavar="NAME",
+        help="the name the person likes to be called (default: the profile's preferred name)",
+    )
+    talk.add_argument(
+        "--decision", metavar="TEXT", help="the decision in a few plain words, for phrases about it"
+    )
+    talk.add_argument(
+        "--transcript",
+        metavar="PATH",
+        type=Path,
+        help="save the conversation as text here when "
+        "the window closes (with --profile only if the person agreed to keeping transcripts)",
+    )
     add_settings_arguments(parser, with_preset=False)
     add_profile_arguments(parser)
     parser.set_defaults(run=captions)
@@ -101,8 +133,11 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
 
 def style_from_arguments(args: argparse.Namespace, base: CaptionStyle | None = None) -> CaptionStyle:
     """`base` (the person's profile, else the defaults) changed by the style flags given."""
-    given = {name: getattr(args, name) for name in ("font_pt", "scheme", "lines", "upper_case", "profanity_filter")
-             if getattr(args, name) is not None}
+    given = {
+        name: getattr(args, name)
+        for name in ("font_pt", "scheme", "lines", "upper_case", "profanity_filter")
+        if getattr(args, name) is not None
+    }
     try:
         return dataclasses.replace(base or CaptionStyle(), **given)
     except CaptionStyleError as error:
@@ -140,13 +175,16 @@ class CaptionSession:
         args = self.args
         chain = ListeningChain(self.settings, args.noise_reduction_method)
         # 1024 blocks (2.7 s at 48 kHz/128) ride out an end-of-utterance decode without dropping.
-        self.stream = ListeningStream(chain, _device_spec(args.input), _device_spec(args.output), args.rate,
-                                      args.block, tap_blocks=1024)
+        self.stream = ListeningStream(
+            chain, _device_spec(args.input), _device_spec(args.output), args.rate, args.block, tap_blocks=1024
+        )
         self.stream.start(wait=True)  # missing devices: the status says so and the supervisor waits
         from assistant.speech.service import SpeechService
         from assistant.speech.sinks import HeadphonesSink
 
-        self.speech = SpeechService(HeadphonesSink(self.stream.speech))  # its synthesiser warms up off this thread
+        self.speech = SpeechService(
+            HeadphonesSink(self.stream.speech)
+        )  # its synthesiser warms up off this thread
         threading.Thread(target=self._load, name="hark-caption-loader", daemon=True).start()
 
     def _load(self) -> None:
@@ -184,10 +222,20 @@ class CaptionSession:
 
         room_spec = _device_spec(self.args.room_output)
         # With no separate room speaker given, the default output is probably the person's headphones.
-        room = DeviceSink(room_spec) if room_spec is not None and room_spec != _device_spec(self.args.output) \
+        room = (
+            DeviceSink(room_spec)
+            if room_spec is not None and room_spec != _device_spec(self.args.output)
             else None
-        return ConversationDesk(self.conversation, self.speech, self.bridge.show.emit,
-                                HeadphonesSink(self.stream.speech), room, preferences, self.note_speech_problem)
+        )
+        return ConversationDesk(
+            self.conversation,
+            self.speech,
+            self.bridge.show.emit,
+            HeadphonesSink(self.stream.speech),
+            room,
+            preferences,
+            self.note_speech_problem,
+        )
 
     def check_feedback(self) -> None:
         """Check for whistling (audio.feedback_check) on a background thread: the status line says it is
@@ -234,9 +282,13 @@ class CaptionSession:
             self.howls_seen = guard.events  # fewer: the chain was reset, and counts again from 0
             if self.howl_at is not None and now - self.howl_at < PROBLEM_SHOWN_S:
                 # What to do first: a narrow window shows only the start of the detail.
-                howl = "Whistling turned down", (
-                    "Move the microphone away from the headphones, or lower the volume. Their sound reached "
-                    f"the microphone and whistled (at {guard.last_howl_hz:.0f} Hz). Ctrl+F checks the new placement."
+                howl = (
+                    "Whistling turned down",
+                    (
+                        "Move the microphone away from the headphones, or lower the volume. Their sound "
+                        f"reached the microphone and whistled (at {guard.last_howl_hz:.0f} Hz). "
+                        "Ctrl+F checks the new placement."
+                    ),
                 )
         # The assessor asked for the check (often because of a howl): it shows while it runs, then
         # whichever is newer of its verdict and a howl.
@@ -246,7 +298,9 @@ class CaptionSession:
             return "Checking for whistling", (
                 f"A rising tone plays in the headphones for {SWEEP_S:g} seconds. Please keep quiet for a moment."
             )
-        verdict = self.feedback if self.feedback is not None and now - self.feedback[2] < FEEDBACK_SHOWN_S else None
+        verdict = (
+            self.feedback if self.feedback is not None and now - self.feedback[2] < FEEDBACK_SHOWN_S else None
+        )
         if verdict is not None and (howl is None or (self.howl_at is not None and verdict[2] > self.howl_at)):
             return verdict[0], verdict[1]
         if howl is not None:
@@ -303,7 +357,9 @@ def captions(args: argparse.Namespace) -> int:
     if args.room_output is not None:
         from assistant.speech.sinks import DeviceSink
 
-        DeviceSink(_device_spec(args.room_output)).check()  # a wrong --room-output stops here, not mid-session
+        DeviceSink(
+            _device_spec(args.room_output)
+        ).check()  # a wrong --room-output stops here, not mid-session
     profile = load_profile(args, "captions")
     style = style_from_arguments(args, caption_style(profile) if profile else None)
     settings = listening_settings_for(args, profile)
@@ -338,8 +394,11 @@ def captions(args: argparse.Namespace) -> int:
     app.processEvents()  # draw the window before the devices open
     session.start()
     desk = session.make_desk(speech_preferences(profile) if profile else None)
-    controls = DeskControls(window, DeskSession(desk, library.library, favourites, phrase_fields(args, profile)),
-                            check_feedback=session.check_feedback)
+    controls = DeskControls(
+        window,
+        DeskSession(desk, library.library, favourites, phrase_fields(args, profile)),
+        check_feedback=session.check_feedback,
+    )
     window.closed.connect(desk.stop_speaking)
     window.closed.connect(controls.close_all)  # an open dialog would keep the app running
     timer = QTimer()

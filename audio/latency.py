@@ -121,13 +121,21 @@ def measure_loopback(
     latency = chain.latency_samples
     ms = 1000.0 / sample_rate
     return LatencyResult(
-        round_trip_samples=lag, round_trip_ms=round(lag * ms, 3),
-        chain_latency_samples=latency, chain_latency_ms=round(latency * ms, 3),
-        mic_to_ear_samples=lag + latency, mic_to_ear_ms=round((lag + latency) * ms, 3),
-        stream_latency_ms=(round(1000 * status.stream_latency_s[0], 3),
-                           round(1000 * status.stream_latency_s[1], 3)),
-        match=round(match, 4), sample_rate=sample_rate, block_size=block_size,
-        input_device=status.input_device, output_device=status.output_device,
+        round_trip_samples=lag,
+        round_trip_ms=round(lag * ms, 3),
+        chain_latency_samples=latency,
+        chain_latency_ms=round(latency * ms, 3),
+        mic_to_ear_samples=lag + latency,
+        mic_to_ear_ms=round((lag + latency) * ms, 3),
+        stream_latency_ms=(
+            round(1000 * status.stream_latency_s[0], 3),
+            round(1000 * status.stream_latency_s[1], 3),
+        ),
+        match=round(match, 4),
+        sample_rate=sample_rate,
+        block_size=block_size,
+        input_device=status.input_device,
+        output_device=status.output_device,
         method=(
             "probe chirp written to the stream's output in place of the chain's, recorded from its input "
             "through the loopback, lag by normalised cross-correlation on the stream's sample counter; "

@@ -255,15 +255,19 @@ def check_shapes(weights: dict[str, np.ndarray]) -> None:
             "w_ih": (3 * hidden, dense), "b_ih": (3 * hidden,), "w_hh": (3 * hidden, hidden),
             "b_hh": (3 * hidden,), "w_out": (N_BANDS, hidden), "b_out": (N_BANDS,),
         }  # fmt: skip
-        wrong = [f"{name} is {weights[name].shape}, not {shape}" for name, shape in expected.items()
-                 if weights[name].shape != shape]
+        wrong = [
+            f"{name} is {weights[name].shape}, not {shape}"
+            for name, shape in expected.items()
+            if weights[name].shape != shape
+        ]
     except KeyError as missing:
         wrong = [f"{missing} is missing"]
     except IndexError:
         wrong = ["w_in or w_hh is not a matrix"]
     if wrong:
         raise ValueError(
-            "These noise-reduction weights do not fit this version of Hark (" + "; ".join(wrong)
+            "These noise-reduction weights do not fit this version of Hark ("
+            + "; ".join(wrong)
             + "): retrain them with benchmarks/nr_train.py or use the shipped ones."
         )
 

@@ -221,7 +221,9 @@ class SpeechInput:
             _read(self._ring, self._idx, self._fade, np.zeros((1, block_size), dtype=np.float32), self._step)
 
     # --- producers: any thread but the audio one ---------------------------------------
-    def push(self, samples: np.ndarray, sample_rate: int, volume: float = 1.0, normalise: bool = True) -> None:
+    def push(
+        self, samples: np.ndarray, sample_rate: int, volume: float = 1.0, normalise: bool = True
+    ) -> None:
         """Queue a whole sound (an utterance) to play after what is queued. Never waits for the audio.
 
         `samples` is mono, float or PCM integers, at `sample_rate` Hz. With `normalise`
@@ -230,7 +232,9 @@ class SpeechInput:
         Raises AudioError for bad audio and SpeechQueueFull when it does not fit now.
         """
         if self.sample_rate == 0:
-            raise AudioError("The speech input is not ready: prepare the listening chain (start the stream) first.")
+            raise AudioError(
+                "The speech input is not ready: prepare the listening chain (start the stream) first."
+            )
         x = speech_samples(samples, sample_rate, self.sample_rate, volume, normalise)
         capacity = self._ring.shape[0]
         n = x.shape[0]

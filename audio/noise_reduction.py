@@ -116,9 +116,7 @@ RNNOISE_ASSISTED = Variant()
 # 7 ms gains +0.06 dB SI-SDR and lowers STOI in 7 of 32 conditions instead of 13 (unsmoothed: +0.15
 # dB and 5); odd to even, +0.03 dB and 9 conditions either way. The cost that remains is at
 # onsets: on a door at 0-5 dB SNR, STOI under the input's.
-LEARNED = Variant(
-    mode=k.MODE_LEARNED, learned_join=k.JOIN_GEOMEAN, learned_smoothing_s=0.007
-)
+LEARNED = Variant(mode=k.MODE_LEARNED, learned_join=k.JOIN_GEOMEAN, learned_smoothing_s=0.007)
 METHODS = {"classic": CLASSIC, "learned": LEARNED, "rnnoise-assisted": RNNOISE_ASSISTED}
 DEFAULT_METHOD = "learned"
 
@@ -195,7 +193,9 @@ class NoiseReducer(Processor):
         self._sc_work = np.zeros(sc.ANALYSIS_FFT // 2, dtype=np.complex128)
         self._sc_spec = np.zeros(sc.ANALYSIS_FFT // 2 + 1, dtype=np.complex128)
         self._sc_window = sc.analysis_window()
-        self._sc_lo, self._sc_frac = sc.interpolation(np.arange(sc.ANALYSIS_FFT // 2 + 1) * sc.RATE / sc.ANALYSIS_FFT)
+        self._sc_lo, self._sc_frac = sc.interpolation(
+            np.arange(sc.ANALYSIS_FFT // 2 + 1) * sc.RATE / sc.ANALYSIS_FFT
+        )
         self._bin_lo, self._bin_frac = sc.interpolation(np.arange(n_bins) * self.sample_rate / self.n_fft)
         self._bands = np.zeros((3, len(sc.BAND_EDGES_HZ)))
 

@@ -130,8 +130,26 @@ def join_side_chain(bins, k, gain, gamma, mode, rnn_exp, onset_frames, onset_rat
 
 @njit(cache=True)
 def side_chain_frame(
-    sc_fn, sc_state, sc_in, sc_out, dry_ring, t_end, delay, sc_frame, sc_work, sc_spec,
-    sc_twiddles, sc_bitrev, sc_half_twiddles, sc_window, sc_lo, sc_frac, bin_lo, bin_frac, bands, bins,
+    sc_fn,
+    sc_state,
+    sc_in,
+    sc_out,
+    dry_ring,
+    t_end,
+    delay,
+    sc_frame,
+    sc_work,
+    sc_spec,
+    sc_twiddles,
+    sc_bitrev,
+    sc_half_twiddles,
+    sc_window,
+    sc_lo,
+    sc_frac,
+    bin_lo,
+    bin_frac,
+    bands,
+    bins,
 ):
     """Run RNNoise on the 480 samples ending at t_end and refresh the side-chain gains: per band,
     the amplitude ratio of its newest output frame to the input frame it came from (t_end - delay)."""
@@ -240,7 +258,9 @@ def update_gains(spec, bins, tuning, strength, first_frames):
             p = p if spp_exp == 1.0 else p**spp_exp
             gain = math.exp(p * math.log(max(gain, 1e-10)) + (1.0 - p) * log_floor)
             if joins_side_chain:
-                gain = join_side_chain(bins, k, gain, mean_gamma, mode, rnn_exp, onset_frames, onset_ratio, a_slow)
+                gain = join_side_chain(
+                    bins, k, gain, mean_gamma, mode, rnn_exp, onset_frames, onset_ratio, a_slow
+                )
         elif joins_side_chain:
             gain = join_side_chain(bins, k, gain, gamma, mode, rnn_exp, onset_frames, onset_ratio, a_slow)
         bins[GAIN_RAW, k] = max(gain, floor)
@@ -260,11 +280,47 @@ def smooth_gains(bins, a_release):
 
 @njit(cache=True)
 def process_block(
-    block, frame, frame_out, work, spec, bins, analysis_window, synthesis_tail, overlap,
-    wet_ring, dry_ring, twiddles, bitrev, half_twiddles, counters, scalars, tuning,
-    target_mix, target_strength, latency, gain_log, log_mode,
-    sc_fn, sc_state, sc_in, sc_out, sc_delay, sc_frame, sc_work, sc_spec, sc_twiddles, sc_bitrev,
-    sc_half_twiddles, sc_window, sc_lo, sc_frac, bin_lo, bin_frac, bands, learned, pitch,
+    block,
+    frame,
+    frame_out,
+    work,
+    spec,
+    bins,
+    analysis_window,
+    synthesis_tail,
+    overlap,
+    wet_ring,
+    dry_ring,
+    twiddles,
+    bitrev,
+    half_twiddles,
+    counters,
+    scalars,
+    tuning,
+    target_mix,
+    target_strength,
+    latency,
+    gain_log,
+    log_mode,
+    sc_fn,
+    sc_state,
+    sc_in,
+    sc_out,
+    sc_delay,
+    sc_frame,
+    sc_work,
+    sc_spec,
+    sc_twiddles,
+    sc_bitrev,
+    sc_half_twiddles,
+    sc_window,
+    sc_lo,
+    sc_frac,
+    bin_lo,
+    bin_frac,
+    bands,
+    learned,
+    pitch,
 ):
     """Frames every `hop` input samples, then reads the output `latency` samples back, so the
     output is the same for every block size (the latency itself depends on it, see `latency_for`)."""
@@ -288,9 +344,28 @@ def process_block(
             sc_fill += 1
             if sc_fill == sc_in.shape[0]:
                 sc_fill = 0
-                side_chain_frame(sc_fn, sc_state, sc_in, sc_out, dry_ring, t, sc_delay, sc_frame, sc_work,
-                                 sc_spec, sc_twiddles, sc_bitrev, sc_half_twiddles, sc_window, sc_lo, sc_frac,
-                                 bin_lo, bin_frac, bands, bins)
+                side_chain_frame(
+                    sc_fn,
+                    sc_state,
+                    sc_in,
+                    sc_out,
+                    dry_ring,
+                    t,
+                    sc_delay,
+                    sc_frame,
+                    sc_work,
+                    sc_spec,
+                    sc_twiddles,
+                    sc_bitrev,
+                    sc_half_twiddles,
+                    sc_window,
+                    sc_lo,
+                    sc_frac,
+                    bin_lo,
+                    bin_frac,
+                    bands,
+                    bins,
+                )
             counters[C_SC_FILL] = sc_fill
         fill = counters[C_FILL]
         frame[n_fft - hop + fill] = dry_ring[(t - extra_delay) & ring_mask]
@@ -299,9 +374,27 @@ def process_block(
             fill = 0
             strength = a_strength * scalars[S_STRENGTH] + (1.0 - a_strength) * target_strength
             scalars[S_STRENGTH] = strength
-            process_frame(frame, frame_out, work, spec, bins, analysis_window, synthesis_tail, overlap,
-                          twiddles, bitrev, half_twiddles, counters, tuning, strength, warmup,
-                          gain_log, log_mode, learned, pitch)
+            process_frame(
+                frame,
+                frame_out,
+                work,
+                spec,
+                bins,
+                analysis_window,
+                synthesis_tail,
+                overlap,
+                twiddles,
+                bitrev,
+                half_twiddles,
+                counters,
+                tuning,
+                strength,
+                warmup,
+                gain_log,
+                log_mode,
+                learned,
+                pitch,
+            )
             # Samples t-2hop+1 .. t-hop of the (extra-delayed) input are complete now.
             first = t - extra_delay - 2 * hop + 1
             for n in range(hop):
@@ -324,8 +417,25 @@ def process_block(
 
 @njit(cache=True)
 def process_frame(
-    frame, frame_out, work, spec, bins, analysis_window, synthesis_tail, overlap,
-    twiddles, bitrev, half_twiddles, counters, tuning, strength, warmup, gain_log, log_mode, learned, pitch,
+    frame,
+    frame_out,
+    work,
+    spec,
+    bins,
+    analysis_window,
+    synthesis_tail,
+    overlap,
+    twiddles,
+    bitrev,
+    half_twiddles,
+    counters,
+    tuning,
+    strength,
+    warmup,
+    gain_log,
+    log_mode,
+    learned,
+    pitch,
 ):
     n_fft = frame.shape[0]
     hop = overlap.shape[0] // 2
@@ -354,13 +464,27 @@ def process_frame(
             # the classic noise estimate and gain. As in training, its own noise floor is seeded
             # until the analysis window is full.
             first = frames_seen <= filling
-            log_row = counters[C_LOG] if log_mode == LOG_FEATURES and counters[C_LOG] < gain_log.shape[0] else -1
+            log_row = (
+                counters[C_LOG] if log_mode == LOG_FEATURES and counters[C_LOG] < gain_log.shape[0] else -1
+            )
             if tuning[T_PITCH] == 1.0:
                 pitch_features.track(frame[n_fft - hop :], analysis_window, pitch)
                 lagged, lagged_work, lagged_spec = pitch[3], pitch[4], pitch[5]
                 real_fft(lagged, lagged_work, lagged_spec, twiddles, bitrev, half_twiddles)
-            learned_gains.estimate(bins[POWER], bins[NOISE_PSD], bins[GAIN_RAW], bins[RNN_GAIN], spec, pitch, learned,
-                                   tuning[T_LEARNED_RISE], first, bins[LEARNED_GAIN], gain_log, log_row)
+            learned_gains.estimate(
+                bins[POWER],
+                bins[NOISE_PSD],
+                bins[GAIN_RAW],
+                bins[RNN_GAIN],
+                spec,
+                pitch,
+                learned,
+                tuning[T_LEARNED_RISE],
+                first,
+                bins[LEARNED_GAIN],
+                gain_log,
+                log_row,
+            )
             log_floor = -strength * tuning[T_MAX_ATTEN_DB] / 20.0 * math.log(10.0)
             exponent = strength * tuning[T_RNN_EXPONENT]
             join = int(tuning[T_LEARNED_JOIN])

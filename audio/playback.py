@@ -66,12 +66,18 @@ class PlaybackHandle:
         try:
             with _PORTAUDIO:
                 self._stream = sd.OutputStream(
-                    device=device.index, samplerate=sample_rate, channels=channels, dtype="float32",
-                    callback=self._callback, finished_callback=self._finished.set,
+                    device=device.index,
+                    samplerate=sample_rate,
+                    channels=channels,
+                    dtype="float32",
+                    callback=self._callback,
+                    finished_callback=self._finished.set,
                 )
                 self._stream.start()
         except sd.PortAudioError as e:
-            raise AudioError(f"Could not play on '{device.name}': {e}. Check the device, or choose another.") from e
+            raise AudioError(
+                f"Could not play on '{device.name}': {e}. Check the device, or choose another."
+            ) from e
         # Closing waits for PortAudio, which must not happen on its own thread: a reaper does it.
         threading.Thread(target=self._close_when_finished, name="hark-playback", daemon=True).start()
 

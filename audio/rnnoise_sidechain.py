@@ -25,7 +25,9 @@ FRAME = 480
 DELAY = 960  # RNNoise output sample n is its processed input sample n - 960 (measured)
 ANALYSIS_FFT = 512  # one 480-sample output frame, zero padded
 # RNNoise's band edges (Bark-like, in 200 Hz units at 48 kHz; eband5ms in denoise.c).
-BAND_EDGES_HZ = 200.0 * np.array([0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16, 20, 24, 28, 34, 40, 48, 60, 78, 100])
+BAND_EDGES_HZ = 200.0 * np.array(
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16, 20, 24, 28, 34, 40, 48, 60, 78, 100]
+)
 SCALE = 32768.0  # RNNoise works in int16 units
 
 PROCESS_FRAME_TYPE = ctypes.CFUNCTYPE(

@@ -142,8 +142,9 @@ class ListeningStream:
         self.flags = sd.CallbackFlags()
 
     # --- the audio thread -------------------------------------------------------------
-    def _callback(self, indata: np.ndarray, outdata: np.ndarray, frames: int, time_info: Any,
-                  status: sd.CallbackFlags) -> None:
+    def _callback(
+        self, indata: np.ndarray, outdata: np.ndarray, frames: int, time_info: Any, status: sd.CallbackFlags
+    ) -> None:
         """python-sounddevice Stream callback, on PortAudio's real-time thread.
 
         indata: float32 (frames, 1), outdata: float32 (frames, 1 or 2), frames ==
@@ -181,8 +182,13 @@ class ListeningStream:
         check_rate(out, "output", self.sample_rate, out_channels)
         try:
             stream = sd.Stream(
-                device=(inp.index, out.index), samplerate=self.sample_rate, blocksize=self.block_size,
-                channels=(1, out_channels), dtype="float32", latency="low", callback=self._callback,
+                device=(inp.index, out.index),
+                samplerate=self.sample_rate,
+                blocksize=self.block_size,
+                channels=(1, out_channels),
+                dtype="float32",
+                latency="low",
+                callback=self._callback,
             )
             self.chain.ramp_in()
             stream.start()
@@ -285,8 +291,10 @@ class ListeningStream:
 
     def _lost(self) -> None:
         name = self._devices[1].name if self._devices else "?"
-        self._set("disappeared",
-                  f"Output device '{name}' disappeared; waiting for it to come back or choose another.")
+        self._set(
+            "disappeared",
+            f"Output device '{name}' disappeared; waiting for it to come back or choose another.",
+        )
         self._close_stream()
 
     def _try_reopen(self) -> None:
@@ -317,13 +325,21 @@ class ListeningStream:
             with contextlib.suppress(sd.PortAudioError):
                 latency = tuple(stream.latency)
         return StreamStatus(
-            state=self._state, message=self._message,
-            input_device=devices[0].name if devices else "", output_device=devices[1].name if devices else "",
-            callbacks=self.callbacks, xruns=self.xruns,
-            input_overflows=self.input_overflows, output_underflows=self.output_underflows,
-            callback_errors=self.callback_errors, tap_drops=self.tap.drops, recoveries=self.recoveries,
-            stream_latency_s=latency, chain_latency_samples=self.chain.latency_samples,
-            sample_rate=self.sample_rate, block_size=self.block_size,
+            state=self._state,
+            message=self._message,
+            input_device=devices[0].name if devices else "",
+            output_device=devices[1].name if devices else "",
+            callbacks=self.callbacks,
+            xruns=self.xruns,
+            input_overflows=self.input_overflows,
+            output_underflows=self.output_underflows,
+            callback_errors=self.callback_errors,
+            tap_drops=self.tap.drops,
+            recoveries=self.recoveries,
+            stream_latency_s=latency,
+            chain_latency_samples=self.chain.latency_samples,
+            sample_rate=self.sample_rate,
+            block_size=self.block_size,
         )
 
     def callback_durations(self) -> np.ndarray:

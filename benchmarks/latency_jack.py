@@ -68,11 +68,15 @@ def end_to_end(server: JackDummy, settings: ListeningSettings) -> dict[str, Any]
     lag = int(np.argmax(corr))
     chain = status.chain_latency_samples
     return {
-        "end_to_end_samples": lag, "end_to_end_ms": round(1000 * lag / RATE, 3),
-        "device_path_samples": lag - chain, "device_path_periods": (lag - chain) / server.period,
-        "chain_latency_samples": chain, "chain_latency_ms": round(1000 * chain / RATE, 3),
+        "end_to_end_samples": lag,
+        "end_to_end_ms": round(1000 * lag / RATE, 3),
+        "device_path_samples": lag - chain,
+        "device_path_periods": (lag - chain) / server.period,
+        "chain_latency_samples": chain,
+        "chain_latency_ms": round(1000 * chain / RATE, 3),
         "portaudio_latency_ms": [round(1000 * v, 3) for v in status.stream_latency_s],
-        "xruns": status.xruns, "callback_errors": status.callback_errors,
+        "xruns": status.xruns,
+        "callback_errors": status.callback_errors,
     }
 
 

@@ -217,17 +217,26 @@ def main() -> None:
     print(f"\nresidual alignment lags (16 kHz samples, 0 = aligned): {bad_lags}")
     latencies = {m: ms for m, (_, ms) in METHODS.items()}
     print(f"algorithmic latency (ms): {latencies}")
-    print(f"Hark noise reducer CPU per {HARK_BLOCK}-sample block at {HARK_RATE} Hz: classic {cpu:.1f} us,", end=" ")
+    print(
+        f"Hark noise reducer CPU per {HARK_BLOCK}-sample block at {HARK_RATE} Hz: classic {cpu:.1f} us,",
+        end=" ",
+    )
     print(f"learned {cpu_learned:.1f} us, rnnoise-assisted {cpu_rnnoise:.1f} us")
     print(f"{len(rows)} cases in {time.perf_counter() - started:.0f} s")
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / "noise_reduction_quality.json"
     out.write_text(
         json.dumps(
-            {"summary": summary, "latency_ms": latencies, "default_method": DEFAULT_METHOD,
-             "hark_cpu_us_per_block": cpu, "hark_learned_cpu_us_per_block": cpu_learned,
-             "hark_rnnoise_cpu_us_per_block": cpu_rnnoise, "cases": rows,
-             "residual_lags": bad_lags},
+            {
+                "summary": summary,
+                "latency_ms": latencies,
+                "default_method": DEFAULT_METHOD,
+                "hark_cpu_us_per_block": cpu,
+                "hark_learned_cpu_us_per_block": cpu_learned,
+                "hark_rnnoise_cpu_us_per_block": cpu_rnnoise,
+                "cases": rows,
+                "residual_lags": bad_lags,
+            },
             indent=1,
         )
     )

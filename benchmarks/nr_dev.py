@@ -41,7 +41,9 @@ def split_cases(split: str, limit: int | None) -> list[tuple[str, str, float, in
     parity = 0 if split == "dev" else 1
     speech = sorted({s for s, _, _, _ in mixture_specs(SNRS, False, None)})
     keep = {name for i, name in enumerate(speech) if i % 2 == parity}
-    specs: list[tuple[str, str, float, int] | int] = [s for s in mixture_specs(SNRS, False, None) if s[0] in keep]
+    specs: list[tuple[str, str, float, int] | int] = [
+        s for s in mixture_specs(SNRS, False, None) if s[0] in keep
+    ]
     specs += [i for i in range(len(load_pairs())) if i % 2 == parity]
     if limit is not None:
         order = np.random.default_rng(7).permutation(len(specs))[:limit]
@@ -57,7 +59,10 @@ def _baseline(spec: tuple[str, str, float, int] | int) -> tuple[str, dict[str, d
     from benchmarks.noise_reduction_quality import rnnoise
 
     case = load(spec)
-    return case.name, {"input": scores(case.clean, case.noisy), "rnnoise": scores(case.clean, rnnoise(case.noisy))}
+    return case.name, {
+        "input": scores(case.clean, case.noisy),
+        "rnnoise": scores(case.clean, rnnoise(case.noisy)),
+    }
 
 
 _CONFIG: dict[str, object] = {}
@@ -72,7 +77,9 @@ def _init(overrides: dict[str, float], variant_fields: dict[str, float], method:
     _CONFIG["variant"] = replace(nr.METHODS[method], **fields)
 
 
-def _evaluate(args: tuple[tuple[str, str, float, int] | int, float]) -> tuple[str, str, float, dict[str, float]]:
+def _evaluate(
+    args: tuple[tuple[str, str, float, int] | int, float],
+) -> tuple[str, str, float, dict[str, float]]:
     from benchmarks.noise_reduction_quality import hark
 
     spec, strength = args

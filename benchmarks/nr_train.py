@@ -209,7 +209,13 @@ def make_example(
 
 
 def dataset(
-    fold: str, count: int, seed: int, workers: int, augment: bool, synthetic: float, kinds: tuple[int, ...],
+    fold: str,
+    count: int,
+    seed: int,
+    workers: int,
+    augment: bool,
+    synthetic: float,
+    kinds: tuple[int, ...],
     extra: str,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     jobs = [(seed * 1_000_003 + i, fold, augment, synthetic, kinds, extra) for i in range(count)]
@@ -244,10 +250,15 @@ def train(args: argparse.Namespace) -> None:
         )
         if cached:
             np.savez(cached, x=x, y=y, mask=mask)
-    print(f"{len(x)} examples, {x.shape[1]} frames each, made in {time.perf_counter() - started:.0f} s", flush=True)
+    print(
+        f"{len(x)} examples, {x.shape[1]} frames each, made in {time.perf_counter() - started:.0f} s",
+        flush=True,
+    )
     # The classic gain per band (a feature), before the features are standardised.
     classic = x[:, :, lg.F_CLASSIC_GAIN * lg.N_BANDS : (lg.F_CLASSIC_GAIN + 1) * lg.N_BANDS]
-    log_classic = torch.from_numpy(np.log(np.clip(classic, 1e-4, 1.0)) if args.join == "geomean" else np.zeros(0))
+    log_classic = torch.from_numpy(
+        np.log(np.clip(classic, 1e-4, 1.0)) if args.join == "geomean" else np.zeros(0)
+    )
     flat = x.reshape(-1, x.shape[2])
     mean = flat.mean(axis=0)
     scale = 1.0 / (flat.std(axis=0) + 1e-3)
@@ -314,7 +325,9 @@ def train(args: argparse.Namespace) -> None:
                 # Follow the target's changes from frame to frame and no others: jitter on a steady
                 # sound modulates it (and hid a building howl from the howl guard), while a door's
                 # onset needs the gain to fall at once.
-                steps = torch.diff(torch.sqrt(estimate + 1e-6), dim=1) - torch.diff(torch.sqrt(target + 1e-6), dim=1)
+                steps = torch.diff(torch.sqrt(estimate + 1e-6), dim=1) - torch.diff(
+                    torch.sqrt(target + 1e-6), dim=1
+                )
                 both = tm[idx][:, 1:] * tm[idx][:, :-1]
                 loss = loss + args.delta_weight * (both * steps**2).sum() / both.sum()
             optimiser.zero_grad()
@@ -350,7 +363,9 @@ def feature_groups(text: str) -> tuple[int, ...]:
         groups = (-1,)
     last = lg.N_BAND_GROUPS - 1
     if any(not 0 <= g <= last for g in groups):
-        raise argparse.ArgumentTypeError(f"{text!r}: give per-band feature groups 0 to {last}, comma-separated")
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: give per-band feature groups 0 to {last}, comma-separated"
+        )
     return groups
 
 
@@ -383,7 +398,11 @@ def _score(job: tuple[str, str, float, int, str, str, tuple[tuple[str, float], .
     from benchmarks.noise_reduction_quality import hark, rnnoise
 
     speech, noise, snr, offset, weights, pair, fields = job
-    case = next(c for c in load_pairs() if c.name == pair) if pair else load_mixture((speech, noise, snr, offset))
+    case = (
+        next(c for c in load_pairs() if c.name == pair)
+        if pair
+        else load_mixture((speech, noise, snr, offset))
+    )
     base = METHODS["learned"]
     overrides: dict[str, Any] = {name: type(getattr(base, name))(value) for name, value in fields}
     learned = replace(base, weights=weights, **overrides)
@@ -426,8 +445,11 @@ def evaluate(args: argparse.Namespace) -> None:
             f"{st['stoi_conditions_below_input']}/{st['conditions']} conditions)  PESQ {st['pesq_gain']:+.3f}"
         )
     if args.report:
-        args.report.write_text(json.dumps({"weights": str(args.weights), "fold": args.fold, "summary": summary,
-                                           "cases": rows}, indent=1))
+        args.report.write_text(
+            json.dumps(
+                {"weights": str(args.weights), "fold": args.fold, "summary": summary, "cases": rows}, indent=1
+            )
+        )
 
 
 def main() -> None:
@@ -449,18 +471,34 @@ def main() -> None:
     t.add_argument("--seed", type=int, default=1)
     t.add_argument("--synthetic", type=float, default=0.0, help="share of mixtures with a synthetic noise")
     t.add_argument("--synthetic-kinds", default="0,1,2", help="which: 0 steady, 1 distant talkers, 2 knocks")
-    t.add_argument("--cache", type=Path, help="keep the examples here between runs (delete on feature changes)")
-    t.add_argument("--join", choices=("none", "geomean"), default="none",
-                   help="score the network's gain alone, or joined with the classic gain as the reducer joins them")
+    t.add_argument(
+        "--cache", type=Path, help="keep the examples here between runs (delete on feature changes)"
+    )
+    t.add_argument(
+        "--join",
+        choices=("none", "geomean"),
+        default="none",
+        help="score the network's gain alone, or joined with the classic gain as the reducer joins them",
+    )
     t.add_argument("--workers", type=int, default=2)
-    t.add_argument("--drop", type=feature_groups, default=(),
-                   help=f"feature groups the network does not see (0-{lg.N_BAND_GROUPS - 1}, comma-separated; "
-                   "see learned_gains.features)")
+    t.add_argument(
+        "--drop",
+        type=feature_groups,
+        default=(),
+        help=f"feature groups the network does not see (0-{lg.N_BAND_GROUPS - 1}, comma-separated; "
+        "see learned_gains.features)",
+    )
     extra = t.add_mutually_exclusive_group()  # the reducer knows one extra feature layout at a time
-    extra.add_argument("--assisted", action="store_true",
-                       help="give the network an RNNoise side chain's band gains as features too")
-    extra.add_argument("--pitch", action="store_true",
-                       help="give the network each band's pitch correlation and the pitch gain (audio.pitch_features)")
+    extra.add_argument(
+        "--assisted",
+        action="store_true",
+        help="give the network an RNNoise side chain's band gains as features too",
+    )
+    extra.add_argument(
+        "--pitch",
+        action="store_true",
+        help="give the network each band's pitch correlation and the pitch gain (audio.pitch_features)",
+    )
     t.add_argument(
         "--augment", action="store_true",
         help="vary speakers and noises by resampling, colouring and mixing",

@@ -37,7 +37,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         real = Path(folder) / "real.sqlite3"
         ProfileStore.create(real, PASSPHRASE, "bench").close()
-        figures["unlock_default_scrypt"] = _timed(lambda: ProfileStore.open(real, PASSPHRASE, "bench").close(), 5)
+        figures["unlock_default_scrypt"] = _timed(
+            lambda: ProfileStore.open(real, PASSPHRASE, "bench").close(), 5
+        )
 
         path = Path(folder) / "bulk.sqlite3"
         store = ProfileStore.create(path, PASSPHRASE, "bench", scrypt_n=1024)
@@ -45,8 +47,12 @@ def main() -> None:
         ids: list[str] = []
         figures["create"] = _timed(lambda: ids.append(store.create_profile(profile)), 100)
         counter = iter(range(10**6))
-        figures["edit"] = _timed(lambda: store.update_profile(
-            ids[0], {**profile, "captions": {"font_pt": 20 + next(counter) % 100}}), 100)
+        figures["edit"] = _timed(
+            lambda: store.update_profile(
+                ids[0], {**profile, "captions": {"font_pt": 20 + next(counter) % 100}}
+            ),
+            100,
+        )
         figures["view"] = _timed(lambda: store.view(ids[1]), 100)
         figures["list_100_profiles"] = _timed(store.list_profiles, 5)
         figures["verify_100_profiles_200_versions"] = _timed(store.verify, 3)

@@ -61,8 +61,12 @@ engine.runAndWait()
 
 def plain_reused(runs: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
-        done = subprocess.run([sys.executable, "-c", PLAIN_REUSED, folder, str(runs), SENTENCE],
-                              capture_output=True, text=True, timeout=600)
+        done = subprocess.run(
+            [sys.executable, "-c", PLAIN_REUSED, folder, str(runs), SENTENCE],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
     wrong = missing = 0
     for line in done.stderr.splitlines():
         if not line.startswith("RESULT"):
@@ -80,8 +84,9 @@ def plain_fresh(runs: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
         for i in range(runs):
             path = Path(folder) / f"{i}.wav"
-            subprocess.run([sys.executable, "-c", PLAIN_FRESH, SENTENCE, str(path)], capture_output=True,
-                           timeout=60)
+            subprocess.run(
+                [sys.executable, "-c", PLAIN_FRESH, SENTENCE, str(path)], capture_output=True, timeout=60
+            )
             if not path.exists() or path.stat().st_size <= 44:
                 missing += 1
     return {"runs": runs, "no_audio": missing}
@@ -112,20 +117,32 @@ def hark_synthesiser(runs: int) -> dict[str, Any]:
         again.start()
         warm = time.perf_counter() - started
     times.sort()
-    return {"runs": runs, "wrong_rate": wrong, "retries": retries,
-            "median_s": round(statistics.median(times), 4), "p95_s": round(times[int(0.95 * len(times))], 4),
-            "worker_start_cold_s": round(cold, 3), "worker_start_warm_s": round(warm, 3),
-            "seconds_by_characters": by_length}
+    return {
+        "runs": runs,
+        "wrong_rate": wrong,
+        "retries": retries,
+        "median_s": round(statistics.median(times), 4),
+        "p95_s": round(times[int(0.95 * len(times))], 4),
+        "worker_start_cold_s": round(cold, 3),
+        "worker_start_warm_s": round(warm, 3),
+        "seconds_by_characters": by_length,
+    }
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=200, help="utterances per reused-engine test (default 200)")
-    parser.add_argument("--fresh-runs", type=int, default=30, help="fresh processes for plain pyttsx3 (default 30)")
+    parser.add_argument(
+        "--runs", type=int, default=200, help="utterances per reused-engine test (default 200)"
+    )
+    parser.add_argument(
+        "--fresh-runs", type=int, default=30, help="fresh processes for plain pyttsx3 (default 30)"
+    )
     args = parser.parse_args()
-    results = {"plain_pyttsx3_reused_engine": plain_reused(args.runs),
-               "plain_pyttsx3_fresh_process": plain_fresh(args.fresh_runs),
-               "hark_synthesiser": hark_synthesiser(args.runs)}
+    results = {
+        "plain_pyttsx3_reused_engine": plain_reused(args.runs),
+        "plain_pyttsx3_fresh_process": plain_fresh(args.fresh_runs),
+        "hark_synthesiser": hark_synthesiser(args.runs),
+    }
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "speech_synthesis.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(results, indent=2))

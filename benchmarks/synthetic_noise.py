@@ -36,14 +36,22 @@ def synthetic_noise(
     if kind == 0:
         spectrum = np.fft.rfft(rng.standard_normal(n))
         f = np.linspace(0.0, 1.0, len(spectrum))
-        envelope_db = sum(rng.uniform(-8, 8) * np.cos(math.pi * rng.uniform(0.5, 6) * np.sqrt(f) + rng.uniform(0, 6.3))
-                          for _ in range(4)) + rng.uniform(-20, 0) * f
+        envelope_db = (
+            sum(
+                rng.uniform(-8, 8) * np.cos(math.pi * rng.uniform(0.5, 6) * np.sqrt(f) + rng.uniform(0, 6.3))
+                for _ in range(4)
+            )
+            + rng.uniform(-20, 0) * f
+        )
         noise = np.fft.irfft(spectrum * 10 ** (envelope_db / 20), n)
         if rng.random() < 0.4:
             f0 = rng.uniform(50.0, 130.0)
             t = np.arange(n) / RATE
             harmonics = [h for h in range(1, 12) if f0 * h < 7900]
-            hum = sum(rng.uniform(0, 1) / h * np.sin(2 * math.pi * f0 * h * t + rng.uniform(0, 6.3)) for h in harmonics)
+            hum = sum(
+                rng.uniform(0, 1) / h * np.sin(2 * math.pi * f0 * h * t + rng.uniform(0, 6.3))
+                for h in harmonics
+            )
             noise = noise / np.std(noise) + rng.uniform(0.3, 3.0) * hum / (np.std(hum) + 1e-9)
         if rng.random() < 0.4:
             wobble = np.sin(2 * math.pi * rng.uniform(0.3, 5) * np.arange(n) / RATE)
@@ -77,4 +85,3 @@ def synthetic_noise(
     noise = room(noise, rng) if rng.random() < 0.5 else noise
     # A room is never silent between bangs.
     return noise + rng.standard_normal(n) * np.std(noise) * 10 ** (rng.uniform(-50, -25) / 20)
-

@@ -22,8 +22,22 @@ from typing import Any
 from profiles.crypto import Sealer, record_label, same
 from profiles.errors import IntegrityError
 
-ACTIONS = ("init", "list", "view", "create", "edit", "revert", "export", "import", "delete", "history",
-           "passwd", "sar", "session_add", "session_view")
+ACTIONS = (
+    "init",
+    "list",
+    "view",
+    "create",
+    "edit",
+    "revert",
+    "export",
+    "import",
+    "delete",
+    "history",
+    "passwd",
+    "sar",
+    "session_add",
+    "session_view",
+)
 _GENESIS = b"\x00" * 32
 _HEAD_KEY = "audit_head"
 
@@ -38,8 +52,14 @@ class AuditEntry:
     detail: dict[str, Any]
 
     def as_dict(self) -> dict[str, Any]:
-        return {"seq": self.seq, "at": self.at, "who": self.who, "action": self.action,
-                "profile_id": self.profile_id, "detail": self.detail}
+        return {
+            "seq": self.seq,
+            "at": self.at,
+            "who": self.who,
+            "action": self.action,
+            "profile_id": self.profile_id,
+            "detail": self.detail,
+        }
 
 
 def _seq_bytes(seq: int) -> bytes:
@@ -64,12 +84,16 @@ def read_head(conn: sqlite3.Connection, sealer: Sealer) -> tuple[int, bytes]:
     row = conn.execute("SELECT value FROM meta WHERE key = ?", (_HEAD_KEY,)).fetchone()
     value = row[0] if row else b""
     if not isinstance(value, bytes) or len(value) != 72:
-        raise IntegrityError("The audit log's head record is missing or damaged: the store file has been "
-                             "altered. Restore it from a backup.")
+        raise IntegrityError(
+            "The audit log's head record is missing or damaged: the store file has been "
+            "altered. Restore it from a backup."
+        )
     count, last, mac = int.from_bytes(value[:8], "big"), value[8:40], value[40:]
     if not same(mac, _head_mac(sealer, count, last)):
-        raise IntegrityError("The audit log's head record has been altered: the store file has been "
-                             "tampered with. Restore it from a backup.")
+        raise IntegrityError(
+            "The audit log's head record has been altered: the store file has been "
+            "tampered with. Restore it from a backup."
+        )
     return count, last
 
 
@@ -77,14 +101,24 @@ def start(conn: sqlite3.Connection, sealer: Sealer) -> None:
     write_head(conn, sealer, 0, _GENESIS)
 
 
-def append(conn: sqlite3.Connection, sealer: Sealer, *, at: str, who: str, action: str,
-           profile_id: str | None, detail: dict[str, Any] | None = None) -> int:
+def append(
+    conn: sqlite3.Connection,
+    sealer: Sealer,
+    *,
+    at: str,
+    who: str,
+    action: str,
+    profile_id: str | None,
+    detail: dict[str, Any] | None = None,
+) -> int:
     """Add one entry inside the caller's transaction; returns its sequence number."""
     assert action in ACTIONS, action
     count, last = read_head(conn, sealer)
     seq = count + 1
     body = {"at": at, "who": who, "action": action, "profile_id": profile_id, "detail": detail or {}}
-    blob = sealer.seal(json.dumps(body, ensure_ascii=False).encode("utf-8"), record_label("audit", str(seq), 1))
+    blob = sealer.seal(
+        json.dumps(body, ensure_ascii=False).encode("utf-8"), record_label("audit", str(seq), 1)
+    )
     mac = _entry_mac(sealer, seq, blob, last)
     conn.execute("INSERT INTO audit (seq, blob, mac) VALUES (?, ?, ?)", (seq, blob, mac))
     write_head(conn, sealer, seq, mac)
@@ -111,11 +145,17 @@ def verify(conn: sqlite3.Connection, sealer: Sealer) -> tuple[list[str], int, by
     previous, expected = _GENESIS, 1
     for seq, blob, mac in conn.execute("SELECT seq, blob, mac FROM audit ORDER BY seq"):
         if seq != expected:
-            return [f"audit entry {expected} is missing (the log jumps from entry {expected - 1} to {seq})"], \
-                expected - 1, previous
+            return (
+                [f"audit entry {expected} is missing (the log jumps from entry {expected - 1} to {seq})"],
+                expected - 1,
+                previous,
+            )
         if not isinstance(mac, bytes) or not same(mac, _entry_mac(sealer, seq, blob, previous)):
-            return [f"audit entry {seq} has been altered, or an entry before it was replaced or moved"], \
-                seq - 1, previous
+            return (
+                [f"audit entry {seq} has been altered, or an entry before it was replaced or moved"],
+                seq - 1,
+                previous,
+            )
         try:
             _open_entry(sealer, seq, blob)
         except (IntegrityError, ValueError, KeyError, TypeError):
@@ -127,9 +167,21 @@ def verify(conn: sqlite3.Connection, sealer: Sealer) -> tuple[list[str], int, by
     except IntegrityError as error:
         return [str(error)], count, previous
     if head_count > count:
-        return [f"audit entry {count + 1} is missing: the log ends at entry {count} but the store recorded "
-                f"{head_count} entries, so the last entries were removed"], count, previous
+        return (
+            [
+                f"audit entry {count + 1} is missing: the log ends at entry {count} but the store recorded "
+                f"{head_count} entries, so the last entries were removed"
+            ],
+            count,
+            previous,
+        )
     if head_count < count or not same(head_last, previous):
-        return [f"audit entry {head_count + 1 if head_count < count else count} does not match the store's "
-                f"record of the last entry: entries were added or replaced outside Hark"], count, previous
+        return (
+            [
+                f"audit entry {head_count + 1 if head_count < count else count} does not match the store's "
+                f"record of the last entry: entries were added or replaced outside Hark"
+            ],
+            count,
+            previous,
+        )
     return [], count, previous

@@ -54,13 +54,17 @@ class KdfParams:
     @classmethod
     def fresh(cls, n: int = SCRYPT_N) -> KdfParams:
         if n < MIN_SCRYPT_N or n & (n - 1):
-            raise ProfileError(f"The scrypt cost n must be a power of two of at least {MIN_SCRYPT_N}, got {n}; "
-                               f"leave {SCRYPT_N_ENV} unset for the default {SCRYPT_N}.")
+            raise ProfileError(
+                f"The scrypt cost n must be a power of two of at least {MIN_SCRYPT_N}, got {n}; "
+                f"leave {SCRYPT_N_ENV} unset for the default {SCRYPT_N}."
+            )
         return cls(n, SCRYPT_R, SCRYPT_P, secrets.token_bytes(16))
 
     def to_json(self) -> str:
         salt = base64.b64encode(self.salt).decode("ascii")
-        return json.dumps({"kdf": "scrypt", "n": self.n, "r": self.r, "p": self.p, "salt": salt}, sort_keys=True)
+        return json.dumps(
+            {"kdf": "scrypt", "n": self.n, "r": self.r, "p": self.p, "salt": salt}, sort_keys=True
+        )
 
     @classmethod
     def from_json(cls, text: str) -> KdfParams:
@@ -70,11 +74,15 @@ class KdfParams:
                 raise ValueError
             params = cls(int(data["n"]), int(data["r"]), int(data["p"]), base64.b64decode(data["salt"]))
         except (ValueError, KeyError, TypeError):
-            raise IntegrityError("The store's key settings are damaged, so it cannot be unlocked; "
-                                 "restore the file from a backup.") from None
+            raise IntegrityError(
+                "The store's key settings are damaged, so it cannot be unlocked; "
+                "restore the file from a backup."
+            ) from None
         if not (2 <= params.n <= 2**22 and 1 <= params.r <= 32 and 1 <= params.p <= 16):
-            raise IntegrityError("The store's key settings are out of range, so it cannot be unlocked; "
-                                 "restore the file from a backup.")
+            raise IntegrityError(
+                "The store's key settings are out of range, so it cannot be unlocked; "
+                "restore the file from a backup."
+            )
         return params
 
 
@@ -84,8 +92,10 @@ def scrypt_n_from_env() -> int | None:
     if not value:
         return None
     if not value.isdigit():
-        raise ProfileError(f"{SCRYPT_N_ENV} must be a power of two such as 1024, got {value!r}; "
-                           f"unset it for the default {SCRYPT_N}.")
+        raise ProfileError(
+            f"{SCRYPT_N_ENV} must be a power of two such as 1024, got {value!r}; "
+            f"unset it for the default {SCRYPT_N}."
+        )
     return int(value)
 
 
@@ -101,16 +111,20 @@ def new_data_key() -> bytes:
 
 def wrap_data_key(wrapping_key: bytes, data_key: bytes, params: KdfParams) -> bytes:
     nonce = secrets.token_bytes(NONCE_BYTES)
-    return nonce + AESGCM(wrapping_key).encrypt(nonce, data_key, _DOMAIN + b"data-key|" + params.to_json().encode())
+    return nonce + AESGCM(wrapping_key).encrypt(
+        nonce, data_key, _DOMAIN + b"data-key|" + params.to_json().encode()
+    )
 
 
 def unwrap_data_key(wrapping_key: bytes, wrapped: bytes, params: KdfParams) -> bytes:
     try:
-        key = AESGCM(wrapping_key).decrypt(wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:],
-                                          _DOMAIN + b"data-key|" + params.to_json().encode())
+        key = AESGCM(wrapping_key).decrypt(
+            wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:], _DOMAIN + b"data-key|" + params.to_json().encode()
+        )
     except (InvalidTag, ValueError):
-        raise WrongPassphraseError("The passphrase is wrong for this store; nothing was read or changed. "
-                                   "Check it and try again.") from None
+        raise WrongPassphraseError(
+            "The passphrase is wrong for this store; nothing was read or changed. Check it and try again."
+        ) from None
     if len(key) != KEY_BYTES:
         raise IntegrityError("The store's data key is damaged; restore the file from a backup.")
     return key
@@ -127,8 +141,9 @@ class Sealer:
     def __init__(self, data_key: bytes) -> None:
         self.data_key = data_key
         self._aead = AESGCM(data_key)
-        self.audit_key = HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None,
-                              info=_DOMAIN + b"audit-hmac").derive(data_key)
+        self.audit_key = HKDF(
+            algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=_DOMAIN + b"audit-hmac"
+        ).derive(data_key)
 
     def seal(self, plaintext: bytes, label: bytes) -> bytes:
         nonce = secrets.token_bytes(NONCE_BYTES)
@@ -140,8 +155,10 @@ class Sealer:
                 raise ValueError
             return self._aead.decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], label)
         except (InvalidTag, ValueError):
-            raise IntegrityError(f"{what} does not decrypt: the store file has been altered or damaged. "
-                                 f"Run `hark profiles audit --verify` and restore from a backup.") from None
+            raise IntegrityError(
+                f"{what} does not decrypt: the store file has been altered or damaged. "
+                f"Run `hark profiles audit --verify` and restore from a backup."
+            ) from None
 
     def mac(self, *parts: bytes) -> bytes:
         digest = hmac.new(self.audit_key, _DOMAIN + b"audit|", hashlib.sha256)

@@ -34,8 +34,9 @@ CREATE TABLE audit (seq INTEGER PRIMARY KEY, blob BLOB NOT NULL, mac BLOB NOT NU
 
 
 def _busy(path: Path) -> StoreBusyError:
-    return StoreBusyError(f"The store is busy: another Hark process is using {path}. Wait for it to finish "
-                          f"and try again.")
+    return StoreBusyError(
+        f"The store is busy: another Hark process is using {path}. Wait for it to finish and try again."
+    )
 
 
 @contextmanager
@@ -48,15 +49,21 @@ def sqlite_errors(path: Path) -> Iterator[None]:
         if "locked" in text or "busy" in text:
             raise _busy(path) from None
         if "readonly" in text or "read-only" in text or "unable to open" in text:
-            raise ProfileError(f"Cannot write to the store {path}: {error}. Check the file's permissions and "
-                               f"that the disk is not full or read-only.") from None
+            raise ProfileError(
+                f"Cannot write to the store {path}: {error}. Check the file's permissions and "
+                f"that the disk is not full or read-only."
+            ) from None
         if "disk" in text or "full" in text or "i/o" in text:
-            raise ProfileError(f"The store {path} could not be written: {error}. Free some disk space and try "
-                               f"again; nothing was changed.") from None
+            raise ProfileError(
+                f"The store {path} could not be written: {error}. Free some disk space and try "
+                f"again; nothing was changed."
+            ) from None
         raise
     except sqlite3.DatabaseError as error:
-        raise IntegrityError(f"{path} is not a Hark profile store, or it is damaged ({error}). Restore it from "
-                             f"a backup, or choose another file with --store.") from None
+        raise IntegrityError(
+            f"{path} is not a Hark profile store, or it is damaged ({error}). Restore it from "
+            f"a backup, or choose another file with --store."
+        ) from None
 
 
 def connect(path: Path, busy_timeout_s: float = BUSY_TIMEOUT_S) -> sqlite3.Connection:
@@ -68,8 +75,10 @@ def connect(path: Path, busy_timeout_s: float = BUSY_TIMEOUT_S) -> sqlite3.Conne
             conn.execute("PRAGMA synchronous = FULL")
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
-                raise ProfileError(f"The store {path} cannot use write-ahead logging (SQLite chose {mode}); "
-                                   f"keep the store on a local disk rather than a network share.")
+                raise ProfileError(
+                    f"The store {path} cannot use write-ahead logging (SQLite chose {mode}); "
+                    f"keep the store on a local disk rather than a network share."
+                )
         except BaseException:
             conn.close()
             raise
@@ -79,8 +88,9 @@ def connect(path: Path, busy_timeout_s: float = BUSY_TIMEOUT_S) -> sqlite3.Conne
 def create_file(path: Path) -> sqlite3.Connection:
     """A new, empty store file readable by its owner only; refuses to touch an existing file."""
     if path.exists():
-        raise ProfileError(f"{path} already exists; choose another path with --store, or use the store "
-                           f"that is there.")
+        raise ProfileError(
+            f"{path} already exists; choose another path with --store, or use the store that is there."
+        )
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
@@ -97,20 +107,29 @@ def create_file(path: Path) -> sqlite3.Connection:
 
 def open_file(path: Path, busy_timeout_s: float = BUSY_TIMEOUT_S) -> sqlite3.Connection:
     if not path.is_file():
-        raise ProfileError(f"There is no profile store at {path}. Create one with `hark profiles init`, or "
-                           f"choose another with --store or $HARK_STORE.")
+        raise ProfileError(
+            f"There is no profile store at {path}. Create one with `hark profiles init`, or "
+            f"choose another with --store or $HARK_STORE."
+        )
     conn = connect(path, busy_timeout_s)
     with sqlite_errors(path):
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-        row = conn.execute("SELECT value FROM meta WHERE key = 'format'").fetchone() \
-            if app_id == APPLICATION_ID else None
+        row = (
+            conn.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+            if app_id == APPLICATION_ID
+            else None
+        )
     if row is None:
         conn.close()
-        raise ProfileError(f"{path} is not a Hark profile store. Choose the store with --store or $HARK_STORE.")
+        raise ProfileError(
+            f"{path} is not a Hark profile store. Choose the store with --store or $HARK_STORE."
+        )
     if row[0] != FORMAT:
         conn.close()
-        raise ProfileError(f"The store {path} was written by a newer Hark (store format {row[0]!r}; this Hark "
-                           f"reads format {FORMAT}). Update Hark to use it.")
+        raise ProfileError(
+            f"The store {path} was written by a newer Hark (store format {row[0]!r}; this Hark "
+            f"reads format {FORMAT}). Update Hark to use it."
+        )
     return conn
 
 

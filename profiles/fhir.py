@@ -40,9 +40,14 @@ FLAG_CATEGORIES = {  # AIS subset -> RA-FlagCategory
 }
 PROXY_ROLES = {  # consent basis -> RA-ProxyRole
     "consent": ("001", "Patient consent"),
-    "best_interests": ("002", "Best interest decision made on behalf of the patient (Mental Capacity Act 2005)"),
-    "lpa_or_deputy": ("003", "Lasting power of attorney for health and welfare, or court-appointed deputy, "
-                             "or equivalent"),
+    "best_interests": (
+        "002",
+        "Best interest decision made on behalf of the patient (Mental Capacity Act 2005)",
+    ),
+    "lpa_or_deputy": (
+        "003",
+        "Lasting power of attorney for health and welfare, or court-appointed deputy, or equivalent",
+    ),
 }
 MCA_2005 = "https://www.legislation.gov.uk/ukpga/2005/9"
 POLICIES = {"best_interests": f"{MCA_2005}/section/4", "lpa_or_deputy": MCA_2005}
@@ -77,13 +82,25 @@ def profile_to_fhir_bundle(profile: dict[str, Any], *, now: datetime | None = No
     resources.append((url("consent"), _consent(profile["consent"], subject, stamp)))
     entries = []
     for full_url, resource in resources:
-        entries.append({"fullUrl": full_url, "resource": {"resourceType": resource.pop("resourceType"),
-                                                           "id": full_url.removeprefix("urn:uuid:"),
-                                                           **resource}})
-    return {"resourceType": "Bundle", "id": url("bundle").removeprefix("urn:uuid:"),
-            "meta": {"lastUpdated": stamp},
-            "identifier": {"system": "urn:ietf:rfc:3986", "value": url(f"bundle/{stamp}")},
-            "type": "collection", "timestamp": stamp, "entry": entries}
+        entries.append(
+            {
+                "fullUrl": full_url,
+                "resource": {
+                    "resourceType": resource.pop("resourceType"),
+                    "id": full_url.removeprefix("urn:uuid:"),
+                    **resource,
+                },
+            }
+        )
+    return {
+        "resourceType": "Bundle",
+        "id": url("bundle").removeprefix("urn:uuid:"),
+        "meta": {"lastUpdated": stamp},
+        "identifier": {"system": "urn:ietf:rfc:3986", "value": url(f"bundle/{stamp}")},
+        "type": "collection",
+        "timestamp": stamp,
+        "entry": entries,
+    }
 
 
 def _patient(identity: dict[str, Any]) -> dict[str, Any]:
@@ -93,8 +110,14 @@ def _patient(identity: dict[str, Any]) -> dict[str, Any]:
         names.append({"use": "official", "text": identity["full_name"]})
     patient: dict[str, Any] = {"resourceType": "Patient", "name": names}
     if identity.get("case_reference"):
-        patient["identifier"] = [{"use": "secondary", "type": {"text": "Local case reference"},
-                                  "system": LOCAL_CASE_REFERENCE, "value": identity["case_reference"]}]
+        patient["identifier"] = [
+            {
+                "use": "secondary",
+                "type": {"text": "Local case reference"},
+                "system": LOCAL_CASE_REFERENCE,
+                "value": identity["case_reference"],
+            }
+        ]
     if identity.get("date_of_birth"):
         patient["birthDate"] = identity["date_of_birth"]
     return patient
@@ -105,11 +128,16 @@ def _flag(need: dict[str, Any], subject: dict[str, str]) -> dict[str, Any]:
     known = find_need(need["code"])
     need_display = need.get("display") or (known.display if known else need["code"])
     flag: dict[str, Any] = {
-        "resourceType": "Flag", "status": "active",
-        "category": [{"coding": [NRAF]},
-                     {"coding": [{"system": RA_FLAG_CATEGORY, "code": code, "display": display}]}],
-        "code": {"coding": [{"system": SNOMED, "code": need["code"], "display": need_display}],
-                 "text": need_display},
+        "resourceType": "Flag",
+        "status": "active",
+        "category": [
+            {"coding": [NRAF]},
+            {"coding": [{"system": RA_FLAG_CATEGORY, "code": code, "display": display}]},
+        ],
+        "code": {
+            "coding": [{"system": SNOMED, "code": need["code"], "display": need_display}],
+            "text": need_display,
+        },
         "subject": dict(subject),
     }
     if need.get("note"):
@@ -127,39 +155,66 @@ def _audiogram_lines(audiogram: dict[str, dict[str, float]] | None) -> list[str]
     return lines
 
 
-def _observation(lines: list[str], subject: dict[str, str], consent: dict[str, Any],
-                 stamp: str) -> dict[str, Any]:
+def _observation(
+    lines: list[str], subject: dict[str, str], consent: dict[str, Any], stamp: str
+) -> dict[str, Any]:
     # Text only: no code we could confirm offline names "hearing summary"; FHIR.md explains.
-    return {"resourceType": "Observation", "status": "final",
-            "code": {"text": "Hearing and listening summary, in the person's own words (Hark profile)"},
-            "subject": dict(subject), "effectiveDateTime": consent.get("recorded_at") or stamp,
-            "valueString": " ".join(lines)}
+    return {
+        "resourceType": "Observation",
+        "status": "final",
+        "code": {"text": "Hearing and listening summary, in the person's own words (Hark profile)"},
+        "subject": dict(subject),
+        "effectiveDateTime": consent.get("recorded_at") or stamp,
+        "valueString": " ".join(lines),
+    }
 
 
 def _consent(consent: dict[str, Any], subject: dict[str, str], stamp: str) -> dict[str, Any]:
     role, role_display = PROXY_ROLES[consent["basis"]]
-    nested = [{"type": "permit" if consent["agreed_to"].get(key) else "deny",
-               "action": [{"coding": [{"system": CONSENT_ACTION, "code": action}]}],
-               "code": [{"text": text}]}
-              for key, (action, text) in AGREEMENTS.items()]
+    nested = [
+        {
+            "type": "permit" if consent["agreed_to"].get(key) else "deny",
+            "action": [{"coding": [{"system": CONSENT_ACTION, "code": action}]}],
+            "code": [{"text": text}],
+        }
+        for key, (action, text) in AGREEMENTS.items()
+    ]
     resource: dict[str, Any] = {
-        "resourceType": "Consent", "status": "active",
-        "scope": {"coding": [{"system": CONSENT_SCOPE, "code": "patient-privacy", "display": "Privacy Consent"}]},
+        "resourceType": "Consent",
+        "status": "active",
+        "scope": {
+            "coding": [{"system": CONSENT_SCOPE, "code": "patient-privacy", "display": "Privacy Consent"}]
+        },
         "category": [{"coding": [NRAF]}],
         "patient": dict(subject),
         "dateTime": consent.get("recorded_at") or stamp,
         "policyRule": {"coding": [{"system": RA_PROXY_ROLE, "code": role, "display": role_display}]},
-        "provision": {"purpose": [{"system": RA_CONSENT_PURPOSE, "code": "RACONSENT",
-                                   "display": "Reasonable Adjustments - Consent to record Reasonable Adjustments"}],
-                      "provision": nested},
+        "provision": {
+            "purpose": [
+                {
+                    "system": RA_CONSENT_PURPOSE,
+                    "code": "RACONSENT",
+                    "display": "Reasonable Adjustments - Consent to record Reasonable Adjustments",
+                }
+            ],
+            "provision": nested,
+        },
     }
     if consent["basis"] in POLICIES:
-        resource["policy"] = [{"authority": "https://www.legislation.gov.uk", "uri": POLICIES[consent["basis"]]}]
+        resource["policy"] = [
+            {"authority": "https://www.legislation.gov.uk", "uri": POLICIES[consent["basis"]]}
+        ]
     if consent.get("recorded_by"):
         resource["performer"] = [{"display": consent["recorded_by"]}]
-    summary = {key: value for key, value in (("authorString", consent.get("recorded_by")),
-                                             ("time", consent.get("recorded_at")),
-                                             ("text", consent.get("basis_note"))) if value}
+    summary = {
+        key: value
+        for key, value in (
+            ("authorString", consent.get("recorded_by")),
+            ("time", consent.get("recorded_at")),
+            ("text", consent.get("basis_note")),
+        )
+        if value
+    }
     extensions = []
     if summary.get("text"):
         extensions.append({"url": CONSENT_SUMMARY, "valueAnnotation": summary})
@@ -183,18 +238,20 @@ _KNOWN_CODES = {
     CONSENT_SCOPE: {"patient-privacy"},
     CONSENT_ACTION: {"collect", "access", "use", "disclose", "correct"},
 }
-_STATUS = {"Flag": {"active", "inactive", "entered-in-error"},
-           "Consent": {"draft", "proposed", "active", "rejected", "inactive", "entered-in-error"},
-           "Observation": {"registered", "preliminary", "final", "amended"}}
+_STATUS = {
+    "Flag": {"active", "inactive", "entered-in-error"},
+    "Consent": {"draft", "proposed", "active", "rejected", "inactive", "entered-in-error"},
+    "Observation": {"registered", "preliminary", "final", "amended"},
+}
 
 
 def validate_bundle(bundle: Any) -> list[str]:
     """Every way `bundle` departs from the structure in FHIR.md, one sentence each (empty: valid)."""
     if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":
-        return ["The export is not a FHIR Bundle (resourceType must be \"Bundle\")."]
+        return ['The export is not a FHIR Bundle (resourceType must be "Bundle").']
     problems: list[str] = []
     if bundle.get("type") != "collection":
-        problems.append(f"Bundle.type is {bundle.get('type')!r}; Hark writes \"collection\".")
+        problems.append(f'Bundle.type is {bundle.get("type")!r}; Hark writes "collection".')
     if not _INSTANT.fullmatch(str(bundle.get("timestamp", ""))):
         problems.append("Bundle.timestamp is missing or not an instant with a time zone.")
     entries = bundle.get("entry")

@@ -26,14 +26,22 @@ def join(path: str, key: str | int) -> str:
 
 
 def _shown(value: Any) -> str:
-    text = "null" if value is None else repr(value) if isinstance(value, str) else str(value).lower() \
-        if isinstance(value, bool) else str(value)
+    text = (
+        "null"
+        if value is None
+        else repr(value)
+        if isinstance(value, str)
+        else str(value).lower()
+        if isinstance(value, bool)
+        else str(value)
+    )
     return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _kind(value: Any) -> str:
     return {type(None): "null", bool: "true/false", str: "text", list: "a list", dict: "an object"}.get(
-        type(value), "a number" if isinstance(value, int | float) else type(value).__name__)
+        type(value), "a number" if isinstance(value, int | float) else type(value).__name__
+    )
 
 
 class Field:
@@ -49,8 +57,16 @@ class Field:
 
 
 class Text(Field):
-    def __init__(self, max_len: int = 4000, *, required: bool = False, nullable: bool = False,
-                 one_line: bool = False, pattern: re.Pattern[str] | None = None, hint: str = "") -> None:
+    def __init__(
+        self,
+        max_len: int = 4000,
+        *,
+        required: bool = False,
+        nullable: bool = False,
+        one_line: bool = False,
+        pattern: re.Pattern[str] | None = None,
+        hint: str = "",
+    ) -> None:
         self.max_len, self.required, self.nullable = max_len, required, nullable
         self.one_line, self.pattern, self.hint = one_line, pattern, hint
 
@@ -69,7 +85,9 @@ class Text(Field):
             what = "a line break" if bad.group() in "\n\r" else "a control or invalid character"
             problems.append(f"{path}: contains {what} at position {bad.start() + 1}; remove it")
         elif len(value) > self.max_len:
-            problems.append(f"{path}: is {len(value):,} characters long; the most allowed is {self.max_len:,}")
+            problems.append(
+                f"{path}: is {len(value):,} characters long; the most allowed is {self.max_len:,}"
+            )
         elif self.required and not value:
             problems.append(f"{path}: must not be empty")
         elif value and self.pattern is not None and not self.pattern.fullmatch(value):
@@ -84,8 +102,9 @@ class Text(Field):
 class Code(Text):
     """One-line text that a function must accept (a SNOMED CT id, a profile id)."""
 
-    def __init__(self, valid: Callable[[str], bool], hint: str, *, required: bool = False,
-                 nullable: bool = False) -> None:
+    def __init__(
+        self, valid: Callable[[str], bool], hint: str, *, required: bool = False, nullable: bool = False
+    ) -> None:
         super().__init__(100, required=required, nullable=nullable, one_line=True)
         self.valid, self.hint = valid, hint
 
@@ -99,7 +118,9 @@ class Code(Text):
 
 
 class Choice(Field):
-    def __init__(self, options: tuple[str, ...], default: str | None = None, *, required: bool = False) -> None:
+    def __init__(
+        self, options: tuple[str, ...], default: str | None = None, *, required: bool = False
+    ) -> None:
         self.options, self._default, self.required = options, default, required
 
     def default(self) -> Any:
@@ -127,8 +148,9 @@ class Flag(Field):
 
 
 class Number(Field):
-    def __init__(self, low: float, high: float, default: float | None, *, whole: bool = False,
-                 unit: str = "") -> None:
+    def __init__(
+        self, low: float, high: float, default: float | None, *, whole: bool = False, unit: str = ""
+    ) -> None:
         self.low, self.high, self._default, self.whole, self.unit = low, high, default, whole, unit
 
     def default(self) -> Any:
@@ -182,7 +204,9 @@ class Moment(Field):
         except ValueError:
             moment = None
         if moment is None or moment.tzinfo is None:
-            problems.append(f"{path}: must be an ISO 8601 time with a UTC offset, such as 2026-03-31T14:05:00+00:00")
+            problems.append(
+                f"{path}: must be an ISO 8601 time with a UTC offset, such as 2026-03-31T14:05:00+00:00"
+            )
             return None
         return moment.isoformat(timespec="seconds")
 
@@ -190,8 +214,9 @@ class Moment(Field):
 class Items(Field):
     """A list of items of one kind, at most `max_items` long (or exactly `exact` long)."""
 
-    def __init__(self, item: Field, max_items: int = 50, *, exact: int | None = None,
-                 default: list[Any] | None = None) -> None:
+    def __init__(
+        self, item: Field, max_items: int = 50, *, exact: int | None = None, default: list[Any] | None = None
+    ) -> None:
         self.item, self.max_items, self.exact, self._default = item, max_items, exact, default or []
 
     def default(self) -> Any:
@@ -213,8 +238,14 @@ class Items(Field):
 class Section(Field):
     """An object with known keys; unknown keys are errors so a typo never drops a need silently."""
 
-    def __init__(self, fields: Mapping[str, Field], *, nullable: bool = False,
-                 open_keys: Field | None = None, key_names: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        fields: Mapping[str, Field],
+        *,
+        nullable: bool = False,
+        open_keys: Field | None = None,
+        key_names: tuple[str, ...] = (),
+    ) -> None:
         self.fields, self.nullable = fields, nullable
         # open_keys: a mapping whose keys come from key_names and whose values all use one field.
         self.open_keys, self.key_names = open_keys, key_names
@@ -235,8 +266,9 @@ class Section(Field):
         result: dict[str, Any] = {}
         for key in value:
             if key not in self.fields:
-                problems.append(f"{join(path, key)}: is not a known field; the fields here are "
-                                f"{', '.join(self.fields)}")
+                problems.append(
+                    f"{join(path, key)}: is not a known field; the fields here are {', '.join(self.fields)}"
+                )
         for name, field in self.fields.items():
             if name in value:
                 result[name] = field.check(value[name], join(path, name), problems)

@@ -50,9 +50,11 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
     except OSError as error:
         raise ProfileError(f"Cannot read {path}: {error.strerror or error}.") from None
     if len(data) > max_bytes:
-        raise ProfileError(f"{path} is larger than {max_bytes:,} bytes, the most a profile file may be; "
-                           f"nothing was read from it. A profile is a few kilobytes: check it is the right file, "
-                           f"or split a large collection into several files.")
+        raise ProfileError(
+            f"{path} is larger than {max_bytes:,} bytes, the most a profile file may be; "
+            f"nothing was read from it. A profile is a few kilobytes: check it is the right file, "
+            f"or split a large collection into several files."
+        )
     return data
 
 
@@ -64,11 +66,15 @@ def load_json(path: Path, max_bytes: int = MAX_FILE_BYTES) -> Any:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise ProfileError(f"{path} is not UTF-8 text: byte 0x{data[error.start]:02x} at position {error.start} "
-                           f"cannot be read. Save the file as UTF-8 and try again.") from None
+        raise ProfileError(
+            f"{path} is not UTF-8 text: byte 0x{data[error.start]:02x} at position {error.start} "
+            f"cannot be read. Save the file as UTF-8 and try again."
+        ) from None
     if _depth(data) > MAX_DEPTH:
-        raise ProfileError(f"{path} nests objects or lists more than {MAX_DEPTH} deep; a profile needs at most "
-                           f"6. It is not a Hark profile file.")
+        raise ProfileError(
+            f"{path} nests objects or lists more than {MAX_DEPTH} deep; a profile needs at most "
+            f"6. It is not a Hark profile file."
+        )
     problems: list[str] = []
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -93,13 +99,16 @@ def load_json(path: Path, max_bytes: int = MAX_FILE_BYTES) -> Any:
     try:
         value = json.loads(text, object_pairs_hook=pairs, parse_constant=constant, parse_int=integer)
     except json.JSONDecodeError as error:
-        raise ProfileError(f"{path} is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}. "
-                           f"Fix it in a text editor or export it again.") from None
+        raise ProfileError(
+            f"{path} is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}. "
+            f"Fix it in a text editor or export it again."
+        ) from None
     except RecursionError:  # unreachable after the depth check; kept so no traceback ever escapes
         raise ProfileError(f"{path} nests too deeply to read.") from None
     if problems:
-        raise ProfileError(f"{path} cannot be used ({len(problems)} problem{'s' * (len(problems) > 1)}):",
-                           problems)
+        raise ProfileError(
+            f"{path} cannot be used ({len(problems)} problem{'s' * (len(problems) > 1)}):", problems
+        )
     return value
 
 
@@ -109,10 +118,14 @@ def profiles_in(document: Any, source: str) -> list[dict[str, Any]]:
     if isinstance(document, dict) and document.get("schema") == COLLECTION_SCHEMA:
         for key in document:
             if key not in ("schema", "version", "profiles"):
-                problems.append(f"{key}: is not a known field of a profile collection (schema, version, profiles)")
+                problems.append(
+                    f"{key}: is not a known field of a profile collection (schema, version, profiles)"
+                )
         if document.get("version") != 1 or isinstance(document.get("version"), bool):
-            problems.append(f"version: {document.get('version')!r} is not a collection version this Hark can "
-                            f"read (it reads version 1)")
+            problems.append(
+                f"version: {document.get('version')!r} is not a collection version this Hark can "
+                f"read (it reads version 1)"
+            )
         items = document.get("profiles")
         if not isinstance(items, list) or not items:
             problems.append("profiles: must be a list of one or more profiles")
@@ -131,12 +144,16 @@ def profiles_in(document: Any, source: str) -> list[dict[str, Any]]:
         normalised.append(profile)
         wanted = profile["id"]
         if wanted and wanted in first_with_id:
-            problems.append(f"{path}.id: {wanted} is also the id of {first_with_id[wanted]}; each person once")
+            problems.append(
+                f"{path}.id: {wanted} is also the id of {first_with_id[wanted]}; each person once"
+            )
         elif wanted:
             first_with_id[wanted] = path
     if problems:
-        raise ProfileError(f"Nothing was imported from {source} ({len(problems)} problem"
-                           f"{'s' * (len(problems) > 1)}):", problems)
+        raise ProfileError(
+            f"Nothing was imported from {source} ({len(problems)} problem{'s' * (len(problems) > 1)}):",
+            problems,
+        )
     return normalised
 
 

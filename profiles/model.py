@@ -35,7 +35,16 @@ ID_PATTERN = re.compile(r"prf_[A-Z2-7]{16}")
 NAME_CHARS = 200
 AUDIOGRAM_HZ = ("250", "500", "1000", "2000", "3000", "4000", "6000", "8000")
 TONE_BANDS_HZ = (250, 500, 1000, 1500, 2000, 3000, 4000, 6000)
-SUPPORTER_ROLES = ("family", "friend", "carer", "advocate", "imca", "interpreter", "attorney_or_deputy", "other")
+SUPPORTER_ROLES = (
+    "family",
+    "friend",
+    "carer",
+    "advocate",
+    "imca",
+    "interpreter",
+    "attorney_or_deputy",
+    "other",
+)
 CONSENT_BASES = ("consent", "best_interests", "lpa_or_deputy")
 CAPTION_SCHEMES = ("white-on-black", "yellow-on-black", "cyan-on-black", "black-on-white", "black-on-cream")
 
@@ -49,107 +58,140 @@ def _name(*, required: bool = False, nullable: bool = False) -> Text:
 
 
 def _tone() -> Items:
-    return Items(Number(-24, 24, 0.0, unit="dB"), exact=len(TONE_BANDS_HZ), default=[0.0] * len(TONE_BANDS_HZ))
+    return Items(
+        Number(-24, 24, 0.0, unit="dB"), exact=len(TONE_BANDS_HZ), default=[0.0] * len(TONE_BANDS_HZ)
+    )
 
 
 def _schema(today: Callable[[], date]) -> Section:
-    identity = Section({
-        "preferred_name": _name(required=True),
-        "full_name": _name(nullable=True),
-        "case_reference": Text(100, nullable=True, one_line=True),
-        "date_of_birth": Day(not_after_today=True, today=today),
-    })
+    identity = Section(
+        {
+            "preferred_name": _name(required=True),
+            "full_name": _name(nullable=True),
+            "case_reference": Text(100, nullable=True, one_line=True),
+            "date_of_birth": Day(not_after_today=True, today=today),
+        }
+    )
     identity.required = True
-    need = Section({
-        "category": Choice(CATEGORIES, required=True),
-        "code": Code(snomed_id_is_well_formed, "a SNOMED CT concept id (digits with a valid check digit)",
-                     required=True),
-        "display": _name(required=True),
-        "note": Text(),
-    })
-    device = Section({
-        "type": Choice(("hearing_aid", "cochlear_implant", "bone_conduction"), required=True),
-        "side": Choice(("left", "right", "both"), required=True),
-        "telecoil": Flag(False),
-    })
+    need = Section(
+        {
+            "category": Choice(CATEGORIES, required=True),
+            "code": Code(
+                snomed_id_is_well_formed,
+                "a SNOMED CT concept id (digits with a valid check digit)",
+                required=True,
+            ),
+            "display": _name(required=True),
+            "note": Text(),
+        }
+    )
+    device = Section(
+        {
+            "type": Choice(("hearing_aid", "cochlear_implant", "bone_conduction"), required=True),
+            "side": Choice(("left", "right", "both"), required=True),
+            "telecoil": Flag(False),
+        }
+    )
     thresholds = Section({}, open_keys=Number(-10, 120, None, unit="dB HL"), key_names=AUDIOGRAM_HZ)
     audiogram = Section({"left": thresholds, "right": thresholds}, nullable=True)
-    listening = Section({
-        "gain_db": Number(0, 50, 10.0, unit="dB"),
-        "left_gain_db": Number(-20, 20, 0.0, unit="dB"),
-        "right_gain_db": Number(-20, 20, 0.0, unit="dB"),
-        "left_tone_db": _tone(),
-        "right_tone_db": _tone(),
-        "noise_reduction": Number(0, 1, 0.7),
-        "highpass_hz": Number(20, 500, 100.0, unit="Hz"),
-        "compression": Flag(True),
-        "max_output_dbfs": Number(-40, 0, -6.0, unit="dBFS"),
-    })
-    supporter = Section({
-        "name": _name(required=True),
-        "role": Choice(SUPPORTER_ROLES, required=True),
-        "relationship": _name(),
-        "contact": Text(1000),
-    })
-    return Section({
-        "schema": Choice((SCHEMA_NAME,), SCHEMA_NAME),
-        "version": Choice(READABLE_VERSIONS, SCHEMA_VERSION),  # type: ignore[arg-type]
-        "id": Code(_is_profile_id, "a Hark profile id (prf_ and 16 letters A-Z or digits 2-7)", nullable=True),
-        "identity": identity,
-        "communication": Section({
-            "what_helps": Text(),
-            "what_does_not_help": Text(),
-            "best_times": Text(),
-            "signs_tired_or_not_understood": Text(),
-            "how_to_check_understanding": Text(),
-        }),
-        "needs": Items(need),
-        "hearing": Section({
-            "better_ear": Choice(("left", "right", "same", "unknown"), "unknown"),
-            "devices": Items(device),
-            "loudness_discomfort": Flag(False),
-            "tinnitus": Flag(False),
-            "notes": Text(),
-            "audiogram": audiogram,
-            "listening": listening,
-        }),
-        "captions": Section({
-            "enabled": Flag(True),
-            "font_pt": Number(20, 160, 48, whole=True, unit="pt"),
-            "scheme": Choice(CAPTION_SCHEMES, "white-on-black"),
-            "lines": Number(2, 10, 4, whole=True),
-            "upper_case": Flag(False),
-            "profanity_filter": Flag(False),
-        }),
-        "speech": Section({
-            "voice": Text(200, nullable=True, one_line=True),
-            "rate_wpm": Number(80, 300, 150, whole=True, unit="words a minute"),
-            "volume": Number(0, 1, 1.0),
-            "route": Choice(("headphones", "room"), "headphones"),
-        }),
-        "environment": Section({
-            "quiet_room": Flag(True),
-            "light_on_speaker_face": Flag(True),
-            "no_face_coverings": Flag(True),
-            "seating": Text(),
-            "pace": Text(),
-            "breaks": Text(),
-        }),
-        "phrases": Section({"favourites": Items(Text(100, required=True, one_line=True))}),
-        "supporters": Items(supporter),
-        "consent": Section({
-            "recorded_by": _name(),
-            "recorded_at": Moment(),
-            "basis": Choice(CONSENT_BASES, "consent"),
-            "basis_note": Text(),
-            "agreed_to": Section({
-                "store_profile": Flag(True),
-                "keep_transcripts": Flag(False),
-                "share": Flag(False),
-            }),
-            "review_date": Day(),
-        }),
-    })
+    listening = Section(
+        {
+            "gain_db": Number(0, 50, 10.0, unit="dB"),
+            "left_gain_db": Number(-20, 20, 0.0, unit="dB"),
+            "right_gain_db": Number(-20, 20, 0.0, unit="dB"),
+            "left_tone_db": _tone(),
+            "right_tone_db": _tone(),
+            "noise_reduction": Number(0, 1, 0.7),
+            "highpass_hz": Number(20, 500, 100.0, unit="Hz"),
+            "compression": Flag(True),
+            "max_output_dbfs": Number(-40, 0, -6.0, unit="dBFS"),
+        }
+    )
+    supporter = Section(
+        {
+            "name": _name(required=True),
+            "role": Choice(SUPPORTER_ROLES, required=True),
+            "relationship": _name(),
+            "contact": Text(1000),
+        }
+    )
+    return Section(
+        {
+            "schema": Choice((SCHEMA_NAME,), SCHEMA_NAME),
+            "version": Choice(READABLE_VERSIONS, SCHEMA_VERSION),  # type: ignore[arg-type]
+            "id": Code(
+                _is_profile_id, "a Hark profile id (prf_ and 16 letters A-Z or digits 2-7)", nullable=True
+            ),
+            "identity": identity,
+            "communication": Section(
+                {
+                    "what_helps": Text(),
+                    "what_does_not_help": Text(),
+                    "best_times": Text(),
+                    "signs_tired_or_not_understood": Text(),
+                    "how_to_check_understanding": Text(),
+                }
+            ),
+            "needs": Items(need),
+            "hearing": Section(
+                {
+                    "better_ear": Choice(("left", "right", "same", "unknown"), "unknown"),
+                    "devices": Items(device),
+                    "loudness_discomfort": Flag(False),
+                    "tinnitus": Flag(False),
+                    "notes": Text(),
+                    "audiogram": audiogram,
+                    "listening": listening,
+                }
+            ),
+            "captions": Section(
+                {
+                    "enabled": Flag(True),
+                    "font_pt": Number(20, 160, 48, whole=True, unit="pt"),
+                    "scheme": Choice(CAPTION_SCHEMES, "white-on-black"),
+                    "lines": Number(2, 10, 4, whole=True),
+                    "upper_case": Flag(False),
+                    "profanity_filter": Flag(False),
+                }
+            ),
+            "speech": Section(
+                {
+                    "voice": Text(200, nullable=True, one_line=True),
+                    "rate_wpm": Number(80, 300, 150, whole=True, unit="words a minute"),
+                    "volume": Number(0, 1, 1.0),
+                    "route": Choice(("headphones", "room"), "headphones"),
+                }
+            ),
+            "environment": Section(
+                {
+                    "quiet_room": Flag(True),
+                    "light_on_speaker_face": Flag(True),
+                    "no_face_coverings": Flag(True),
+                    "seating": Text(),
+                    "pace": Text(),
+                    "breaks": Text(),
+                }
+            ),
+            "phrases": Section({"favourites": Items(Text(100, required=True, one_line=True))}),
+            "supporters": Items(supporter),
+            "consent": Section(
+                {
+                    "recorded_by": _name(),
+                    "recorded_at": Moment(),
+                    "basis": Choice(CONSENT_BASES, "consent"),
+                    "basis_note": Text(),
+                    "agreed_to": Section(
+                        {
+                            "store_profile": Flag(True),
+                            "keep_transcripts": Flag(False),
+                            "share": Flag(False),
+                        }
+                    ),
+                    "review_date": Day(),
+                }
+            ),
+        }
+    )
 
 
 _SCHEMA = _schema(date.today)
@@ -158,30 +200,42 @@ _IDENTITY_KEYS = frozenset(("preferred_name", "full_name", "case_reference", "da
 
 def expand_short_form(data: object) -> object:
     """`{"preferred_name": "Ada"}`: a bare object of identity keys (plus schema/version/id) is the identity."""
-    if isinstance(data, dict) and "identity" not in data and _IDENTITY_KEYS & data.keys() \
-            and data.keys() <= _IDENTITY_KEYS | {"schema", "version", "id"}:
+    if (
+        isinstance(data, dict)
+        and "identity" not in data
+        and _IDENTITY_KEYS & data.keys()
+        and data.keys() <= _IDENTITY_KEYS | {"schema", "version", "id"}
+    ):
         head = {key: data[key] for key in ("schema", "version", "id") if key in data}
         return {**head, "identity": {key: value for key, value in data.items() if key in _IDENTITY_KEYS}}
     return data
 
 
-def check_profile(data: object, path: str = "", *, today: Callable[[], date] | None = None) -> tuple[
-        dict[str, Any], list[str]]:
+def check_profile(
+    data: object, path: str = "", *, today: Callable[[], date] | None = None
+) -> tuple[dict[str, Any], list[str]]:
     """The normalised profile and the list of problems (empty when valid), without raising."""
     problems: list[str] = []
     data = expand_short_form(data)
-    if isinstance(data, dict) and "version" in data and (
-            isinstance(data["version"], bool) or data["version"] not in READABLE_VERSIONS):
+    if (
+        isinstance(data, dict)
+        and "version" in data
+        and (isinstance(data["version"], bool) or data["version"] not in READABLE_VERSIONS)
+    ):
         readable = ", ".join(str(version) for version in READABLE_VERSIONS)
-        problems.append(f"{join(path, 'version')}: {data['version']!r} is not a profile version this Hark can "
-                        f"read (it reads version {readable}); update Hark, or export the profile again "
-                        f"from the Hark that wrote it in a version this one reads")
+        problems.append(
+            f"{join(path, 'version')}: {data['version']!r} is not a profile version this Hark can "
+            f"read (it reads version {readable}); update Hark, or export the profile again "
+            f"from the Hark that wrote it in a version this one reads"
+        )
         return _SCHEMA.default(), problems
     if isinstance(data, dict):
         for key in data:
             if key in _IDENTITY_KEYS:
-                problems.append(f"{join(path, key)}: belongs inside identity (identity.{key}) when the "
-                                f"profile has other sections")
+                problems.append(
+                    f"{join(path, key)}: belongs inside identity (identity.{key}) when the "
+                    f"profile has other sections"
+                )
         data = {key: value for key, value in data.items() if key not in _IDENTITY_KEYS}
     schema = _schema(today) if today is not None else _SCHEMA
     profile = schema.check(data, path, problems)
@@ -192,8 +246,9 @@ def validate_profile(data: object, *, today: Callable[[], date] | None = None) -
     """The normalised profile dict with every default filled; `ProfileError` lists every problem."""
     profile, problems = check_profile(data, today=today)
     if problems:
-        raise ProfileError(f"The profile is not valid ({len(problems)} problem{'s' * (len(problems) > 1)}):",
-                           problems)
+        raise ProfileError(
+            f"The profile is not valid ({len(problems)} problem{'s' * (len(problems) > 1)}):", problems
+        )
     return profile
 
 

@@ -25,11 +25,16 @@ class NeedCode:
 
 # Verhoeff tables (dihedral group D5 multiplication, position permutation).
 _D = (
-    (0, 1, 2, 3, 4, 5, 6, 7, 8, 9), (1, 2, 3, 4, 0, 6, 7, 8, 9, 5),
-    (2, 3, 4, 0, 1, 7, 8, 9, 5, 6), (3, 4, 0, 1, 2, 8, 9, 5, 6, 7),
-    (4, 0, 1, 2, 3, 9, 5, 6, 7, 8), (5, 9, 8, 7, 6, 0, 4, 3, 2, 1),
-    (6, 5, 9, 8, 7, 1, 0, 4, 3, 2), (7, 6, 5, 9, 8, 2, 1, 0, 4, 3),
-    (8, 7, 6, 5, 9, 3, 2, 1, 0, 4), (9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
+    (0, 1, 2, 3, 4, 5, 6, 7, 8, 9),
+    (1, 2, 3, 4, 0, 6, 7, 8, 9, 5),
+    (2, 3, 4, 0, 1, 7, 8, 9, 5, 6),
+    (3, 4, 0, 1, 2, 8, 9, 5, 6, 7),
+    (4, 0, 1, 2, 3, 9, 5, 6, 7, 8),
+    (5, 9, 8, 7, 6, 0, 4, 3, 2, 1),
+    (6, 5, 9, 8, 7, 1, 0, 4, 3, 2),
+    (7, 6, 5, 9, 8, 2, 1, 0, 4, 3),
+    (8, 7, 6, 5, 9, 3, 2, 1, 0, 4),
+    (9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
 )
 # The position permutation for position i is the first one applied i times; deriving
 # the table avoids a typo in a hand-copied one (a typo would reject real codes).
@@ -74,30 +79,36 @@ def snomed_id_is_well_formed(code: str) -> bool:
 # (contact method, information format, communication professional, communication support);
 # FHIR.md lists the check for every code and the codes we left out.
 COMMON_NEEDS: tuple[NeedCode, ...] = (
-    NeedCode("204331000000107", "British Sign Language interpreter needed",
-             "communication_professional"),
-    NeedCode("936761000000104", "Sign Supported English interpreter needed",
-             "communication_professional"),
+    NeedCode("204331000000107", "British Sign Language interpreter needed", "communication_professional"),
+    NeedCode("936761000000104", "Sign Supported English interpreter needed", "communication_professional"),
     NeedCode("945911000000109", "Requires lipspeaker", "communication_professional"),
     NeedCode("966401000000100", "Requires speech to text reporter", "communication_professional"),
     NeedCode("945891000000106", "Requires manual note taker", "communication_professional"),
-    NeedCode("957051000000100", "Requires deafblind manual alphabet interpreter",
-             "communication_professional"),
+    NeedCode(
+        "957051000000100", "Requires deafblind manual alphabet interpreter", "communication_professional"
+    ),
     NeedCode("285055002", "Does use hearing aid", "communication_support"),
     NeedCode("441092009", "Does lip read", "communication_support"),
     NeedCode("198061000000105", "Uses hearing loop", "communication_support"),
-    NeedCode("716537007", "Uses voice amplifier to support communication",
-             "communication_support"),
-    NeedCode("936701000000103", "Requires contact by short message service text message",
-             "contact_method"),
+    NeedCode("716537007", "Uses voice amplifier to support communication", "communication_support"),
+    NeedCode("936701000000103", "Requires contact by short message service text message", "contact_method"),
     NeedCode("936741000000100", "Requires contact by email", "contact_method"),
     NeedCode("796081000000106", "Requires contact by text relay", "contact_method"),
-    NeedCode("957331000000109", "Requires written information in at least 20 point sans serif font",
-             "information_format"),
-    NeedCode("957351000000102", "Requires written information in at least 24 point sans serif font",
-             "information_format"),
-    NeedCode("957371000000106", "Requires written information in at least 28 point sans serif font",
-             "information_format"),
+    NeedCode(
+        "957331000000109",
+        "Requires written information in at least 20 point sans serif font",
+        "information_format",
+    ),
+    NeedCode(
+        "957351000000102",
+        "Requires written information in at least 24 point sans serif font",
+        "information_format",
+    ),
+    NeedCode(
+        "957371000000106",
+        "Requires written information in at least 28 point sans serif font",
+        "information_format",
+    ),
     NeedCode("796161000000101", "Requires information in Easyread", "information_format"),
     NeedCode("936581000000101", "Requires information by email", "information_format"),
 )

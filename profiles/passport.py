@@ -83,8 +83,20 @@ PLAIN_WORDS = {
 }
 
 # Month names spelled out here: strftime's %B follows the machine's locale.
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 _SIDES = {"left": "my left ear", "right": "my right ear", "both": "both ears"}
 _DEVICES = {
     "hearing_aid": "I use a hearing aid in {side}.",
@@ -108,18 +120,28 @@ _ROLES = {
 }
 _BASIS = {
     "consent": "I said yes to keeping this information.",
-    "best_interests": ("I could not decide about this myself. It was decided in my best interests, "
-                       "under the Mental Capacity Act 2005."),
-    "lpa_or_deputy": ("Someone with legal power to decide for me said yes. "
-                      "This is my attorney (lasting power of attorney) or my deputy."),
+    "best_interests": (
+        "I could not decide about this myself. It was decided in my best interests, "
+        "under the Mental Capacity Act 2005."
+    ),
+    "lpa_or_deputy": (
+        "Someone with legal power to decide for me said yes. "
+        "This is my attorney (lasting power of attorney) or my deputy."
+    ),
 }
 _AGREED = {
-    "store_profile": ("Keep this passport safe on the computer.",
-                      "Do not keep this passport on the computer."),
-    "keep_transcripts": ("Keep a written record of what we say when we meet.",
-                         "Do not keep a written record of what we say."),
-    "share": ("Share my passport with other services that help me.",
-              "Do not share my passport with other services."),
+    "store_profile": (
+        "Keep this passport safe on the computer.",
+        "Do not keep this passport on the computer.",
+    ),
+    "keep_transcripts": (
+        "Keep a written record of what we say when we meet.",
+        "Do not keep a written record of what we say.",
+    ),
+    "share": (
+        "Share my passport with other services that help me.",
+        "Do not share my passport with other services.",
+    ),
 }
 
 

@@ -60,16 +60,19 @@ def _table(rows: list[str]) -> str:
     return "\n".join(rows) if rows else "(none)"
 
 
-def write_bundle(data: Mapping[str, Any], out_dir: Path, *, who: str, store: Path,
-                 writers: Mapping[str, Writer | str]) -> list[str]:
+def write_bundle(
+    data: Mapping[str, Any], out_dir: Path, *, who: str, store: Path, writers: Mapping[str, Writer | str]
+) -> list[str]:
     """Write the bundle from `ProfileStore.subject_access` data; returns the file names written.
 
     `writers` maps "passport.pdf" / "fhir.json" to a function, or to the sentence that says why
     that file could not be made.
     """
     if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
-        raise ProfileError(f"{out_dir} already exists and is not an empty folder; choose a new folder for "
-                           f"the subject-access copy.")
+        raise ProfileError(
+            f"{out_dir} already exists and is not an empty folder; choose a new folder for "
+            f"the subject-access copy."
+        )
     profile = data["profile"]
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -90,17 +93,29 @@ def write_bundle(data: Mapping[str, Any], out_dir: Path, *, who: str, store: Pat
                 writer(profile, building / name)
                 extras.append(_EXTRAS.get(name, name))
             except Exception as error:  # one missing extra must not lose the rest of the copy
-                reason = error.headline if isinstance(error, ProfileError) else f"{type(error).__name__}: {error}"
+                reason = (
+                    error.headline if isinstance(error, ProfileError) else f"{type(error).__name__}: {error}"
+                )
                 extras.append(f"{name:<15} Not included: it could not be made ({reason}).")
-        history = [f"version {v['version']:>3}  {v['at']}  {v['who']}  {v['action']}"
-                   + (f"  changed: {', '.join(v['changed'])}" if v["changed"] else "")
-                   for v in data["versions"]]
+        history = [
+            f"version {v['version']:>3}  {v['at']}  {v['who']}  {v['action']}"
+            + (f"  changed: {', '.join(v['changed'])}" if v["changed"] else "")
+            for v in data["versions"]
+        ]
         audit = [f"{e['at']}  {e['who']}  {e['action']}" for e in data["audit"]]
         name = profile["identity"]["preferred_name"]
         readme = _README.format(
-            name=name, rule="=" * (len(name) + 29), when=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-            who=who, store=store, profile_id=profile["id"], sessions=f"{len(data['sessions'])} held",
-            extras="\n".join(extras) + ("\n" if extras else ""), history=_table(history), audit=_table(audit))
+            name=name,
+            rule="=" * (len(name) + 29),
+            when=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            who=who,
+            store=store,
+            profile_id=profile["id"],
+            sessions=f"{len(data['sessions'])} held",
+            extras="\n".join(extras) + ("\n" if extras else ""),
+            history=_table(history),
+            audit=_table(audit),
+        )
         write_atomic(building / "README.txt", readme.encode("utf-8"))
         if out_dir.exists():
             out_dir.rmdir()

@@ -67,7 +67,9 @@ def test_bluetooth_or_slow_outputs_get_a_warning_that_suggests_wired_headphones(
 
 def test_feedback_checks_the_live_stream_and_writes_a_report(jack_server, tmp_path) -> None:  # type: ignore[no-untyped-def]
     report = tmp_path / "feedback.json"
-    result = hark("feedback", "--input", "system", "--output", "system", "--gain-db", "20", "--report", str(report))
+    result = hark(
+        "feedback", "--input", "system", "--output", "system", "--gain-db", "20", "--report", str(report)
+    )
     # JACK's dummy capture is silent: nothing leaks, nothing is hidden by noise.
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()

@@ -33,8 +33,11 @@ def caption_words(event: Any, style: CaptionStyle) -> list[CaptionWord]:
     words = getattr(event, "words", ())
     if words:
         return [
-            CaptionWord(clean(w.text), style.mark_low_confidence and w.confidence < style.low_confidence_threshold)
-            for w in words if w.text.strip()
+            CaptionWord(
+                clean(w.text), style.mark_low_confidence and w.confidence < style.low_confidence_threshold
+            )
+            for w in words
+            if w.text.strip()
         ]
     return [CaptionWord(clean(text), False) for text in event.text.split()]
 
@@ -79,7 +82,11 @@ def trim_to_lines(doc: QTextDocument, max_lines: int) -> None:
         if kept + lines > max_lines:
             keep = max_lines - kept
             layout = block.layout()
-            cut = block.position() + layout.lineAt(lines - keep).textStart() if keep else block.next().position()
+            cut = (
+                block.position() + layout.lineAt(lines - keep).textStart()
+                if keep
+                else block.next().position()
+            )
             cursor = QTextCursor(doc)
             cursor.setPosition(cut, QTextCursor.MoveMode.KeepAnchor)
             cursor.removeSelectedText()

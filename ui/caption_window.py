@@ -63,7 +63,11 @@ LIVE_SUFFIX = "\u00a0…"
 # Statuses a screen reader should say at once, interrupting; the others wait their turn.
 MESSAGE_SHARE = 0.6  # of the window's height at most, so some captions always show
 URGENT_HEADLINES = {
-    "No speech model", "Captions stopped", "Waiting for the sound device", "Whistling turned down", "Will whistle",
+    "No speech model",
+    "Captions stopped",
+    "Waiting for the sound device",
+    "Whistling turned down",
+    "Will whistle",
     "Close to whistling",
 }
 # Partials come up to 20 times a second and each layout holds the GIL the audio callback needs
@@ -116,14 +120,27 @@ class CaptionWindow(QWidget):
         self.captions.viewport().installEventFilter(self)
 
         self.status_label = StatusLine(self)
-        self.pause_button = self._button("Pause", self.toggle_pause, "pauseButton",
-                                         "Pause captions, or carry on after a pause (Space).")
-        self.smaller_button = self._button("Smaller text", lambda: self.change_font_size(-1), "smallerButton",
-                                           "Make the caption text smaller (minus key).")
-        self.larger_button = self._button("Larger text", lambda: self.change_font_size(+1), "largerButton",
-                                          "Make the caption text larger (plus key).")
-        self.fullscreen_button = self._button("Full screen", self.toggle_fullscreen, "fullScreenButton",
-                                              "Fill the screen with the captions, or leave full screen (F11).")
+        self.pause_button = self._button(
+            "Pause", self.toggle_pause, "pauseButton", "Pause captions, or carry on after a pause (Space)."
+        )
+        self.smaller_button = self._button(
+            "Smaller text",
+            lambda: self.change_font_size(-1),
+            "smallerButton",
+            "Make the caption text smaller (minus key).",
+        )
+        self.larger_button = self._button(
+            "Larger text",
+            lambda: self.change_font_size(+1),
+            "largerButton",
+            "Make the caption text larger (plus key).",
+        )
+        self.fullscreen_button = self._button(
+            "Full screen",
+            self.toggle_fullscreen,
+            "fullScreenButton",
+            "Fill the screen with the captions, or leave full screen (F11).",
+        )
 
         self.status_bar = QWidget(self)
         self.status_bar.setObjectName("statusBar")
@@ -151,10 +168,13 @@ class CaptionWindow(QWidget):
         self._shortcut(["F11"], self.toggle_fullscreen)
         self._shortcut(["Esc"], self.escape)
         self._shortcut(["Space"], self.toggle_pause)
-        self._shortcut(["+", "=", "Ctrl+=", "Ctrl++", QKeySequence(keypad | Qt.Key.Key_Plus)],
-                       lambda: self.change_font_size(+1))
-        self._shortcut(["-", "Ctrl+-", QKeySequence(keypad | Qt.Key.Key_Minus)],
-                       lambda: self.change_font_size(-1))
+        self._shortcut(
+            ["+", "=", "Ctrl+=", "Ctrl++", QKeySequence(keypad | Qt.Key.Key_Plus)],
+            lambda: self.change_font_size(+1),
+        )
+        self._shortcut(
+            ["-", "Ctrl+-", QKeySequence(keypad | Qt.Key.Key_Minus)], lambda: self.change_font_size(-1)
+        )
         self.style_ = style or CaptionStyle()
         self.apply_style(self.style_)
         self.status_label.set_status(*self._status)  # shown, not announced: nothing has happened yet
@@ -212,10 +232,16 @@ class CaptionWindow(QWidget):
             raise ValueError(f"Unknown message source {source!r}; use one of: {', '.join(HEADINGS)}.")
         if not isinstance(text, str) or not text.strip():
             raise ValueError("There is no message to show: the text is empty.")
-        if seconds is not None and (isinstance(seconds, bool) or not isinstance(seconds, int | float)
-                                    or not math.isfinite(seconds) or seconds <= 0):
-            raise ValueError(f"A message must show for a positive number of seconds or None (until hidden), "
-                             f"not {seconds!r}.")
+        if seconds is not None and (
+            isinstance(seconds, bool)
+            or not isinstance(seconds, int | float)
+            or not math.isfinite(seconds)
+            or seconds <= 0
+        ):
+            raise ValueError(
+                f"A message must show for a positive number of seconds or None (until hidden), "
+                f"not {seconds!r}."
+            )
         text = mask_profanity(text.strip()) if self.style_.profanity_filter else text.strip()
         heading = HEADINGS[source]
         self.message.show_text(heading, text)
@@ -316,8 +342,9 @@ class CaptionWindow(QWidget):
         screens = QGuiApplication.screens()
         if index is not None:
             if not 0 <= index < len(screens):
-                raise ValueError(f"There is no screen {index}; this computer has {len(screens)} (0 to "
-                                 f"{len(screens) - 1}).")
+                raise ValueError(
+                    f"There is no screen {index}; this computer has {len(screens)} (0 to {len(screens) - 1})."
+                )
             geometry = screens[index].availableGeometry()
             self.move(geometry.topLeft())
             self.resize(min(self.width(), geometry.width()), min(self.height(), geometry.height()))
@@ -341,8 +368,11 @@ class CaptionWindow(QWidget):
         self.status_label.set_status(headline, detail)
         if (headline, detail) != self._announced_status:  # the controller repeats unchanged states
             self._announced_status = (headline, detail)
-            self.announcer.announce(f"{headline}. {detail}" if detail else headline,
-                                    assertive=headline in URGENT_HEADLINES, source=self.status_label)
+            self.announcer.announce(
+                f"{headline}. {detail}" if detail else headline,
+                assertive=headline in URGENT_HEADLINES,
+                source=self.status_label,
+            )
 
     def _render(self) -> None:
         self.renders += 1

@@ -21,7 +21,9 @@ from ui.phrase_picker import Groups, PhrasePicker
 from ui.typing_bar import reply_bar, say_bar
 
 PHRASES_KEY, SAY_KEY, REPLY_KEY, FEEDBACK_KEY = "Ctrl+P", "Ctrl+T", "Ctrl+R", "Ctrl+F"
-KEYS_HELP = "Ctrl+P quick phrases, Ctrl+T type to say, Ctrl+R the person types a reply, Ctrl+F check for whistling."
+KEYS_HELP = (
+    "Ctrl+P quick phrases, Ctrl+T type to say, Ctrl+R the person types a reply, Ctrl+F check for whistling."
+)
 
 
 class DeskActions(Protocol):
@@ -35,7 +37,9 @@ class DeskActions(Protocol):
 
 
 class DeskControls:
-    def __init__(self, window: QWidget, actions: DeskActions, check_feedback: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self, window: QWidget, actions: DeskActions, check_feedback: Callable[[], None] | None = None
+    ) -> None:
         self.window, self.actions = window, actions
         self.picker = PhrasePicker(actions.phrase_groups(), window)
         self.say = say_bar(window)
@@ -46,10 +50,14 @@ class DeskControls:
             dialog.finished.connect(lambda _result: self.window.activateWindow())
         self.picker.chosen.connect(self._phrase)
         self.say.submitted.connect(lambda text, _: self._typed(self.say, self.actions.say_typed(text)))
-        self.reply.submitted.connect(lambda text, aloud: self._typed(self.reply,
-                                                                     self.actions.person_typed(text, aloud)))
-        self.shortcuts = [self._key(PHRASES_KEY, self.open_phrases), self._key(SAY_KEY, self.open_say),
-                          self._key(REPLY_KEY, self.open_reply)]
+        self.reply.submitted.connect(
+            lambda text, aloud: self._typed(self.reply, self.actions.person_typed(text, aloud))
+        )
+        self.shortcuts = [
+            self._key(PHRASES_KEY, self.open_phrases),
+            self._key(SAY_KEY, self.open_say),
+            self._key(REPLY_KEY, self.open_reply),
+        ]
         if check_feedback is not None:
             self.shortcuts.append(self._key(FEEDBACK_KEY, check_feedback))
         window.setAccessibleDescription(f"{window.accessibleDescription()} {KEYS_HELP}")

@@ -52,7 +52,9 @@ class FlowLayout(QLayout):
     def minimumSize(self) -> QSize:
         """The widest single widget: below that, nothing can wrap any further."""
         width = max((item.minimumSize().width() for item in self._items if not item.isEmpty()), default=0)
-        width = max(width, max((item.sizeHint().width() for item in self._items if not item.isEmpty()), default=0))
+        width = max(
+            width, max((item.sizeHint().width() for item in self._items if not item.isEmpty()), default=0)
+        )
         return QSize(width, 0) + _size(self.contentsMargins())
 
     def setGeometry(self, rect: QRect) -> None:
@@ -88,8 +90,12 @@ class FlowLayout(QLayout):
             for item in row:
                 hint = item.sizeHint()
                 if move:
-                    item.setGeometry(QRect(QPoint(max(x, rect.x() + m.left()), y),
-                                           QSize(min(hint.width(), rect.width()), height)))
+                    item.setGeometry(
+                        QRect(
+                            QPoint(max(x, rect.x() + m.left()), y),
+                            QSize(min(hint.width(), rect.width()), height),
+                        )
+                    )
                 x += hint.width() + self._spacing
             y += height
         return y + m.bottom() - rect.y()

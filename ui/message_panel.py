@@ -76,14 +76,24 @@ class MessagePanel(QFrame):
         """Shrink the text from the captions' size, if it must, to fit `max_height` px at this
         width; never below MIN_TEXT_PT (a very long reply is then cut, and whole in the tooltip)."""
         width = window_width - 2 * FRAME_PX - MARGINS[0] - MARGINS[2]
-        room = max_height - 2 * FRAME_PX - MARGINS[1] - MARGINS[3] - SPACING_PX \
+        room = (
+            max_height
+            - 2 * FRAME_PX
+            - MARGINS[1]
+            - MARGINS[3]
+            - SPACING_PX
             - max(self.heading.sizeHint().height(), self.hide_button.sizeHint().height())
+        )
         font = QFont(self._big)
         for size in range(self._big.pointSize(), MIN_TEXT_PT - 1, -2):
             font.setPointSize(size)
             flags = int(Qt.TextFlag.TextWordWrap)
-            if QFontMetrics(font).boundingRect(QRect(0, 0, max(1, width), 1 << 20), flags,
-                                               self.text.text()).height() <= room:
+            if (
+                QFontMetrics(font)
+                .boundingRect(QRect(0, 0, max(1, width), 1 << 20), flags, self.text.text())
+                .height()
+                <= room
+            ):
                 break
         self.text.setFont(font)
 

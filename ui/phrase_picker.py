@@ -53,8 +53,9 @@ class PhrasePicker(QDialog):
         self.setObjectName("phrasePicker")
         self.setWindowTitle("Quick phrases")
         self.setAccessibleName("Quick phrases")
-        self.setAccessibleDescription("Choose a phrase. Enter says it and shows it large, Shift+Enter only shows "
-                                      "it, Esc closes.")
+        self.setAccessibleDescription(
+            "Choose a phrase. Enter says it and shows it large, Shift+Enter only shows it, Esc closes."
+        )
         self.setMinimumSize(420, 300)
         self.title = QLabel("Quick phrases. Enter: say and show. Shift+Enter: show only. Esc: close.", self)
         self.title.setObjectName("phrasePickerTitle")
@@ -120,7 +121,11 @@ class PhrasePicker(QDialog):
 
     def phrase_ids(self) -> list[str]:
         """The ids in the order listed (favourites first)."""
-        return [self.list.item(r).data(ID_ROLE) for r in range(self.list.count()) if self.list.item(r).data(ID_ROLE)]
+        return [
+            self.list.item(r).data(ID_ROLE)
+            for r in range(self.list.count())
+            if self.list.item(r).data(ID_ROLE)
+        ]
 
     def open_over(self, parent: QWidget | None) -> None:
         overlay_on(self, parent)

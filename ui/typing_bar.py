@@ -27,8 +27,9 @@ LABEL_PT = 22
 class TypingBar(QDialog):
     submitted = Signal(str, bool)  # (text, read it out to the room)
 
-    def __init__(self, prompt: str, description: str, with_read_aloud: bool, name: str,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, prompt: str, description: str, with_read_aloud: bool, name: str, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName(name)
         self.setWindowTitle(prompt)
@@ -102,10 +103,21 @@ class TypingBar(QDialog):
 
 
 def say_bar(parent: QWidget | None = None) -> TypingBar:
-    return TypingBar("Type to say", "Type what to say to the person. Enter says it in their headphones and "
-                     "shows it large. Esc closes.", False, "typeToSay", parent)
+    return TypingBar(
+        "Type to say",
+        "Type what to say to the person. Enter says it in their headphones and shows it large. Esc closes.",
+        False,
+        "typeToSay",
+        parent,
+    )
 
 
 def reply_bar(parent: QWidget | None = None) -> TypingBar:
-    return TypingBar("Type your answer here", "Type your answer. Enter shows it large. Tick Read it out to me "
-                     "to have it said out loud. Esc closes.", True, "personReply", parent)
+    return TypingBar(
+        "Type your answer here",
+        "Type your answer. Enter shows it large. Tick Read it out to me "
+        "to have it said out loud. Esc closes.",
+        True,
+        "personReply",
+        parent,
+    )

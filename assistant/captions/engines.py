@@ -91,8 +91,9 @@ class SubprocessRecognizer:
     def __init__(self, engine: str, model_path: Path | None = None, start_timeout: float = 60.0) -> None:
         ctx = mp.get_context("spawn")  # never fork a process that has audio threads running
         self._conn, child = ctx.Pipe()
-        self._process = ctx.Process(target=_serve, args=(child, engine, model_path), daemon=True,
-                                    name=f"hark-{engine}")
+        self._process = ctx.Process(
+            target=_serve, args=(child, engine, model_path), daemon=True, name=f"hark-{engine}"
+        )
         self._process.start()
         child.close()
         if not self._conn.poll(start_timeout):
@@ -141,8 +142,9 @@ def _vosk_model_for(model_path: Path | None, language: str) -> Path | None:
         raise AudioError(str(error)) from None
 
 
-def choose_recognizer(engine: str | None = None, model_path: Path | None = None, language: str = "en",
-                      *, isolate: bool = True) -> Recognizer:
+def choose_recognizer(
+    engine: str | None = None, model_path: Path | None = None, language: str = "en", *, isolate: bool = True
+) -> Recognizer:
     """Vosk when a model is given or installed for `language`, else pocketsphinx (English only),
     unless `engine` says which. With `isolate`, pocketsphinx runs in a child process (see above);
     Vosk releases the GIL and runs in-process."""

@@ -39,8 +39,9 @@ class RecognitionFeed:
             from audio.settings import ListeningSettings
 
             self._reducer = NoiseReducer()
-            self._reducer.prepare(recognizer.sample_rate, NR_BLOCK, 1,
-                                  ListeningSettings(noise_reduction=noise_reduction))
+            self._reducer.prepare(
+                recognizer.sample_rate, NR_BLOCK, 1, ListeningSettings(noise_reduction=noise_reduction)
+            )
             self._nr_block = np.zeros((1, NR_BLOCK), dtype=np.float32)
         self._pending = np.zeros(0, dtype=np.float32)
         self.audio_s = 0.0  # stream audio consumed
@@ -86,17 +87,26 @@ def _to_int16(x: np.ndarray) -> np.ndarray:
     return np.clip(np.rint(x * 32768.0), -32768, 32767).astype(np.int16)
 
 
-def feed_signal(signal: np.ndarray, rate: int, recognizer: Recognizer, noise_reduction: float = 0.0,
-                block: int = 128, on_event: Callable[[CaptionEvent], None] | None = None
-                ) -> tuple[list[CaptionEvent], RecognitionFeed]:
+def feed_signal(
+    signal: np.ndarray,
+    rate: int,
+    recognizer: Recognizer,
+    noise_reduction: float = 0.0,
+    block: int = 128,
+    on_event: Callable[[CaptionEvent], None] | None = None,
+) -> tuple[list[CaptionEvent], RecognitionFeed]:
     """Run a mono float signal through the live path in `block`-sample pieces."""
     feed = RecognitionFeed(rate, recognizer, noise_reduction)
     events: list[CaptionEvent] = []
     batch = max(1, int(BATCH_S * rate) // block) * block
     for i in range(0, len(signal), batch):
         # The resampler and noise reducer see `block`-sized pieces, as from the tap.
-        chunk = np.concatenate([feed.resampler.process(signal[j : j + block])
-                                for j in range(i, min(i + batch, len(signal)), block)])
+        chunk = np.concatenate(
+            [
+                feed.resampler.process(signal[j : j + block])
+                for j in range(i, min(i + batch, len(signal)), block)
+            ]
+        )
         new = feed.push_resampled(chunk, min(batch, len(signal) - i) / rate)
         events.extend(new)
         if on_event is not None:
@@ -111,8 +121,14 @@ def feed_signal(signal: np.ndarray, rate: int, recognizer: Recognizer, noise_red
 
 
 class CaptionWorker:
-    def __init__(self, tap: Any, stream_rate: int, recognizer: Recognizer,
-                 on_event: Callable[[CaptionEvent], None], noise_reduction: float = 0.0) -> None:
+    def __init__(
+        self,
+        tap: Any,
+        stream_rate: int,
+        recognizer: Recognizer,
+        on_event: Callable[[CaptionEvent], None],
+        noise_reduction: float = 0.0,
+    ) -> None:
         self._tap = tap
         self._feed = RecognitionFeed(stream_rate, recognizer, noise_reduction)
         self._on_event = on_event
@@ -208,7 +224,9 @@ class CaptionWorker:
 def _shifted(event: CaptionEvent, by: float) -> CaptionEvent:
     if isinstance(event, Partial):
         return dataclasses.replace(event, time=round(event.time + by, 3))
-    words = tuple(dataclasses.replace(w, start=round(w.start + by, 3), end=round(w.end + by, 3))
-                  for w in event.words)
-    return dataclasses.replace(event, start=round(event.start + by, 3), end=round(event.end + by, 3),
-                               words=words)
+    words = tuple(
+        dataclasses.replace(w, start=round(w.start + by, 3), end=round(w.end + by, 3)) for w in event.words
+    )
+    return dataclasses.replace(
+        event, start=round(event.start + by, 3), end=round(event.end + by, 3), words=words
+    )

@@ -58,10 +58,14 @@ FRAMES_PER_S = 100
 PARTIAL_EVERY_S = 0.1  # hyp() is a backtrace, cheap: 0.25 s made partials wait 0.08 s longer (median)
 WINDOW_S = 0.3  # endpointer decision window
 PREROLL_S = 0.2  # audio before speech_start given to the decoder
-MERGE_GAP_S = 0.15  # pauses up to this long stay inside one utterance (0.3 s: 1.1 points better, 0.15 s later)
+MERGE_GAP_S = (
+    0.15  # pauses up to this long stay inside one utterance (0.3 s: 1.1 points better, 0.15 s later)
+)
 CMN_WARMUP_S = 1.0  # audio of the decoder's first utterance used to measure its cepstral mean
-LABEL = ("pocketsphinx: basic accuracy. Install a Vosk model for better captions: "
-         "hark models install vosk-model-small-en-us-0.15")
+LABEL = (
+    "pocketsphinx: basic accuracy. Install a Vosk model for better captions: "
+    "hark models install vosk-model-small-en-us-0.15"
+)
 _ALTERNATE = re.compile(r"\(\d+\)$")  # "for(2)": the dictionary's second pronunciation
 
 
@@ -75,8 +79,15 @@ class PocketsphinxRecognizer:
     label = LABEL
     sample_rate = RATE
 
-    def __init__(self, vad_mode: int = Vad.LOOSE, *, window: float = WINDOW_S, preroll: float = PREROLL_S,
-                 merge_gap: float = MERGE_GAP_S, cmn_warmup: float = CMN_WARMUP_S) -> None:
+    def __init__(
+        self,
+        vad_mode: int = Vad.LOOSE,
+        *,
+        window: float = WINDOW_S,
+        preroll: float = PREROLL_S,
+        merge_gap: float = MERGE_GAP_S,
+        cmn_warmup: float = CMN_WARMUP_S,
+    ) -> None:
         self._vad_mode = vad_mode
         self._window = window
         self._decoder = Decoder(samprate=RATE, loglevel="FATAL", fwdflat=False)

@@ -60,7 +60,9 @@ class CaptionStyle:
 
     def __post_init__(self) -> None:
         if isinstance(self.font_pt, bool) or not isinstance(self.font_pt, int):
-            raise CaptionStyleError(f"Caption text size must be a whole number of points, not {self.font_pt!r}.")
+            raise CaptionStyleError(
+                f"Caption text size must be a whole number of points, not {self.font_pt!r}."
+            )
         if not MIN_FONT_PT <= self.font_pt <= MAX_FONT_PT:
             raise CaptionStyleError(
                 f"Caption text size {self.font_pt} pt is out of range; use {MIN_FONT_PT} to {MAX_FONT_PT} pt."
@@ -70,16 +72,24 @@ class CaptionStyle:
                 f"Unknown colour scheme {self.scheme!r}; use one of: {', '.join(SCHEMES)}."
             )
         if isinstance(self.lines, bool) or not isinstance(self.lines, int):
-            raise CaptionStyleError(f"The number of caption lines must be a whole number, not {self.lines!r}.")
+            raise CaptionStyleError(
+                f"The number of caption lines must be a whole number, not {self.lines!r}."
+            )
         if not MIN_LINES <= self.lines <= MAX_LINES:
             raise CaptionStyleError(
                 f"{self.lines} caption lines is out of range; use {MIN_LINES} to {MAX_LINES} lines."
             )
         for name in ("upper_case", "profanity_filter", "mark_low_confidence"):
             if not isinstance(getattr(self, name), bool):
-                raise CaptionStyleError(f"Caption setting {name} must be true or false, not {getattr(self, name)!r}.")
+                raise CaptionStyleError(
+                    f"Caption setting {name} must be true or false, not {getattr(self, name)!r}."
+                )
         threshold = self.low_confidence_threshold
-        if isinstance(threshold, bool) or not isinstance(threshold, int | float) or not 0.0 <= threshold <= 1.0:
+        if (
+            isinstance(threshold, bool)
+            or not isinstance(threshold, int | float)
+            or not 0.0 <= threshold <= 1.0
+        ):
             raise CaptionStyleError(
                 f"Low-confidence threshold {threshold!r} is out of range; use a number from 0 to 1."
             )

@@ -35,8 +35,10 @@ class Transcript:
         return "".join(f"[{_clock(s.start, '.')}] {s.text}\n" for s in self.segments)
 
     def to_srt(self) -> str:
-        blocks = [f"{i}\n{_clock(s.start, ',')} --> {_clock(s.end, ',')}\n{s.text}\n"
-                  for i, s in enumerate(self.segments, 1)]
+        blocks = [
+            f"{i}\n{_clock(s.start, ',')} --> {_clock(s.end, ',')}\n{s.text}\n"
+            for i, s in enumerate(self.segments, 1)
+        ]
         return "\n".join(blocks)
 
     def to_vtt(self) -> str:
@@ -44,21 +46,38 @@ class Transcript:
         return "WEBVTT\n\n" + "\n".join(blocks)
 
     def to_json(self) -> str:
-        data = {"segments": [
-            {"text": s.text, "start": s.start, "end": s.end, "engine": s.engine,
-             "words": [{"text": w.text, "start": w.start, "end": w.end, "confidence": w.confidence}
-                       for w in s.words]}
-            for s in self.segments]}
+        data = {
+            "segments": [
+                {
+                    "text": s.text,
+                    "start": s.start,
+                    "end": s.end,
+                    "engine": s.engine,
+                    "words": [
+                        {"text": w.text, "start": w.start, "end": w.end, "confidence": w.confidence}
+                        for w in s.words
+                    ],
+                }
+                for s in self.segments
+            ]
+        }
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
     @classmethod
     def from_json(cls, text: str) -> Transcript:
         data = json.loads(text)
-        return cls([
-            Segment(s["text"], s["start"], s["end"],
+        return cls(
+            [
+                Segment(
+                    s["text"],
+                    s["start"],
+                    s["end"],
                     tuple(Word(w["text"], w["start"], w["end"], w["confidence"]) for w in s["words"]),
-                    s["engine"])
-            for s in data["segments"]])
+                    s["engine"],
+                )
+                for s in data["segments"]
+            ]
+        )
 
     def render(self, format: str) -> str:
         if format not in FORMATS:

@@ -85,7 +85,8 @@ class VoskRecognizer:
         result = json.loads(result_json)
         words = tuple(
             Word(w["word"], round(float(w["start"]), 3), round(float(w["end"]), 3), float(w.get("conf", 1.0)))
-            for w in result.get("result", []) if self._is_speech(w)
+            for w in result.get("result", [])
+            if self._is_speech(w)
         )
         if not words:
             return []

@@ -58,8 +58,11 @@ class _Engine:
         get = self.espeak.dll.espeak_GetParameter
         current = self.espeak.GetCurrentVoice()
         voice = current.contents.identifier.decode("utf-8", "replace").lower() if current else None
-        return {"rate": int(get(self.espeak.RATE, 1)), "volume": int(get(self.espeak.VOLUME, 1)) / 100.0,
-                "voice": voice}
+        return {
+            "rate": int(get(self.espeak.RATE, 1)),
+            "volume": int(get(self.espeak.VOLUME, 1)) / 100.0,
+            "voice": voice,
+        }
 
     def _settle(self, rate: int, voice: str | None) -> bool:
         deadline = time.monotonic() + SETTLE_TIMEOUT_S
@@ -75,8 +78,11 @@ class _Engine:
         if self.espeak is not None:
             return self._espeak_settings()
         voice = self.engine.getProperty("voice")
-        return {"rate": self.engine.getProperty("rate"), "volume": self.engine.getProperty("volume"),
-                "voice": str(voice).lower() if voice else None}
+        return {
+            "rate": self.engine.getProperty("rate"),
+            "volume": self.engine.getProperty("volume"),
+            "voice": str(voice).lower() if voice else None,
+        }
 
     def synthesise(self, text: str, voice: str | None, rate: int, path: str) -> dict[str, Any]:
         self.errors.clear()
@@ -92,8 +98,13 @@ class _Engine:
         self.engine.save_to_file(text, path)
         self.engine.runAndWait()
         finished = self.finished.wait(FINISH_TIMEOUT_S)
-        return {"settled": True, "finished": finished, "completed": self.completed,
-                "errors": list(self.errors), **self.settings()}
+        return {
+            "settled": True,
+            "finished": finished,
+            "completed": self.completed,
+            "errors": list(self.errors),
+            **self.settings(),
+        }
 
     def voices(self) -> list[tuple[str, str, list[str] | bytes, str | None]]:
         listed: list[tuple[str, str, list[str] | bytes, str | None]] = []
@@ -103,14 +114,24 @@ class _Engine:
                 address = ctypes.cast(ctypes.pointer(v), ctypes.POINTER(ctypes.c_void_p))[1]
                 raw = _read_language_bytes(address) if address else b""
                 gender = {1: "male", 2: "female"}.get(int(v.gender))
-                listed.append((v.identifier.decode("utf-8", "replace").lower(),
-                               v.name.decode("utf-8", "replace"), raw, gender))
+                listed.append(
+                    (
+                        v.identifier.decode("utf-8", "replace").lower(),
+                        v.name.decode("utf-8", "replace"),
+                        raw,
+                        gender,
+                    )
+                )
             return listed
         for v in self.engine.getProperty("voices"):
-            languages = [lang.decode("utf-8", "replace") if isinstance(lang, bytes) else str(lang)
-                         for lang in (getattr(v, "languages", None) or [])]
+            languages = [
+                lang.decode("utf-8", "replace") if isinstance(lang, bytes) else str(lang)
+                for lang in (getattr(v, "languages", None) or [])
+            ]
             gender = getattr(v, "gender", None)
-            listed.append((str(v.id), str(v.name or v.id), languages, str(gender).lower() if gender else None))
+            listed.append(
+                (str(v.id), str(v.name or v.id), languages, str(gender).lower() if gender else None)
+            )
         return listed
 
 

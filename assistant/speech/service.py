@@ -42,8 +42,16 @@ class TicketState(enum.Enum):
 class Ticket:
     """One speak request: its parts, its state, and what was spoken. Wait on it or listen for events."""
 
-    def __init__(self, number: int, text: str, parts: list[str], voice: str | None, rate_wpm: int,
-                 volume: float, sink: Sink) -> None:
+    def __init__(
+        self,
+        number: int,
+        text: str,
+        parts: list[str],
+        voice: str | None,
+        rate_wpm: int,
+        volume: float,
+        sink: Sink,
+    ) -> None:
         self.number, self.text, self.parts = number, text, parts
         self.voice, self.rate_wpm, self.volume, self.sink = voice, rate_wpm, volume, sink
         self.state = TicketState.QUEUED
@@ -94,15 +102,22 @@ class SpeechService:
     def subscribe(self, listener: Callable[[SpeechEvent], None]) -> None:
         self._listeners.append(listener)
 
-    def speak(self, text: str, voice: str | None = None, rate_wpm: int = DEFAULT_RATE_WPM,
-              volume: float = 1.0, sink: Sink | None = None) -> Ticket:
+    def speak(
+        self,
+        text: str,
+        voice: str | None = None,
+        rate_wpm: int = DEFAULT_RATE_WPM,
+        volume: float = 1.0,
+        sink: Sink | None = None,
+    ) -> Ticket:
         """Queue `text`; returns at once. Raises SpeechError for empty text or settings out of range."""
         if self._closed:
             raise SpeechError("The speech service has been closed; start a new one.")
         check_settings(rate_wpm, volume)
         parts = split_utterances(text, max_chars_for_rate(rate_wpm))
-        ticket = Ticket(next(self._numbers), " ".join(parts), parts, voice, rate_wpm, volume,
-                        sink or self.default_sink)
+        ticket = Ticket(
+            next(self._numbers), " ".join(parts), parts, voice, rate_wpm, volume, sink or self.default_sink
+        )
         self._queue.put(ticket)
         return ticket
 
@@ -208,8 +223,14 @@ class SpeechService:
                 if ticket._abort:
                     return ticket._abort
                 parts.append(self._synthesise(ticket, part))
-            joined = Utterance(ticket.text, np.concatenate([u.samples for u in parts]), parts[0].sample_rate,
-                               parts[0].voice, ticket.rate_wpm, ticket.volume)
+            joined = Utterance(
+                ticket.text,
+                np.concatenate([u.samples for u in parts]),
+                parts[0].sample_rate,
+                parts[0].voice,
+                ticket.rate_wpm,
+                ticket.volume,
+            )
             self._play(ticket, 0, joined, None)
             return ticket._abort or TicketState.FINISHED
         upcoming: Utterance | None = self._synthesise(ticket, ticket.parts[0])
@@ -220,7 +241,9 @@ class SpeechService:
             upcoming = self._play(ticket, index, upcoming, following)
         return ticket._abort or TicketState.FINISHED
 
-    def _play(self, ticket: Ticket, index: int, utterance: Utterance, following: str | None) -> Utterance | None:
+    def _play(
+        self, ticket: Ticket, index: int, utterance: Utterance, following: str | None
+    ) -> Utterance | None:
         """Play one utterance to the end (or until stopped), synthesising `following` meanwhile."""
         playback = ticket.sink.start(utterance)
         with self._lock:

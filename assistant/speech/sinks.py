@@ -47,7 +47,9 @@ class SpeechInputLike(Protocol):
 
     capacity_seconds: float
 
-    def push(self, samples: np.ndarray, sample_rate: int, volume: float = 1.0, normalise: bool = True) -> None: ...
+    def push(
+        self, samples: np.ndarray, sample_rate: int, volume: float = 1.0, normalise: bool = True
+    ) -> None: ...
 
     def clear(self) -> None: ...
 
@@ -106,8 +108,10 @@ class _HeadphonePlayback:
                 self._last_pending, self._last_progress = pending, now
             elif now - self._last_progress > STALL_S:
                 self.stop()  # or it would all play, late, whenever listening starts again
-                raise AudioError("The speech is not reaching the headphones because listening is not running. "
-                                 "Start listening, or send the speech to another output.")
+                raise AudioError(
+                    "The speech is not reaching the headphones because listening is not running. "
+                    "Start listening, or send the speech to another output."
+                )
             if deadline is not None and now >= deadline:
                 return False
             time.sleep(POLL_S)
@@ -137,7 +141,9 @@ class HeadphonesSink:
         x = utterance.samples
         level = active_rms_dbfs(x, utterance.sample_rate) if x.size else -math.inf
         # The samples carry the utterance's volume; the level measured includes it, so scale to nominal x volume.
-        gain = utterance.volume * 10.0 ** ((NOMINAL_SPEECH_DBFS - level) / 20.0) if math.isfinite(level) else 0.0
+        gain = (
+            utterance.volume * 10.0 ** ((NOMINAL_SPEECH_DBFS - level) / 20.0) if math.isfinite(level) else 0.0
+        )
         scaled = x * np.float32(gain)
         # An utterance longer than half the queue (rare: the text splitter keeps them shorter) goes in pieces.
         cuts = _quiet_cuts(scaled, utterance.sample_rate, self._speech.capacity_seconds * 0.5)

@@ -71,14 +71,17 @@ class Utterance:
 
 def check_settings(rate_wpm: int, volume: float) -> None:
     if not RATE_MIN_WPM <= rate_wpm <= RATE_MAX_WPM:
-        raise SpeechError(f"The speech rate must be between {RATE_MIN_WPM} and {RATE_MAX_WPM} words per "
-                          f"minute, got {rate_wpm}; {DEFAULT_RATE_WPM} is the default, lower is easier to follow.")
+        raise SpeechError(
+            f"The speech rate must be between {RATE_MIN_WPM} and {RATE_MAX_WPM} words per "
+            f"minute, got {rate_wpm}; {DEFAULT_RATE_WPM} is the default, lower is easier to follow."
+        )
     if not 0.0 <= volume <= 1.0 or volume != volume:
         raise SpeechError(f"The speech volume must be between 0 and 1 (1 is full level), got {volume}.")
 
 
-def verify(raw: np.ndarray, sample_rate: int, text: str, rate_wpm: int, voice: str,
-           report: dict[str, Any]) -> str | None:
+def verify(
+    raw: np.ndarray, sample_rate: int, text: str, rate_wpm: int, voice: str, report: dict[str, Any]
+) -> str | None:
     """What is wrong with this synthesis, in words, or None when it is what was asked for."""
     if report.get("errors"):
         return "the engine reported " + "; ".join(report["errors"])
@@ -88,8 +91,11 @@ def verify(raw: np.ndarray, sample_rate: int, text: str, rate_wpm: int, voice: s
         return "the engine did not finish the utterance"
     used_rate, used_voice = report.get("rate"), str(report.get("voice")).lower()
     # eSpeak reports the exact integer; SAPI5 and NSSpeech may round, so allow 2 %.
-    if not isinstance(used_rate, int | float) or abs(used_rate - rate_wpm) > max(0.5, 0.02 * rate_wpm) \
-            or used_voice != voice.lower():
+    if (
+        not isinstance(used_rate, int | float)
+        or abs(used_rate - rate_wpm) > max(0.5, 0.02 * rate_wpm)
+        or used_voice != voice.lower()
+    ):
         return f"the engine used rate {used_rate} and voice {used_voice}, not {rate_wpm} and {voice}"
     if len(raw) == 0:
         return "the engine wrote an empty file"
@@ -212,16 +218,24 @@ class Synthesiser:
                 problem = str(error)
                 self._discard_worker()
                 continue
-            return [Voice(vid, name, parse_espeak_languages(langs) if isinstance(langs, bytes) else tuple(langs),
-                          gender) for vid, name, langs, gender in listed]
+            return [
+                Voice(
+                    vid,
+                    name,
+                    parse_espeak_languages(langs) if isinstance(langs, bytes) else tuple(langs),
+                    gender,
+                )
+                for vid, name, langs, gender in listed
+            ]
         raise SpeechError(f"Could not list the installed voices: {problem}.")
 
     def default_voice(self) -> str:
         voice = self.start().get("voice")
         return str(voice) if voice else self.voices()[0].id
 
-    def synthesise(self, text: str, voice: str | None = None, rate_wpm: int = DEFAULT_RATE_WPM,
-                   volume: float = 1.0) -> Utterance:
+    def synthesise(
+        self, text: str, voice: str | None = None, rate_wpm: int = DEFAULT_RATE_WPM, volume: float = 1.0
+    ) -> Utterance:
         check_settings(rate_wpm, volume)
         text = clean_text(text)
         with self._lock:
@@ -239,8 +253,10 @@ class Synthesiser:
                 self.failed_attempts += 1
                 self._discard_worker()  # the next attempt gets a fresh engine
         preview = text if len(text) <= 60 else text[:57] + "..."
-        raise SpeechError(f"Could not turn '{preview}' into speech after {self.attempts} attempts: {problem}. "
-                          "Try again; if it keeps failing, reinstall the speech engine.")
+        raise SpeechError(
+            f"Could not turn '{preview}' into speech after {self.attempts} attempts: {problem}. "
+            "Try again; if it keeps failing, reinstall the speech engine."
+        )
 
     def _attempt(self, text: str, voice: str, rate_wpm: int) -> tuple[np.ndarray, int, str | None]:
         self.start()

@@ -45,8 +45,10 @@ def clean_text(text: str) -> str:
         raise SpeechError("There is no text to speak: the text is empty. Type what Hark should say.")
     if not any(c.isalnum() for c in cleaned):
         shown = cleaned if len(cleaned) <= 40 else cleaned[:37] + "..."
-        raise SpeechError(f"There is nothing to speak in '{shown}': it has no letters or numbers. "
-                          "Type words for Hark to say.")
+        raise SpeechError(
+            f"There is nothing to speak in '{shown}': it has no letters or numbers. "
+            "Type words for Hark to say."
+        )
     return cleaned
 
 

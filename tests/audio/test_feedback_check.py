@@ -36,7 +36,9 @@ def test_the_sweep_is_gentle_and_covers_the_speech_band() -> None:
     freqs = np.fft.rfftfreq(len(sweep), 1 / RATE)
     band = (freqs > 150) & (freqs < 8000)
     # Equal energy per octave: within the band the level falls 3 dB an octave, nowhere a hole.
-    assert np.min(spectrum[band] * np.sqrt(freqs[band])) > 0.5 * np.median(spectrum[band] * np.sqrt(freqs[band]))
+    assert np.min(spectrum[band] * np.sqrt(freqs[band])) > 0.5 * np.median(
+        spectrum[band] * np.sqrt(freqs[band])
+    )
 
 
 @pytest.mark.parametrize("leak_db", [-20.0, -27.0, -35.0])
@@ -71,7 +73,9 @@ def test_verdicts_follow_the_loop_gain() -> None:
     loud = fc.assess(freqs, leak, noise, LOUD, RATE, 128)
     assert loud.verdict == "whistles" and loud.loop_gain_db == pytest.approx(12.0, abs=0.6)
     assert loud.worst_hz is not None and 2900 < loud.worst_hz < 3100
-    assert loud.advice.startswith("Move the microphone away from the headphones, or lower the volume by 18 dB")
+    assert loud.advice.startswith(
+        "Move the microphone away from the headphones, or lower the volume by 18 dB"
+    )
     assert f"whistle at about {loud.worst_hz:.0f} Hz" in loud.advice
     assert [band[0] for band in loud.bands] == [3000.0]
     close = fc.assess(freqs, leak, noise, ListeningSettings(gain_db=4.0), RATE, 128)

@@ -89,7 +89,9 @@ def test_guard_detects_within_200_ms_and_stops_the_howl(leak_db: float, method: 
         (-29.0, "learned"),
         (-30.0, "learned"),
         (-31.0, "classic"),
-        pytest.param(-31.0, "learned", marks=pytest.mark.xfail(strict=True, reason="short rings caught late")),
+        pytest.param(
+            -31.0, "learned", marks=pytest.mark.xfail(strict=True, reason="short rings caught late")
+        ),
     ],
 )
 def test_a_weaker_leak_is_caught_as_quickly(leak_db: float, method: str) -> None:
@@ -203,7 +205,9 @@ def test_a_howl_that_built_up_too_rough_to_see_is_caught_before_it_rings_loud() 
     rough_db = np.repeat(rng.uniform(-20.0, 0.0, len(t) // BLOCK), BLOCK)
     clean_from_s = 1.5
     rough_db[int(clean_from_s * RATE) :] = 0.0
-    x = 10 ** ((level_db + rough_db) / 20) * np.sin(2 * np.pi * 3000.0 * t) + 1e-3 * rng.standard_normal(len(t))
+    x = 10 ** ((level_db + rough_db) / 20) * np.sin(2 * np.pi * 3000.0 * t) + 1e-3 * rng.standard_normal(
+        len(t)
+    )
     guard = FeedbackGuard()
     guard.prepare(RATE, BLOCK, 2)
     guard.configure(ListeningSettings())
@@ -267,7 +271,9 @@ def test_the_guard_forgets_the_howl_over_minutes() -> None:
 
 
 @pytest.mark.parametrize(("down_db", "kept_db"), [(2.0, 1.0 - 39.0 / 60.0), (6.0, 0.0)])
-def test_turning_the_volume_down_after_a_howl_takes_the_margin_with_it(down_db: float, kept_db: float) -> None:
+def test_turning_the_volume_down_after_a_howl_takes_the_margin_with_it(
+    down_db: float, kept_db: float
+) -> None:
     """The assessor's own turn down is what the guard would have kept: it does not cut on top of it."""
     guard = prepared_guard()
     tone_then_quiet(guard, quiet_s=40.0, settings=ListeningSettings(gain_db=20.0 - down_db))
@@ -277,7 +283,9 @@ def test_turning_the_volume_down_after_a_howl_takes_the_margin_with_it(down_db: 
 # A leak that stays, over 31 s: giving the gain back must not start the howl again and again. Before,
 # it howled four times and rang for up to 240 ms; now the second howl, at the first cut's margin, is
 # the last, and is caught before it stands out.
-@pytest.mark.parametrize(("hz", "leak_db"), [(1000.0, -20.0), (2000.0, -28.0), (3000.0, -20.0), (3000.0, -25.0)])
+@pytest.mark.parametrize(
+    ("hz", "leak_db"), [(1000.0, -20.0), (2000.0, -28.0), (3000.0, -20.0), (3000.0, -25.0)]
+)
 def test_a_leak_that_stays_does_not_howl_again_for_long(hz: float, leak_db: float) -> None:
     ears, chain, detected_s = run_loop(guard=True, leak_db=leak_db, hz=hz, repeats=3)
     level = tone_level_db(ears, RATE, hz)

@@ -46,7 +46,9 @@ def synthesise(folder: Path, text: str = SENTENCE) -> tuple[np.ndarray, int]:
         path = folder / f"tts-{attempt}.wav"
         done = subprocess.run([sys.executable, "-c", script, text, str(path)], capture_output=True, text=True)
         if done.returncode != 0 and "espeak" in done.stderr.lower():
-            pytest.skip(f"no speech engine here (apt-get install libespeak-ng1): {done.stderr.strip()[-200:]}")
+            pytest.skip(
+                f"no speech engine here (apt-get install libespeak-ng1): {done.stderr.strip()[-200:]}"
+            )
         assert done.returncode == 0, done.stderr
         if path.exists() and path.stat().st_size > 1000:
             x, rate = sf.read(str(path), dtype="float32")

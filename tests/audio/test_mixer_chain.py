@@ -19,8 +19,13 @@ SETTLE = 40  # blocks (107 ms) before the speech is pushed, past most of the sta
 PLAIN = ListeningSettings(gain_db=0.0, compression=CompressionSettings(enabled=False), max_output_dbfs=0.0)
 
 
-def run(chain: ListeningChain, mic: np.ndarray, speech: tuple[np.ndarray, int] | None, blocks: int,
-        changes: dict[int, ListeningSettings] | None = None) -> np.ndarray:
+def run(
+    chain: ListeningChain,
+    mic: np.ndarray,
+    speech: tuple[np.ndarray, int] | None,
+    blocks: int,
+    changes: dict[int, ListeningSettings] | None = None,
+) -> np.ndarray:
     """Run `blocks` blocks of `mic` (zero-padded); push `speech` after SETTLE blocks; (frames, 2) out."""
     chain.prepare(RATE, BLOCK)
     x = np.zeros((blocks * BLOCK, 1), dtype=np.float32)
@@ -56,9 +61,13 @@ def test_speech_alone_comes_out_at_the_nominal_level_plus_the_gain(tts: tuple[np
 
 def test_speech_gets_each_ears_balance_and_tone(tts: tuple[np.ndarray, int]) -> None:  # noqa: F811
     settings = ListeningSettings(
-        gain_db=-6.0, left_gain_db=-8.0, right_gain_db=0.0,
-        left_tone_db=TONE_PRESETS["low-cut"], right_tone_db=TONE_PRESETS["high-frequency-boost"],
-        compression=CompressionSettings(enabled=False), max_output_dbfs=0.0,
+        gain_db=-6.0,
+        left_gain_db=-8.0,
+        right_gain_db=0.0,
+        left_tone_db=TONE_PRESETS["low-cut"],
+        right_tone_db=TONE_PRESETS["high-frequency-boost"],
+        compression=CompressionSettings(enabled=False),
+        max_output_dbfs=0.0,
     )
     plain = run(ListeningChain(PLAIN), np.zeros(0), tts, blocks_for(tts))[SETTLE * BLOCK :]
     shaped = run(ListeningChain(settings), np.zeros(0), tts, blocks_for(tts))[SETTLE * BLOCK :]
@@ -79,7 +88,8 @@ def test_speech_gets_each_ears_balance_and_tone(tts: tuple[np.ndarray, int]) -> 
 
 @pytest.mark.parametrize("ceiling", [-6.0, -20.0])
 def test_speech_and_loud_real_noise_at_40_db_gain_never_pass_the_ceiling(
-    tts: tuple[np.ndarray, int], ceiling: float  # noqa: F811
+    tts: tuple[np.ndarray, int],  # noqa: F811
+    ceiling: float,
 ) -> None:
     doors = load("noise_door_shutting_a_8s.wav", RATE)
     babble = load("noise_babble_cafeteria_a_8s.wav", RATE)
@@ -112,9 +122,10 @@ def test_mute_silences_the_speech_within_20_ms(tts: tuple[np.ndarray, int]) -> N
 
 def test_with_no_speech_queued_the_chain_is_bit_identical_to_the_chain_without_a_mixer() -> None:
     settings = ListeningSettings(gain_db=25.0, left_tone_db=TONE_PRESETS["speech-clarity"])
-    mic = load("speech_1089-134686-0000.wav", RATE)[: 3 * RATE] + load("noise_door_shutting_a_8s.wav", RATE)[
-        : 3 * RATE
-    ]
+    mic = (
+        load("speech_1089-134686-0000.wav", RATE)[: 3 * RATE]
+        + load("noise_door_shutting_a_8s.wav", RATE)[: 3 * RATE]
+    )
     ours = ListeningChain(settings)
     reference = ListeningChain(settings)
     ours.prepare(RATE, BLOCK)

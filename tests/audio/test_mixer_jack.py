@@ -33,7 +33,8 @@ def best_match(recording: np.ndarray, sound: np.ndarray) -> tuple[int, float]:
 
 
 def test_pushed_speech_reaches_the_ears_under_the_ceiling_with_live_speech_at_the_mic(
-    jack_server, tts: tuple[np.ndarray, int]  # type: ignore[no-untyped-def]  # noqa: F811
+    jack_server,
+    tts: tuple[np.ndarray, int],  # type: ignore[no-untyped-def]  # noqa: F811
 ) -> None:
     ceiling = -6.0
     settings = ListeningSettings(gain_db=30.0, max_output_dbfs=ceiling)

@@ -50,7 +50,10 @@ def run(
 
 
 def prepared(
-    block_size: int = 128, settings: ListeningSettings = SETTINGS, rate: int = RATE, variant: Variant = CLASSIC
+    block_size: int = 128,
+    settings: ListeningSettings = SETTINGS,
+    rate: int = RATE,
+    variant: Variant = CLASSIC,
 ) -> NoiseReducer:
     reducer = NoiseReducer(variant)
     reducer.prepare(rate, block_size, 1)
@@ -102,7 +105,9 @@ def test_stationary_noise_down_15_db_speech_loses_under_1_db(variant: Variant) -
 @pytest.mark.parametrize(
     "variant", [CLASSIC, LEARNED, RNNOISE_ASSISTED], ids=["classic", "learned", "rnnoise-assisted"]
 )
-def test_stoi_not_lowered(noise_name: str, snr_db: float, variant: Variant, request: pytest.FixtureRequest) -> None:
+def test_stoi_not_lowered(
+    noise_name: str, snr_db: float, variant: Variant, request: pytest.FixtureRequest
+) -> None:
     from pystoi import stoi
 
     if variant is LEARNED and "door" in noise_name:

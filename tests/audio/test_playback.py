@@ -51,8 +51,11 @@ def test_no_output_device_is_a_clear_error() -> None:
 
 
 @pytest.mark.parametrize(
-    ("device", "match"), [("no-such-speaker", "No output device matches 'no-such-speaker'"),
-                          (999, "There is no device number 999")],
+    ("device", "match"),
+    [
+        ("no-such-speaker", "No output device matches 'no-such-speaker'"),
+        (999, "There is no device number 999"),
+    ],
 )
 def test_an_unknown_device_is_a_clear_error(device: int | str, match: str) -> None:
     with pytest.raises(AudioError, match=match):
@@ -67,7 +70,8 @@ def test_bad_audio_is_refused_before_any_device_is_touched() -> None:
 
 
 def test_played_speech_arrives_sample_for_sample_on_the_jack_side(
-    jack_server, tts: tuple[np.ndarray, int]  # type: ignore[no-untyped-def]  # noqa: F811
+    jack_server,
+    tts: tuple[np.ndarray, int],  # type: ignore[no-untyped-def]  # noqa: F811
 ) -> None:
     samples, rate = tts
     # Silence first: the recorder connects to PortAudio's port once play() has opened it.

@@ -56,8 +56,14 @@ def test_stream_output_is_exactly_the_offline_chain(tmp_path: Path) -> None:
     (tmp_path / "alsa").mkdir()
     (tmp_path / "alsa" / "asoundrc").write_text(ASOUNDRC.format(infile=infile, outfile=outfile))
     env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path)}
-    done = subprocess.run([sys.executable, "-c", CHILD, str(len(x))], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, str(len(x))],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert report["errors"] == 0
@@ -70,8 +76,11 @@ def test_stream_output_is_exactly_the_offline_chain(tmp_path: Path) -> None:
     # first callback, so the file starts with that many zero frames (a whole number
     # of blocks). Find it, then demand bit-exact equality for the whole input.
     n = len(x) // BLOCK * BLOCK
-    offsets = [k for k in range(0, min(len(out) - n, 64 * BLOCK) + 1, BLOCK)
-               if np.array_equal(out[k : k + n], reference[:n])]
+    offsets = [
+        k
+        for k in range(0, min(len(out) - n, 64 * BLOCK) + 1, BLOCK)
+        if np.array_equal(out[k : k + n], reference[:n])
+    ]
     assert offsets, "the stream's output never lines up with the offline chain"
     offset = offsets[0]
     assert not np.any(out[:offset]), "the priming before the first block should be silence"

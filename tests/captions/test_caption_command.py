@@ -32,8 +32,18 @@ def test_txt_prints_only_words(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_json_output_and_save(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     saved = tmp_path / "t.srt"
-    run(["caption", str(DATA / "speech_1089-134686-0001.wav"), "--engine", "pocketsphinx",
-         "--format", "json", "--output", str(saved)])
+    run(
+        [
+            "caption",
+            str(DATA / "speech_1089-134686-0001.wav"),
+            "--engine",
+            "pocketsphinx",
+            "--format",
+            "json",
+            "--output",
+            str(saved),
+        ]
+    )
     data = json.loads(capsys.readouterr().out)
     assert data["segments"] and data["segments"][0]["words"]
     assert saved.read_text().startswith("1\n00:00:")

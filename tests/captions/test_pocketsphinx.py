@@ -48,7 +48,11 @@ def results(clips):  # type: ignore[no-untyped-def]
         evs, _ = feed_signal(x48, 48000, recognizer, block=128)
         events.append((evs, len(x) / 16000))
         streamed.append(" ".join(e.text for e in evs if isinstance(e, Segment)))
-    return {"whole": word_error_rate(refs, whole), "streamed": word_error_rate(refs, streamed), "events": events}
+    return {
+        "whole": word_error_rate(refs, whole),
+        "streamed": word_error_rate(refs, streamed),
+        "events": events,
+    }
 
 
 def test_one_piece_wer(results) -> None:  # type: ignore[no-untyped-def]
@@ -68,7 +72,9 @@ def test_events_are_well_formed(results) -> None:  # type: ignore[no-untyped-def
         assert segments and any(isinstance(e, Partial) for e in events)
         previous_end = 0.0
         for segment in segments:
-            assert segment.engine == "pocketsphinx" and segment.text == " ".join(w.text for w in segment.words)
+            assert segment.engine == "pocketsphinx" and segment.text == " ".join(
+                w.text for w in segment.words
+            )
             for word in segment.words:
                 assert previous_end - 1e-6 <= word.start <= word.end <= duration + 0.05
                 assert 0.0 <= word.confidence <= 1.0

@@ -12,8 +12,13 @@ from audio.errors import AudioError
 
 SEGMENTS = [
     Segment("hello there", 1.5, 2.25, (Word("hello", 1.5, 1.9, 0.9), Word("there", 1.9, 2.25, 0.8)), "vosk"),
-    Segment("how are you", 62.345, 3725.0, (Word("how", 62.345, 62.5, 1.0), Word("are", 62.5, 62.7, 0.5),
-                                            Word("you", 62.7, 3725.0, 0.25)), "vosk"),
+    Segment(
+        "how are you",
+        62.345,
+        3725.0,
+        (Word("how", 62.345, 62.5, 1.0), Word("are", 62.5, 62.7, 0.5), Word("you", 62.7, 3725.0, 0.25)),
+        "vosk",
+    ),
 ]
 
 
@@ -31,16 +36,13 @@ def test_txt() -> None:
 
 def test_srt() -> None:
     assert transcript().to_srt() == (
-        "1\n00:00:01,500 --> 00:00:02,250\nhello there\n\n"
-        "2\n00:01:02,345 --> 01:02:05,000\nhow are you\n"
+        "1\n00:00:01,500 --> 00:00:02,250\nhello there\n\n2\n00:01:02,345 --> 01:02:05,000\nhow are you\n"
     )
 
 
 def test_vtt() -> None:
     assert transcript().to_vtt() == (
-        "WEBVTT\n\n"
-        "00:00:01.500 --> 00:00:02.250\nhello there\n\n"
-        "00:01:02.345 --> 01:02:05.000\nhow are you\n"
+        "WEBVTT\n\n00:00:01.500 --> 00:00:02.250\nhello there\n\n00:01:02.345 --> 01:02:05.000\nhow are you\n"
     )
 
 

@@ -53,7 +53,9 @@ def test_recording_gives_partials_and_timed_segments(recognizer, clips) -> None:
 
 # Before the speech detector (gate.py), the air-conditioner at -35 dBFS gave three Korean words
 # of confidence 1.0 and the babble thirteen; the door slam none.
-@pytest.mark.parametrize("name", ["silence", "noise_door_shutting_a_8s.wav", "noise_air_conditioner_a_8s.wav"])
+@pytest.mark.parametrize(
+    "name", ["silence", "noise_door_shutting_a_8s.wav", "noise_air_conditioner_a_8s.wav"]
+)
 def test_silence_and_noise_give_no_words(recognizer, name: str) -> None:  # type: ignore[no-untyped-def]
     events = _run(recognizer, name)
     assert [e for e in events if isinstance(e, Segment)] == []

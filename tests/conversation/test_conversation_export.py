@@ -38,15 +38,32 @@ def test_json_export_keeps_everything() -> None:
     assert data == talk.to_data()
     assert json.loads(Conversation(started_at=START).to_json())["entries"] == []
     assert (data["schema"], data["version"], data["started_at"]) == (
-        "hark.conversation", 1, "2025-06-01T09:30:00.000+00:00")
+        "hark.conversation",
+        1,
+        "2025-06-01T09:30:00.000+00:00",
+    )
     first, phrase, typed, note = data["entries"]
     assert first == {
-        "id": 1, "t": 2.0, "wall_time": "2025-06-01T09:30:02.000+00:00", "source": "assessor_speech",
-        "text": "hello ada", "shown_large": False, "spoken_aloud": False, "phrase_id": None, "speech": None,
-        "caption": {"start": 1.0, "end": 1.9, "engine": "vosk", "words": [
-            {"text": "hello", "start": 1.0, "end": 1.4, "confidence": 0.91},
-            {"text": "ada", "start": 1.5, "end": 1.9, "confidence": 0.62}]},
-        "redacted": False}
+        "id": 1,
+        "t": 2.0,
+        "wall_time": "2025-06-01T09:30:02.000+00:00",
+        "source": "assessor_speech",
+        "text": "hello ada",
+        "shown_large": False,
+        "spoken_aloud": False,
+        "phrase_id": None,
+        "speech": None,
+        "caption": {
+            "start": 1.0,
+            "end": 1.9,
+            "engine": "vosk",
+            "words": [
+                {"text": "hello", "start": 1.0, "end": 1.4, "confidence": 0.91},
+                {"text": "ada", "start": 1.5, "end": 1.9, "confidence": 0.62},
+            ],
+        },
+        "redacted": False,
+    }
     assert phrase["speech"] == {"voice": None, "rate_wpm": 150, "volume": 1.0, "route": "room"}
     assert typed["text"] == "I am tired.\nCan we stop?" and note["t"] == 3726.0
 
@@ -59,7 +76,8 @@ def test_text_export_is_one_timestamped_line_per_entry() -> None:
         "[00:01:05] Phrase intro.my-name: My name is Sam. (shown large, spoken aloud)\n"
         "[01:02:05] Person typed: I am tired.\n"
         "    Can we stop?\n"
-        "[01:02:06] Note: Captions paused.\n")
+        "[01:02:06] Note: Captions paused.\n"
+    )
 
 
 def test_unicode_and_right_to_left_text_kept_intact() -> None:

@@ -24,7 +24,9 @@ class FakeClock:
 
 
 def segment(text: str, start: float = 1.0) -> Segment:
-    words = tuple(Word(w, start + i * 0.3, start + i * 0.3 + 0.25, 0.5 + i / 10) for i, w in enumerate(text.split()))
+    words = tuple(
+        Word(w, start + i * 0.3, start + i * 0.3 + 0.25, 0.5 + i / 10) for i, w in enumerate(text.split())
+    )
     return Segment(text, start, start + 0.3 * len(words), words, "pocketsphinx")
 
 
@@ -44,7 +46,13 @@ def test_entries_keep_order_sources_and_times() -> None:
     assert a is not None
     assert [x.id for x in (a, b, c, d, e, f)] == [1, 2, 3, 4, 5, 6]
     assert [x.source for x in talk.entries()] == [
-        "assessor_speech", "phrase", "person_typed", "system", "app_spoken", "assessor_typed"]
+        "assessor_speech",
+        "phrase",
+        "person_typed",
+        "system",
+        "app_spoken",
+        "assessor_typed",
+    ]
     assert [x.t for x in talk.entries()] == [2.5, 3.75, 4.25, 4.25, 4.25, 4.25]
     assert a.wall_time == "2025-06-01T09:30:02.500+00:00"
     assert b.wall_time == (START + timedelta(seconds=3.75)).isoformat(timespec="milliseconds")
@@ -63,8 +71,11 @@ def test_caption_segments_keep_words_and_confidences_and_partials_are_skipped() 
     [entry] = talk.entries()
     assert entry.caption is not None
     assert entry.caption.words == segment("where would you like to live").words
-    assert (entry.caption.start, entry.caption.engine, entry.text) == (1.0, "pocketsphinx",
-                                                                      "where would you like to live")
+    assert (entry.caption.start, entry.caption.engine, entry.text) == (
+        1.0,
+        "pocketsphinx",
+        "where would you like to live",
+    )
 
 
 def test_real_captions_feed_the_timeline() -> None:
@@ -77,8 +88,9 @@ def test_real_captions_feed_the_timeline() -> None:
     path, _ = speech_clips()[1]
     signal, rate = sf.read(str(path), dtype="float32")
     talk = Conversation(started_at=START)
-    events, _ = feed_signal(signal, rate, choose_recognizer("pocketsphinx", isolate=False),
-                            on_event=talk.on_caption_event)
+    events, _ = feed_signal(
+        signal, rate, choose_recognizer("pocketsphinx", isolate=False), on_event=talk.on_caption_event
+    )
     segments = [e for e in events if isinstance(e, Segment) and e.text.strip()]
     assert segments and [e.text for e in talk.entries()] == [s.text for s in segments]
     assert all(e.source == "assessor_speech" and e.caption and e.caption.words for e in talk.entries())
@@ -120,7 +132,9 @@ def test_threads_appending_at_once() -> None:
     assert [e.id for e in entries] == list(range(1, threads * per_thread + 1))
     assert all(a.t <= b.t for a, b in itertools.pairwise(entries))
     for n in range(threads):
-        assert [e.text for e in entries if e.text.startswith(f"{n}:")] == [f"{n}:{i}" for i in range(per_thread)]
+        assert [e.text for e in entries if e.text.startswith(f"{n}:")] == [
+            f"{n}:{i}" for i in range(per_thread)
+        ]
     assert heard == entries  # every entry heard once, in order
 
 
@@ -174,7 +188,12 @@ def test_redaction_removes_the_words_but_keeps_the_place() -> None:
     changes: list[tuple[str, int]] = []
     talk.add_listener(lambda kind, e: changes.append((kind, e.id)))
     redacted = talk.redact(1)
-    assert (redacted.id, redacted.text, redacted.redacted, redacted.source) == (1, "", True, "assessor_speech")
+    assert (redacted.id, redacted.text, redacted.redacted, redacted.source) == (
+        1,
+        "",
+        True,
+        "assessor_speech",
+    )
     assert redacted.caption is not None and redacted.caption.words == ()
     assert talk.redact(1) == redacted  # already removed: nothing more happens
     assert changes == [("changed", 1), ("added", 3)]

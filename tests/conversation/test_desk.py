@@ -70,7 +70,9 @@ def synthesiser() -> Iterator[Synthesiser]:
 
 
 class Rig:
-    def __init__(self, synthesiser: Synthesiser, tmp: Path, route: str = "headphones", room: object = None) -> None:
+    def __init__(
+        self, synthesiser: Synthesiser, tmp: Path, route: str = "headphones", room: object = None
+    ) -> None:
         self.speech = SpeechInput()
         self.speech.prepare(48000, 128)
         self.ears = Ears(self.speech)
@@ -80,9 +82,14 @@ class Rig:
         self.conversation = Conversation()
         self.service = SpeechService(HeadphonesSink(self.speech), synthesiser)
         self.desk = ConversationDesk(
-            self.conversation, self.service, lambda text, source: self.shown.append((text, source)),
-            HeadphonesSink(self.speech), room if room is not None else FileSink(self.room_path),  # type: ignore[arg-type]
-            SpeechPreferences(None, 170, 0.8, route), on_problem=self.problems.append)
+            self.conversation,
+            self.service,
+            lambda text, source: self.shown.append((text, source)),
+            HeadphonesSink(self.speech),
+            room if room is not None else FileSink(self.room_path),  # type: ignore[arg-type]
+            SpeechPreferences(None, 170, 0.8, route),
+            on_problem=self.problems.append,
+        )
 
     def close(self) -> None:
         self.service.close()
@@ -104,8 +111,12 @@ def test_a_phrase_is_spoken_into_the_headphones_and_shown(rig: Rig) -> None:
     said = rig.desk.say_phrase(NAME, FIELDS)
     assert rig.shown == [("My name is Sam Jones.", "phrase")]
     entry = rig.conversation.get(1)
-    assert (entry.source, entry.phrase_id, entry.shown_large, entry.spoken_aloud) == \
-        ("phrase", "intro.my-name", True, False)  # not claimed before it has been heard
+    assert (entry.source, entry.phrase_id, entry.shown_large, entry.spoken_aloud) == (
+        "phrase",
+        "intro.my-name",
+        True,
+        False,
+    )  # not claimed before it has been heard
     assert said.wait(WAIT_S) and said.outcome == "spoken"
     entry = rig.conversation.get(1)
     assert entry.spoken_aloud and entry.speech == SpeechSettings(None, 170.0, 0.8, "headphones")
@@ -131,8 +142,12 @@ def test_the_assessors_typed_text_goes_to_the_person(rig: Rig) -> None:
     assert rig.shown == [("Would you like a cup of tea?", "assessor_typed")]
     assert said.wait(WAIT_S)
     entry = rig.conversation.get(1)
-    assert (entry.source, entry.text, entry.shown_large, entry.spoken_aloud) == \
-        ("assessor_typed", "Would you like a cup of tea?", True, True)
+    assert (entry.source, entry.text, entry.shown_large, entry.spoken_aloud) == (
+        "assessor_typed",
+        "Would you like a cup of tea?",
+        True,
+        True,
+    )
     assert entry.speech is not None and entry.speech.route == "headphones"
 
 
@@ -175,7 +190,9 @@ def test_failed_speech_is_recorded_honestly(synthesiser: Synthesiser, tmp_path: 
 
 
 def test_stopped_speech_is_not_claimed(rig: Rig) -> None:
-    long = rig.desk.say_typed("This is a long sentence that will be stopped long before its end. " * 3, show=False)
+    long = rig.desk.say_typed(
+        "This is a long sentence that will be stopped long before its end. " * 3, show=False
+    )
     queued = rig.desk.say_typed("And this one never starts.", show=False)
     rig.desk.stop_speaking()
     assert long.wait(WAIT_S) and queued.wait(WAIT_S)

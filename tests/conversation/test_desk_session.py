@@ -16,8 +16,11 @@ from audio.errors import AudioError
 
 
 def profile(keep: bool) -> dict[str, Any]:
-    return {"identity": {"preferred_name": "Ada"}, "phrases": {"favourites": ["endings.thank-you"]},
-            "consent": {"agreed_to": {"keep_transcripts": keep}}}
+    return {
+        "identity": {"preferred_name": "Ada"},
+        "phrases": {"favourites": ["endings.thank-you"]},
+        "consent": {"agreed_to": {"keep_transcripts": keep}},
+    }
 
 
 def talk() -> Conversation:
@@ -60,10 +63,14 @@ def test_an_existing_or_impossible_transcript_path_is_refused_before_starting(tm
 
 def test_fields_come_from_the_flags_and_the_profile() -> None:
     args = argparse.Namespace(assessor="Sam Jones", decision=" where you will live ", person=None)
-    assert phrase_fields(args, profile(True)) == {"assessor": "Sam Jones", "decision": " where you will live ",
-                                                  "person": "Ada"}
-    assert phrase_fields(argparse.Namespace(assessor="", decision=None, person="Bob"), profile(True)) == \
-        {"person": "Bob"}
+    assert phrase_fields(args, profile(True)) == {
+        "assessor": "Sam Jones",
+        "decision": " where you will live ",
+        "person": "Ada",
+    }
+    assert phrase_fields(argparse.Namespace(assessor="", decision=None, person="Bob"), profile(True)) == {
+        "person": "Bob"
+    }
 
 
 def test_favourites_from_the_profile_else_the_assessors_own_list(private_files: Path) -> None:

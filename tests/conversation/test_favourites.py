@@ -52,12 +52,19 @@ def test_add_and_remove_one() -> None:
         remove_favourite(store, "prf_AAAA", "intro.hello")
 
 
-@pytest.mark.parametrize(("key", "ids", "reason"), [
-    ("Ada Lovelace", ["intro.hello"], "never the person's name"),
-    ("", ["intro.hello"], "cannot be a person key"),
-    ("prf_AAAA", ["Intro Hello"], "'Intro Hello' is not a phrase id"),
-    ("prf_AAAA", [f"intro.p{i}" for i in range(MAX_FAVOURITES + 1)], f"at most {MAX_FAVOURITES} favourite"),
-])
+@pytest.mark.parametrize(
+    ("key", "ids", "reason"),
+    [
+        ("Ada Lovelace", ["intro.hello"], "never the person's name"),
+        ("", ["intro.hello"], "cannot be a person key"),
+        ("prf_AAAA", ["Intro Hello"], "'Intro Hello' is not a phrase id"),
+        (
+            "prf_AAAA",
+            [f"intro.p{i}" for i in range(MAX_FAVOURITES + 1)],
+            f"at most {MAX_FAVOURITES} favourite",
+        ),
+    ],
+)
 def test_bad_keys_and_ids_are_refused(key: str, ids: list[str], reason: str) -> None:
     store = FavouritesFile()
     store.set("prf_KEEP", ["intro.hello"])
@@ -67,14 +74,25 @@ def test_bad_keys_and_ids_are_refused(key: str, ids: list[str], reason: str) -> 
     assert favourites_path().read_bytes() == before
 
 
-@pytest.mark.parametrize(("raw", "reason"), [
-    (b"{", "not valid JSON"),
-    (b'{"schema": "hark.favourites", "version": 9, "people": {}}', "version 9"),
-    (b'{"schema": "hark.favourites", "version": 1, "people": {"Ada L": ["intro.hello"]}}', "person 'Ada L'"),
-    (b'{"schema": "hark.favourites", "version": 1, "people": {"prf_A": "intro.hello"}}', "must be a list"),
-    (b"\xff\xfe{}", "not UTF-8"),
-])
-def test_a_bad_file_is_an_error_and_is_never_overwritten(raw: bytes, reason: str, private_files: Path) -> None:
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (b"{", "not valid JSON"),
+        (b'{"schema": "hark.favourites", "version": 9, "people": {}}', "version 9"),
+        (
+            b'{"schema": "hark.favourites", "version": 1, "people": {"Ada L": ["intro.hello"]}}',
+            "person 'Ada L'",
+        ),
+        (
+            b'{"schema": "hark.favourites", "version": 1, "people": {"prf_A": "intro.hello"}}',
+            "must be a list",
+        ),
+        (b"\xff\xfe{}", "not UTF-8"),
+    ],
+)
+def test_a_bad_file_is_an_error_and_is_never_overwritten(
+    raw: bytes, reason: str, private_files: Path
+) -> None:
     path = favourites_path()
     path.parent.mkdir(parents=True)
     path.write_bytes(raw)

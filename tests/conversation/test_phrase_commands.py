@@ -45,8 +45,13 @@ def test_add_edit_remove_save_the_users_copy(capsys: pytest.CaptureFixture[str])
 
 
 def test_a_hard_phrase_is_saved_with_a_tip(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(capsys, "add", "--group", "decision",
-                       "We must ascertain your views regarding the proposed change of accommodation.")
+    code, _, err = run(
+        capsys,
+        "add",
+        "--group",
+        "decision",
+        "We must ascertain your views regarding the proposed change of accommodation.",
+    )
     assert code == 0
     assert err.startswith("Tip: decision.we-must-ascertain-your may be hard to follow") and "ascertain" in err
 
@@ -54,7 +59,9 @@ def test_a_hard_phrase_is_saved_with_a_tip(capsys: pytest.CaptureFixture[str]) -
 def test_mistakes_get_one_line_and_status_2(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "edit", "intro.helo", "Hi.")
     assert code == 2 and out == ""
-    assert err == "hark phrases edit: There is no phrase with the id 'intro.helo'. Did you mean intro.hello?\n"
+    assert (
+        err == "hark phrases edit: There is no phrase with the id 'intro.helo'. Did you mean intro.hello?\n"
+    )
     code, _, err = run(capsys, "add", "--group", "intro", "Hello {name}.")
     assert code == 2 and "{name}, which Hark cannot fill in" in err
     assert not user_library_path().exists()
@@ -64,7 +71,8 @@ def test_mistakes_get_one_line_and_status_2(capsys: pytest.CaptureFixture[str]) 
 
 
 def test_a_corrupt_library_is_listed_from_the_built_in_and_never_edited(
-        capsys: pytest.CaptureFixture[str], private_files: Path) -> None:
+    capsys: pytest.CaptureFixture[str], private_files: Path
+) -> None:
     path = user_library_path()
     path.parent.mkdir(parents=True)
     path.write_bytes(b'{"schema": "hark.phrases", "version": 7, "phrases": []}')
@@ -77,7 +85,9 @@ def test_a_corrupt_library_is_listed_from_the_built_in_and_never_edited(
     code, out, _ = run(capsys, "reset")
     assert code == 0 and "Your phrases were kept in" in out
     backups = list(path.parent.glob("phrases.backup-*.json"))
-    assert len(backups) == 1 and backups[0].read_bytes().startswith(b'{"schema": "hark.phrases", "version": 7')
+    assert len(backups) == 1 and backups[0].read_bytes().startswith(
+        b'{"schema": "hark.phrases", "version": 7'
+    )
     code, out, _ = run(capsys, "reset")
     assert "Already using the built-in phrases" in out
 

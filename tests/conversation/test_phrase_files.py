@@ -33,21 +33,30 @@ def document(phrases: list[dict[str, Any]], **top: Any) -> bytes:
 
 GOOD = {"id": "intro.hi", "group": "intro", "text": "Hi."}
 MALFORMED = {
-    "bad JSON": (b'{"schema": "hark.phrases", "version": 1, "phrases": [}', "not valid JSON: .* line 1, column 54"),
+    "bad JSON": (
+        b'{"schema": "hark.phrases", "version": 1, "phrases": [}',
+        "not valid JSON: .* line 1, column 54",
+    ),
     "wrong version": (document([GOOD], version=2), "version 2 and this Hark reads version 1 only"),
     "wrong schema": (document([GOOD], schema="hark.profile"), "\"schema\" must be 'hark.phrases'"),
     "duplicate ids": (document([GOOD, {**GOOD, "text": "Hello."}]), "phrase 2 .*used by an earlier phrase"),
     "empty text": (document([{**GOOD, "text": "  "}]), "text is empty"),
     "too-long text": (document([{**GOOD, "text": "a" * (MAX_TEXT_CHARS + 1)}]), "at most 200, so split it"),
     "unknown group": (document([{**GOOD, "group": "greetings"}]), "group 'greetings' is not one of intro"),
-    "non-UTF-8": (document([{**GOOD, "text": "Café."}]).replace("é".encode(), "é".encode("latin-1")),
-                  r"not UTF-8 text \(byte 0xe9 at position \d+\); save it as UTF-8"),
+    "non-UTF-8": (
+        document([{**GOOD, "text": "Café."}]).replace("é".encode(), "é".encode("latin-1")),
+        r"not UTF-8 text \(byte 0xe9 at position \d+\); save it as UTF-8",
+    ),
     "huge file": (b" " * (MAX_FILE_BYTES + 1), "larger than 512 KB"),
-    "repeated key": (b'{"schema": "hark.phrases", "version": 1, "version": 1, "phrases": []}',
-                     "'version' appears twice"),
+    "repeated key": (
+        b'{"schema": "hark.phrases", "version": 1, "version": 1, "phrases": []}',
+        "'version' appears twice",
+    ),
     "not an object": (b"[]", "one JSON object"),
-    "phrases not a list": (b'{"schema": "hark.phrases", "version": 1, "phrases": {"a": 1}}',
-                           "\"phrases\" must be a list"),
+    "phrases not a list": (
+        b'{"schema": "hark.phrases", "version": 1, "phrases": {"a": 1}}',
+        '"phrases" must be a list',
+    ),
     "missing text": (document([{"id": "intro.hi", "group": "intro"}]), "phrase 1 needs text as text"),
     "unknown key": (document([{**GOOD, "colour": "red"}]), "phrase 1 has unknown keys 'colour'"),
     "bad id": (document([{**GOOD, "id": "Intro Hi"}]), "id must be lower-case"),
@@ -67,7 +76,9 @@ def test_a_malformed_file_is_refused_with_its_reason_and_left_alone(case: str, p
 
     loaded = load_library()
     assert loaded.source == "built-in" and loaded.library == builtin_library()
-    assert loaded.warning is not None and str(path) in loaded.warning and "hark phrases reset" in loaded.warning
+    assert (
+        loaded.warning is not None and str(path) in loaded.warning and "hark phrases reset" in loaded.warning
+    )
 
     with pytest.raises(PhraseError, match="Nothing was changed"):
         load_for_editing()
@@ -76,8 +87,16 @@ def test_a_malformed_file_is_refused_with_its_reason_and_left_alone(case: str, p
 
 
 def test_every_problem_is_reported_at_once() -> None:
-    raw = document([GOOD, {"id": "intro.x"}, {**GOOD, "text": ""},
-                    {"id": "comfort.x", "group": "nope", "text": "{name}"}], version=3, extra=True)
+    raw = document(
+        [
+            GOOD,
+            {"id": "intro.x"},
+            {**GOOD, "text": ""},
+            {"id": "comfort.x", "group": "nope", "text": "{name}"},
+        ],
+        version=3,
+        extra=True,
+    )
     path = user_library_path()
     path.parent.mkdir(parents=True)
     path.write_bytes(raw)
@@ -85,9 +104,15 @@ def test_every_problem_is_reported_at_once() -> None:
         read_library_file(path)
     problems = caught.value.problems
     assert len(problems) == 7, problems
-    for part in ("version 3", "unknown key 'extra'", "phrase 2 needs group, text as text",
-                 "phrase 3 ('intro.hi'): the id is used", "text is empty", "phrase 4 ('comfort.x'): the group 'nope'",
-                 "{name}"):
+    for part in (
+        "version 3",
+        "unknown key 'extra'",
+        "phrase 2 needs group, text as text",
+        "phrase 3 ('intro.hi'): the id is used",
+        "text is empty",
+        "phrase 4 ('comfort.x'): the group 'nope'",
+        "{name}",
+    ):
         assert any(part in p for p in problems), part
 
 

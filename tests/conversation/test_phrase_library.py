@@ -53,14 +53,17 @@ def test_add_makes_an_id_from_the_group_and_text_and_keeps_groups_together() -> 
     assert ids.index("intro.is-the-light-ok-2") == ids.index("intro.type-or-point") + 2
 
 
-@pytest.mark.parametrize(("text", "reason"), [
-    ("   ", "empty"),
-    ("x" * (MAX_TEXT_CHARS + 1), f"at most {MAX_TEXT_CHARS}"),
-    ("Hello.\x07Goodbye.", "control character"),
-    ("Hello {name}.", "cannot fill in"),
-    ("Hello {assessor.", "not part of a placeholder"),
-    ("Hello }", "not part of a placeholder"),
-])
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("   ", "empty"),
+        ("x" * (MAX_TEXT_CHARS + 1), f"at most {MAX_TEXT_CHARS}"),
+        ("Hello.\x07Goodbye.", "control character"),
+        ("Hello {name}.", "cannot fill in"),
+        ("Hello {assessor.", "not part of a placeholder"),
+        ("Hello }", "not part of a placeholder"),
+    ],
+)
 def test_bad_text_is_refused_and_changes_nothing(text: str, reason: str) -> None:
     library = builtin_library()
     before = list(library)

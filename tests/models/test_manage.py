@@ -81,7 +81,9 @@ def test_verify_and_model_path_detect_changes(tmp_path: Path) -> None:
 
 
 def test_model_path_errors_are_clear(tmp_path: Path, models_home: Path) -> None:
-    with pytest.raises(models.ModelError, match=r"No model named nope is installed.*hark models install nope"):
+    with pytest.raises(
+        models.ModelError, match=r"No model named nope is installed.*hark models install nope"
+    ):
         models.model_path("nope")
     with pytest.raises(models.ModelError, match="does not exist"):
         models.model_path(str(tmp_path / "missing"))
@@ -105,8 +107,11 @@ def test_remove(tmp_path: Path, models_home: Path, capsys: pytest.CaptureFixture
 
 
 def test_best_model_for_a_language(tmp_path: Path) -> None:
-    for name, graph in (("vosk-model-small-en-us-0.15", 1_000), ("vosk-model-en-us-0.22-lgraph", 90_000),
-                        ("vosk-model-small-en-in-0.4", 50_000)):
+    for name, graph in (
+        ("vosk-model-small-en-us-0.15", 1_000),
+        ("vosk-model-en-us-0.22-lgraph", 90_000),
+        ("vosk-model-small-en-in-0.4", 50_000),
+    ):
         models.install_from_file(make_fake_model(tmp_path / name, graph_bytes=graph), name)
     assert models.installed_model_path("en").name == "vosk-model-en-us-0.22-lgraph"  # type: ignore[union-attr]
     assert models.installed_model_path("en-IN").name == "vosk-model-small-en-in-0.4"  # type: ignore[union-attr]
@@ -114,7 +119,9 @@ def test_best_model_for_a_language(tmp_path: Path) -> None:
     assert models.installed_model_path("fr") is None
 
 
-def test_list_shows_catalogue_and_installed_with_sizes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_list_shows_catalogue_and_installed_with_sizes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     models.install_from_file(make_fake_model(tmp_path / "mine", graph_bytes=3_000_000), "my-own-model")
     zip_path = zip_folder(make_fake_model(tmp_path / "cat"), tmp_path / "vosk-model-small-de-0.15.zip")
     models.install_from_file(zip_path)
@@ -129,14 +136,21 @@ def test_list_shows_catalogue_and_installed_with_sizes(tmp_path: Path, capsys: p
 
 def test_catalogue_contents_and_base_url_override(monkeypatch: pytest.MonkeyPatch) -> None:
     entries = {entry.name: entry for entry in models.catalogue()}
-    for required in ("vosk-model-small-en-us-0.15", "vosk-model-en-us-0.22-lgraph", "vosk-model-en-us-0.22",
-                     "vosk-model-en-in-0.5", "vosk-model-small-en-in-0.4"):
+    for required in (
+        "vosk-model-small-en-us-0.15",
+        "vosk-model-en-us-0.22-lgraph",
+        "vosk-model-en-us-0.22",
+        "vosk-model-en-in-0.5",
+        "vosk-model-small-en-in-0.4",
+    ):
         assert required in entries
     for entry in entries.values():
         assert entry.url == f"https://alphacephei.com/vosk/models/{entry.name}.zip"
         assert entry.recommendation and entry.licence and entry.language
     assert {(a.dataset, a.wer_percent) for a in entries["vosk-model-en-us-0.22"].accuracy} >= {
-        ("LibriSpeech test-clean", 5.69), ("TED-LIUM", 6.05)}
+        ("LibriSpeech test-clean", 5.69),
+        ("TED-LIUM", 6.05),
+    }
     monkeypatch.setenv("HARK_MODEL_BASE_URL", "http://127.0.0.1:9/mirror/")
     assert models.catalogue()[0].url.startswith("http://127.0.0.1:9/mirror/vosk-model-")
 

@@ -19,14 +19,21 @@ from typing import Any
 from profiles.store import ProfileStore
 from tests.profiles.conftest import PASSPHRASE
 
-FIELDS = ("what_helps", "what_does_not_help", "best_times", "signs_tired_or_not_understood",
-          "how_to_check_understanding")
+FIELDS = (
+    "what_helps",
+    "what_does_not_help",
+    "best_times",
+    "signs_tired_or_not_understood",
+    "how_to_check_understanding",
+)
 
 
 def generation_profile(name: str, generation: int) -> dict[str, Any]:
-    return {"identity": {"preferred_name": name},
-            "communication": {field: f"generation {generation}" for field in FIELDS},
-            "captions": {"font_pt": 20 + generation % 100}}
+    return {
+        "identity": {"preferred_name": name},
+        "communication": {field: f"generation {generation}" for field in FIELDS},
+        "captions": {"font_pt": 20 + generation % 100},
+    }
 
 
 def is_whole(profile: dict[str, Any]) -> bool:
@@ -56,7 +63,9 @@ def churn(store: ProfileStore, tag: str) -> None:
             version = store.update_profile(profile_id, generation_profile(f"{tag} {generation}", generation))
             say(f"edit {profile_id} {version}")
         if generation % 5 == 0:
-            say(f"session {profile_id} {store.add_session(profile_id, {'generation': generation, 'text': 'x' * 3000})}")
+            say(
+                f"session {profile_id} {store.add_session(profile_id, {'generation': generation, 'text': 'x' * 3000})}"
+            )
         if generation % 11 == 0 and len(mine) > 3:
             victim = mine.pop(chooser.randrange(len(mine)))
             say(f"deleting {victim}")  # a kill from here on may leave it deleted or not, never half

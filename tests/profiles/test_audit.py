@@ -32,8 +32,13 @@ def test_every_action_is_recorded_with_who_and_what(store: ProfileStore) -> None
     profile_id = _busy_store(store)
     entries = store.audit_log()
     assert [(entry.action, entry.profile_id) for entry in entries] == [
-        ("init", None), ("create", profile_id), ("view", profile_id), ("edit", profile_id),
-        ("export", profile_id), ("list", None)]
+        ("init", None),
+        ("create", profile_id),
+        ("view", profile_id),
+        ("edit", profile_id),
+        ("export", profile_id),
+        ("list", None),
+    ]
     assert entries[3].detail == {"version": 2, "fields": ["identity.preferred_name"]}
     assert entries[4].detail == {"version": 2, "format": "json"}
     assert {entry.who for entry in entries} == {"Tess Tester"}
@@ -46,7 +51,9 @@ def test_an_altered_entry_is_named(store: ProfileStore) -> None:
     _busy_store(store)
     seq, blob, _ = _rows(store)[2]
     _sql(store, "UPDATE audit SET blob = ? WHERE seq = ?", blob[:-1] + bytes([blob[-1] ^ 1]), seq)
-    assert store.verify().problems == ["audit entry 3 has been altered, or an entry before it was replaced or moved"]
+    assert store.verify().problems == [
+        "audit entry 3 has been altered, or an entry before it was replaced or moved"
+    ]
 
 
 def test_an_altered_mac_is_named(store: ProfileStore) -> None:
@@ -66,7 +73,8 @@ def test_removing_the_last_entries_is_detected(store: ProfileStore) -> None:
     _sql(store, "DELETE FROM audit WHERE seq >= 5")
     assert store.verify().problems == [
         "audit entry 5 is missing: the log ends at entry 4 but the store recorded 6 entries, so the last "
-        "entries were removed"]
+        "entries were removed"
+    ]
 
 
 def test_reordered_entries_are_detected(store: ProfileStore) -> None:
@@ -86,7 +94,9 @@ def test_renumbered_entries_after_a_removal_are_detected(store: ProfileStore) ->
 
 def test_a_tampered_head_is_detected_and_stops_further_use(store: ProfileStore) -> None:
     _busy_store(store)
-    head = sqlite3.connect(store.path).execute("SELECT value FROM meta WHERE key = 'audit_head'").fetchone()[0]
+    head = (
+        sqlite3.connect(store.path).execute("SELECT value FROM meta WHERE key = 'audit_head'").fetchone()[0]
+    )
     _sql(store, "UPDATE meta SET value = ? WHERE key = 'audit_head'", (5).to_bytes(8, "big") + head[8:])
     assert "head record has been altered" in store.verify().problems[0]
     with pytest.raises(IntegrityError, match="head record has been altered"):

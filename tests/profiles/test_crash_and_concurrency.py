@@ -22,8 +22,13 @@ KILLS = 35
 
 
 def _worker(*args: str, stderr: int = subprocess.PIPE) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "tests.profiles.store_worker", *args], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=stderr, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.profiles.store_worker", *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=stderr,
+        text=True,
+    )
 
 
 def _check_store(path: Path, committed: list[str]) -> None:
@@ -95,14 +100,23 @@ def test_two_processes_writing_at_once_both_succeed(store_path: Path) -> None:
 
 def test_a_held_lock_fails_clearly_and_changes_nothing(store: ProfileStore) -> None:
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sqlite3, sys, time\n"
-         "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
-         "c.execute('BEGIN IMMEDIATE'); print('locked', flush=True); time.sleep(30)", str(store.path)],
-        stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            "import sqlite3, sys, time\n"
+            "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+            "c.execute('BEGIN IMMEDIATE'); print('locked', flush=True); time.sleep(30)",
+            str(store.path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
-        with ProfileStore.open(store.path, PASSPHRASE, "Tess", busy_timeout_s=0.3) as waiting, \
-                pytest.raises(StoreBusyError, match="The store is busy: another Hark process is using"):
+        with (
+            ProfileStore.open(store.path, PASSPHRASE, "Tess", busy_timeout_s=0.3) as waiting,
+            pytest.raises(StoreBusyError, match="The store is busy: another Hark process is using"),
+        ):
             waiting.create_profile({"preferred_name": "Ada"})
     finally:
         holder.kill()

@@ -22,7 +22,7 @@ def _traces(store: ProfileStore, blobs: list[bytes]) -> list[str]:
     found = []
     for name, content in store_files(store.path).items():
         for blob in blobs:
-            if any(blob[start:start + 16] in content for start in range(0, len(blob) - 16, 8)):
+            if any(blob[start : start + 16] in content for start in range(0, len(blob) - 16, 8)):
                 found.append(name)
     return found
 
@@ -57,7 +57,8 @@ def test_erasure_removes_every_trace(store: ProfileStore, full_profile: dict[str
 
 
 def test_erasure_while_another_process_reads_still_leaves_no_trace_after_close(
-        store: ProfileStore, full_profile: dict[str, Any]) -> None:
+    store: ProfileStore, full_profile: dict[str, Any]
+) -> None:
     ada = _person(store, full_profile)
     blobs = _ciphertexts(store, ada)
     reader = sqlite3.connect(store.path, isolation_level=None)

@@ -34,11 +34,19 @@ def test_full_profile_bundle_is_valid_and_complete():
     [patient] = resources(bundle, "Patient")
     assert [name["text"] for name in patient["name"]] == ["Ada", "Ada Lovelace"]
     assert patient["birthDate"] == "1941-12-10"
-    assert patient["identifier"][0] == {"use": "secondary", "type": {"text": "Local case reference"},
-                                        "system": LOCAL_CASE_REFERENCE, "value": "DOLS-2025-0042"}
+    assert patient["identifier"][0] == {
+        "use": "secondary",
+        "type": {"text": "Local case reference"},
+        "system": LOCAL_CASE_REFERENCE,
+        "value": "DOLS-2025-0042",
+    }
     flags = resources(bundle, "Flag")
     assert [flag["code"]["coding"][0]["code"] for flag in flags] == [
-        "945911000000109", "716537007", "957331000000109", "198061000000105"]
+        "945911000000109",
+        "716537007",
+        "957331000000109",
+        "198061000000105",
+    ]
     assert [flag["category"][1]["coding"][0]["code"] for flag in flags] == ["002", "001", "004", "001"]
     assert flags[1]["extension"][0]["valueAnnotation"]["text"] == "Left ear only"
     assert len(resources(bundle, "Observation")) == 1
@@ -66,8 +74,10 @@ def test_consent_records_basis_and_what_was_agreed():
     assert consent["scope"]["coding"][0]["code"] == "patient-privacy"
     assert consent["dateTime"] == "2025-03-03T10:15:00+00:00"
     assert consent["policyRule"]["coding"][0] == {
-        "system": RA_PROXY_ROLE, "code": "002",
-        "display": "Best interest decision made on behalf of the patient (Mental Capacity Act 2005)"}
+        "system": RA_PROXY_ROLE,
+        "code": "002",
+        "display": "Best interest decision made on behalf of the patient (Mental Capacity Act 2005)",
+    }
     assert consent["policy"][0]["uri"] == "https://www.legislation.gov.uk/ukpga/2005/9/section/4"
     assert [rule["type"] for rule in consent["provision"]["provision"]] == ["permit", "deny", "permit"]
     summary = consent["extension"][0]["valueAnnotation"]
@@ -75,8 +85,9 @@ def test_consent_records_basis_and_what_was_agreed():
     assert consent["extension"][1]["valueDate"] == "2025-09-01"
 
 
-@pytest.mark.parametrize(("basis", "code"), [("consent", "001"), ("best_interests", "002"),
-                                             ("lpa_or_deputy", "003")])
+@pytest.mark.parametrize(
+    ("basis", "code"), [("consent", "001"), ("best_interests", "002"), ("lpa_or_deputy", "003")]
+)
 def test_each_basis_maps_to_its_proxy_role(basis, code):
     profile = minimal_profile()
     profile["consent"]["basis"] = basis
@@ -120,7 +131,10 @@ def broken(mutate):
 
 def test_checker_catches_a_dangling_reference():
     def dangle(bundle):
-        bundle["entry"][1]["resource"]["subject"]["reference"] = "urn:uuid:00000000-0000-4000-8000-000000000000"
+        bundle["entry"][1]["resource"]["subject"]["reference"] = (
+            "urn:uuid:00000000-0000-4000-8000-000000000000"
+        )
+
     problems = broken(dangle)
     assert any("does not match any entry's fullUrl" in p for p in problems)
     assert any("is not the Patient" in p for p in problems)
@@ -129,28 +143,33 @@ def test_checker_catches_a_dangling_reference():
 def test_checker_catches_a_bad_snomed_code():
     def bad(bundle):
         bundle["entry"][1]["resource"]["code"]["coding"][0]["code"] = "945911000000108"
+
     assert any("not a well-formed SNOMED CT concept id" in p for p in broken(bad))
 
 
 def test_checker_catches_a_code_outside_its_code_system():
     def bad(bundle):
         bundle["entry"][1]["resource"]["category"][1]["coding"][0]["code"] = "099"
+
     assert any("'099' is not a code of" in p for p in broken(bad))
 
 
 def test_checker_catches_a_missing_subject():
     def drop(bundle):
         del bundle["entry"][1]["resource"]["subject"]
+
     assert any("subject is missing" in p for p in broken(drop))
 
 
 def test_checker_catches_missing_patient_and_consent_basis():
     def no_patient(bundle):
         del bundle["entry"][0]
+
     assert any("exactly one Patient" in p for p in broken(no_patient))
 
     def no_rule(bundle):
         del bundle["entry"][-1]["resource"]["policyRule"]
+
     assert any("policyRule" in p for p in broken(no_rule))
 
 
@@ -162,6 +181,7 @@ def test_checker_catches_structure_faults():
         bundle["entry"][1]["fullUrl"] = bundle["entry"][0]["fullUrl"]
         bundle["entry"][2]["resource"]["status"] = "on"
         bundle["entry"][3]["resource"]["resourceType"] = "Basic"
+
     problems = broken(faults)
     assert any("Bundle.type" in p for p in problems)
     assert any("used twice" in p for p in problems)

@@ -24,8 +24,21 @@ def test_the_short_form_is_the_minimal_profile() -> None:
     assert short == long
     assert short["captions"]["font_pt"] == 48 and short["hearing"]["listening"]["max_output_dbfs"] == -6.0
     assert short["needs"] == [] and short["hearing"]["audiogram"] is None and short["id"] is None
-    assert list(short) == ["schema", "version", "id", "identity", "communication", "needs", "hearing",
-                           "captions", "speech", "environment", "phrases", "supporters", "consent"]
+    assert list(short) == [
+        "schema",
+        "version",
+        "id",
+        "identity",
+        "communication",
+        "needs",
+        "hearing",
+        "captions",
+        "speech",
+        "environment",
+        "phrases",
+        "supporters",
+        "consent",
+    ]
 
 
 def test_every_field_survives_normalisation_unchanged(full_profile: dict[str, Any]) -> None:
@@ -35,21 +48,35 @@ def test_every_field_survives_normalisation_unchanged(full_profile: dict[str, An
 
 
 def test_every_problem_is_listed_with_its_path() -> None:
-    problems = problems_of({
-        "identity": {"preferred_name": "", "date_of_birth": "2999-01-01"},
-        "needs": [{"category": "hearing", "code": "204331000000106", "display": "BSL"}],
-        "hearing": {"listening": {"gain_db": 80, "left_tone_db": [0] * 7, "compression": 1},
-                    "audiogram": {"left": {"9000": 40}}},
-        "captions": {"font_pt": 48.5, "scheme": "pink"},
-        "speech": {"rate_wpm": True},
-        "supporters": [{"name": "Sam"}],
-        "captoins": {},
-    })
+    problems = problems_of(
+        {
+            "identity": {"preferred_name": "", "date_of_birth": "2999-01-01"},
+            "needs": [{"category": "hearing", "code": "204331000000106", "display": "BSL"}],
+            "hearing": {
+                "listening": {"gain_db": 80, "left_tone_db": [0] * 7, "compression": 1},
+                "audiogram": {"left": {"9000": 40}},
+            },
+            "captions": {"font_pt": 48.5, "scheme": "pink"},
+            "speech": {"rate_wpm": True},
+            "supporters": [{"name": "Sam"}],
+            "captoins": {},
+        }
+    )
     assert "hearing.listening.gain_db: 80 is above the maximum 50 dB" in problems
-    expected_paths = ["identity.preferred_name", "identity.date_of_birth", "needs[0].category", "needs[0].code",
-                      "hearing.listening.left_tone_db", "hearing.listening.compression",
-                      "hearing.audiogram.left.9000", "captions.font_pt", "captions.scheme", "speech.rate_wpm",
-                      "supporters[0].role", "captoins"]
+    expected_paths = [
+        "identity.preferred_name",
+        "identity.date_of_birth",
+        "needs[0].category",
+        "needs[0].code",
+        "hearing.listening.left_tone_db",
+        "hearing.listening.compression",
+        "hearing.audiogram.left.9000",
+        "captions.font_pt",
+        "captions.scheme",
+        "speech.rate_wpm",
+        "supporters[0].role",
+        "captoins",
+    ]
     for path in expected_paths:
         assert any(problem.startswith(f"{path}:") for problem in problems), path
     assert len(problems) == len(expected_paths) + 1
@@ -70,37 +97,57 @@ def test_unknown_versions_and_wrong_shapes_are_refused() -> None:
     assert "2 is not a profile version this Hark can read" in problems_of({"version": 2})[0]
     assert problems_of({"version": True, "identity": {"preferred_name": "A"}})[0].startswith("version:")
     assert problems_of([{"preferred_name": "Ada"}]) == ["the profile: must be an object, not a list"]
-    assert problems_of({"preferred_name": "Ada", "captions": {}})[0].startswith("preferred_name: belongs inside")
+    assert problems_of({"preferred_name": "Ada", "captions": {}})[0].startswith(
+        "preferred_name: belongs inside"
+    )
     assert problems_of({"identity": {}}) == ["identity.preferred_name: is required"]
 
 
 def test_text_and_list_limits() -> None:
-    problems = problems_of({"identity": {"preferred_name": "A"}, "communication": {"what_helps": "x" * 4001},
-                            "phrases": {"favourites": ["p"] * 51}})
-    assert problems == ["communication.what_helps: is 4,001 characters long; the most allowed is 4,000",
-                        "phrases.favourites: holds 51 items; the most allowed is 50"]
+    problems = problems_of(
+        {
+            "identity": {"preferred_name": "A"},
+            "communication": {"what_helps": "x" * 4001},
+            "phrases": {"favourites": ["p"] * 51},
+        }
+    )
+    assert problems == [
+        "communication.what_helps: is 4,001 characters long; the most allowed is 4,000",
+        "phrases.favourites: holds 51 items; the most allowed is 50",
+    ]
 
 
 def test_dates_and_times() -> None:
     today = date(2026, 5, 1)
-    _, problems = check_profile({"identity": {"preferred_name": "A", "date_of_birth": "2026-05-02"},
-                                       "consent": {"recorded_at": "2026-05-01T10:00:00",
-                                                   "review_date": "2026-02-30"}}, today=lambda: today)
+    _, problems = check_profile(
+        {
+            "identity": {"preferred_name": "A", "date_of_birth": "2026-05-02"},
+            "consent": {"recorded_at": "2026-05-01T10:00:00", "review_date": "2026-02-30"},
+        },
+        today=lambda: today,
+    )
     assert [problem.split(":")[0] for problem in problems] == [
-        "identity.date_of_birth", "consent.recorded_at", "consent.review_date"]
-    ok = validate_profile({"identity": {"preferred_name": "A"},
-                           "consent": {"recorded_at": "2026-05-01T10:00:00.123+01:00"}})
+        "identity.date_of_birth",
+        "consent.recorded_at",
+        "consent.review_date",
+    ]
+    ok = validate_profile(
+        {"identity": {"preferred_name": "A"}, "consent": {"recorded_at": "2026-05-01T10:00:00.123+01:00"}}
+    )
     assert ok["consent"]["recorded_at"] == "2026-05-01T10:00:00+01:00"
 
 
 def test_merge_patch_changes_only_what_it_names(full_profile: dict[str, Any]) -> None:
     base = validate_profile(full_profile)
-    merged = validate_profile(merge_patch(base, {"captions": {"font_pt": 90}, "identity": {"full_name": None},
-                                                 "needs": []}))
+    merged = validate_profile(
+        merge_patch(base, {"captions": {"font_pt": 90}, "identity": {"full_name": None}, "needs": []})
+    )
     assert merged["captions"]["font_pt"] == 90 and merged["captions"]["lines"] == 7
     assert merged["identity"]["full_name"] is None and merged["needs"] == []
     assert changed_fields(base, merged) == ["identity.full_name", "needs", "captions.font_pt"]
-    assert validate_profile(merge_patch(base, {"preferred_name": "Zed"}))["identity"]["preferred_name"] == "Zed"
+    assert (
+        validate_profile(merge_patch(base, {"preferred_name": "Zed"}))["identity"]["preferred_name"] == "Zed"
+    )
 
 
 def test_validation_does_not_change_its_input(full_profile: dict[str, Any]) -> None:

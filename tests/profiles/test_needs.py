@@ -24,27 +24,33 @@ def test_each_ais_category_is_offered():
     assert {need.category for need in COMMON_NEEDS} == set(CATEGORIES)
 
 
-@pytest.mark.parametrize("code", [
-    "138875005",            # SNOMED CT root concept
-    "404684003",            # Clinical finding
-    "22298006",             # Myocardial infarction
-    "900000000000207008",   # International core module (namespaced-length, partition 00)
-    "999000011000000103",   # UK clinical extension module, namespace 1000000, partition 10
-])
+@pytest.mark.parametrize(
+    "code",
+    [
+        "138875005",  # SNOMED CT root concept
+        "404684003",  # Clinical finding
+        "22298006",  # Myocardial infarction
+        "900000000000207008",  # International core module (namespaced-length, partition 00)
+        "999000011000000103",  # UK clinical extension module, namespace 1000000, partition 10
+    ],
+)
 def test_known_real_concept_ids_pass(code):
     assert snomed_id_is_well_formed(code)
 
 
-@pytest.mark.parametrize("code", [
-    "138875004",            # root concept, check digit changed
-    "204331000000108",      # BSL interpreter needed, check digit changed
-    "204331000000170",      # last two digits swapped: Verhoeff catches transpositions
-    "12345",                # too short
-    "0138875005",           # leading zero
-    "1388750O5",            # letter O, not zero
-    "١٣٨٨٧٥٠٠٥",            # Arabic-Indic digits pass str.isdigit but are not SNOMED ids
-    "",
-])
+@pytest.mark.parametrize(
+    "code",
+    [
+        "138875004",  # root concept, check digit changed
+        "204331000000108",  # BSL interpreter needed, check digit changed
+        "204331000000170",  # last two digits swapped: Verhoeff catches transpositions
+        "12345",  # too short
+        "0138875005",  # leading zero
+        "1388750O5",  # letter O, not zero
+        "١٣٨٨٧٥٠٠٥",  # Arabic-Indic digits pass str.isdigit but are not SNOMED ids
+        "",
+    ],
+)
 def test_malformed_ids_fail(code):
     assert not snomed_id_is_well_formed(code)
 

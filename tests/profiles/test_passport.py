@@ -20,8 +20,16 @@ def test_minimal_profile_has_name_and_only_sections_with_something_to_say():
 
 def test_full_profile_sections_in_order():
     headings = [section.heading for section in build_passport(full_profile()).sections]
-    assert headings == ["How to talk with me", "What helps me", "What does not help", "My hearing",
-                        "Where to talk with me", "People who help me", "My needs", "Keeping my information"]
+    assert headings == [
+        "How to talk with me",
+        "What helps me",
+        "What does not help",
+        "My hearing",
+        "Where to talk with me",
+        "People who help me",
+        "My needs",
+        "Keeping my information",
+    ]
 
 
 def test_full_name_and_preferred_name():
@@ -59,8 +67,14 @@ def test_needs_in_plain_words_with_code_in_small_print():
 
 def test_a_need_outside_the_catalogue_keeps_its_recorded_words():
     profile = full_profile()
-    profile["needs"] = [{"category": "communication_support", "code": "415803005",
-                         "display": "Uses British sign language", "note": ""}]
+    profile["needs"] = [
+        {
+            "category": "communication_support",
+            "code": "415803005",
+            "display": "Uses British sign language",
+            "note": "",
+        }
+    ]
     line = build_passport(validate_profile(profile)).section("My needs").bullets[0]
     assert line.text == "Uses British sign language."
     assert "415803005" in line.small
@@ -81,8 +95,10 @@ def test_consent_basis_agreements_and_dates_in_plain_words():
         "Do not keep a written record of what we say.",
         "Share my passport with other services that help me.",
     ]
-    assert keeping.closing == ("Jo Assessor wrote this with me on 3\u00a0March 2025.",
-                               "We will check this passport again by 1\u00a0September 2025.")
+    assert keeping.closing == (
+        "Jo Assessor wrote this with me on 3\u00a0March 2025.",
+        "We will check this passport again by 1\u00a0September 2025.",
+    )
 
 
 def test_each_basis_has_its_own_words():

@@ -22,8 +22,9 @@ pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs pop
 
 def pdf_text(path: Path, *pages: int) -> str:
     args = ["-f", str(pages[0]), "-l", str(pages[-1])] if pages else []
-    return subprocess.run(["pdftotext", *args, "-layout", str(path), "-"], check=True,
-                          capture_output=True, text=True).stdout
+    return subprocess.run(
+        ["pdftotext", *args, "-layout", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
 
 
 def flat(text: str) -> str:
@@ -64,8 +65,9 @@ def test_minimal_profile_is_short(tmp_path):
 def test_body_text_is_at_least_20_point(tmp_path):
     path = tmp_path / "passport.pdf"
     write_passport_pdf(full_profile(), path)
-    boxes = subprocess.run(["pdftotext", "-bbox", str(path), "-"], check=True, capture_output=True,
-                           text=True).stdout
+    boxes = subprocess.run(
+        ["pdftotext", "-bbox", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
     words = re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]+)<', boxes)
     heights = {word: float(bottom) - float(top) for top, bottom, word in words}
     points_per_height = FOOTER_PT / heights["Page"]  # the footer's size is known
@@ -95,12 +97,17 @@ def test_page_one_renders_to_an_image(tmp_path):
 
     path = tmp_path / "passport.pdf"
     write_passport_pdf(full_profile(), path)
-    subprocess.run(["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "1", str(path), str(tmp_path / "page")],
-                   check=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "1", str(path), str(tmp_path / "page")], check=True
+    )
     image = QImage(str(next(tmp_path.glob("page*.png"))))
     assert abs(image.width() - 413) <= 2 and abs(image.height() - 585) <= 2  # A4 at 50 dpi
-    dark = sum(1 for y in range(0, image.height(), 3) for x in range(0, image.width(), 3)
-               if image.pixelColor(x, y).lightness() < 100)
+    dark = sum(
+        1
+        for y in range(0, image.height(), 3)
+        for x in range(0, image.width(), 3)
+        if image.pixelColor(x, y).lightness() < 100
+    )
     assert dark > 200  # there is text on the page, in black
 
 
@@ -150,6 +157,11 @@ def test_widgets_still_work_after_printing_a_passport(tmp_path: Path) -> None:
         "from PySide6.QtWidgets import QLabel\n"
         "QLabel('still fine').show(); print('ok')\n"
     )
-    done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "p.pdf")], capture_output=True,
-                          text=True, timeout=120, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "p.pdf")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-500:]

@@ -19,12 +19,27 @@ ROOT = Path(__file__).resolve().parents[2]
 class Hark:
     def __init__(self, tmp_path: Path) -> None:
         self.tmp = tmp_path
-        self.env = {**os.environ, "HARK_STORE": str(tmp_path / "store.sqlite3"), "HARK_PASSPHRASE": PASSPHRASE,
-                    "HARK_SCRYPT_N": str(TEST_SCRYPT_N), "HARK_USER": "Cli Assessor", "QT_QPA_PLATFORM": "offscreen"}
+        self.env = {
+            **os.environ,
+            "HARK_STORE": str(tmp_path / "store.sqlite3"),
+            "HARK_PASSPHRASE": PASSPHRASE,
+            "HARK_SCRYPT_N": str(TEST_SCRYPT_N),
+            "HARK_USER": "Cli Assessor",
+            "QT_QPA_PLATFORM": "offscreen",
+        }
 
-    def __call__(self, *args: str, stdin: str = "", code: int = 0, **env: str) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run([sys.executable, "-m", "assistant.cli", "profiles", *args], cwd=ROOT,
-                                env={**self.env, **env}, input=stdin, capture_output=True, text=True, timeout=120)
+    def __call__(
+        self, *args: str, stdin: str = "", code: int = 0, **env: str
+    ) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            [sys.executable, "-m", "assistant.cli", "profiles", *args],
+            cwd=ROOT,
+            env={**self.env, **env},
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert result.returncode == code, (result.stdout, result.stderr)
         return result
 
@@ -50,7 +65,9 @@ def test_the_whole_life_of_a_profile(hark: Hark, tmp_path: Path) -> None:
     listing = hark("list").stdout
     assert profile_id in listing and "Ada" in listing and "2020-01-01  OVERDUE" in listing
     assert "font pt: 72" in hark("show", profile_id).stdout
-    assert json.loads(hark("show", profile_id, "--version", "1", "--json").stdout)["captions"]["font_pt"] == 48
+    assert (
+        json.loads(hark("show", profile_id, "--version", "1", "--json").stdout)["captions"]["font_pt"] == 48
+    )
     history = hark("history", profile_id).stdout.splitlines()
     assert history[1].endswith("changed: captions.font_pt, consent.review_date")
     assert "is now at version 3" in hark("edit", profile_id, "--revert", "1").stdout
@@ -59,7 +76,9 @@ def test_the_whole_life_of_a_profile(hark: Hark, tmp_path: Path) -> None:
     hark("export", profile_id, "--format", "json", "--out", str(out))
     exported = json.loads(out.read_text(encoding="utf-8"))
     assert exported["id"] == profile_id and exported["captions"]["font_pt"] == 48
-    assert "already exists" in hark("export", profile_id, "--format", "json", "--out", str(out), code=2).stderr
+    assert (
+        "already exists" in hark("export", profile_id, "--format", "json", "--out", str(out), code=2).stderr
+    )
     del exported["id"]
     imported = hark("import", hark.file("copy.json", exported)).stdout.split()
     assert len(imported) == 1 and imported[0] != profile_id
@@ -79,8 +98,10 @@ def test_the_whole_life_of_a_profile(hark: Hark, tmp_path: Path) -> None:
 
     hark("passwd", HARK_NEW_PASSPHRASE="a changed passphrase")
     wrong = hark("list", code=2)
-    assert wrong.stderr == ("hark profiles list: The passphrase is wrong for this store; nothing was read or "
-                            "changed. Check it and try again.\n")
+    assert wrong.stderr == (
+        "hark profiles list: The passphrase is wrong for this store; nothing was read or "
+        "changed. Check it and try again.\n"
+    )
     hark("delete", profile_id, "--yes", HARK_PASSPHRASE="a changed passphrase")
     assert profile_id not in hark("list", HARK_PASSPHRASE="a changed passphrase").stdout
 
@@ -88,20 +109,43 @@ def test_the_whole_life_of_a_profile(hark: Hark, tmp_path: Path) -> None:
 def test_pdf_and_fhir_exports_and_who_is_recorded(hark: Hark, tmp_path: Path) -> None:
     pytest.importorskip("profiles.fhir")
     pytest.importorskip("assistant.passport_pdf")
-    profile_id = hark("--as", "Pat Front", "create", "--from", hark.file("a.json", {"preferred_name": "Ada"})).stdout
+    profile_id = hark(
+        "--as", "Pat Front", "create", "--from", hark.file("a.json", {"preferred_name": "Ada"})
+    ).stdout
     profile_id = profile_id.strip()
     hark("export", profile_id, "--format", "pdf", "--out", str(tmp_path / "a.pdf"), "--as", "Pat Back")
     hark("export", profile_id, "--format", "fhir", "--out", str(tmp_path / "a.fhir.json"))
     assert (tmp_path / "a.pdf").read_bytes().startswith(b"%PDF")
     assert json.loads((tmp_path / "a.fhir.json").read_text(encoding="utf-8"))["resourceType"] == "Bundle"
     log = hark("audit", "--id", profile_id).stdout.splitlines()
-    assert ["Pat Front" in log[0], "Pat Back  export" in log[1], "Cli Assessor  export" in log[2]] == [True] * 3
+    assert ["Pat Front" in log[0], "Pat Back  export" in log[1], "Cli Assessor  export" in log[2]] == [
+        True
+    ] * 3
     assert "format=pdf" in log[1] and "format=fhir" in log[2]
 
 
 def test_interactive_create_prints_only_the_id(hark: Hark) -> None:
-    answers = "\n".join(["Bea", "", "", "1940-13-01", "1940-01-13", "Speak to my left side", "", "", "", "",
-                         "3", "Only for long meetings", "", "", "best_interests", "2030-01-01", ""])
+    answers = "\n".join(
+        [
+            "Bea",
+            "",
+            "",
+            "1940-13-01",
+            "1940-01-13",
+            "Speak to my left side",
+            "",
+            "",
+            "",
+            "",
+            "3",
+            "Only for long meetings",
+            "",
+            "",
+            "best_interests",
+            "2030-01-01",
+            "",
+        ]
+    )
     created = hark("create", stdin=answers)
     profile_id = created.stdout.strip()
     assert created.stdout == f"{profile_id}\n"
@@ -110,8 +154,13 @@ def test_interactive_create_prints_only_the_id(hark: Hark) -> None:
     assert profile["identity"]["date_of_birth"] == "1940-01-13"
     assert profile["communication"]["what_helps"] == "Speak to my left side"
     assert profile["consent"] | {"recorded_at": None} == {
-        "recorded_by": "Cli Assessor", "recorded_at": None, "basis": "best_interests", "basis_note": "",
-        "agreed_to": {"store_profile": True, "keep_transcripts": False, "share": False}, "review_date": "2030-01-01"}
+        "recorded_by": "Cli Assessor",
+        "recorded_at": None,
+        "basis": "best_interests",
+        "basis_note": "",
+        "agreed_to": {"store_profile": True, "keep_transcripts": False, "share": False},
+        "review_date": "2030-01-01",
+    }
     assert [need["note"] for need in profile["needs"]] == ["Only for long meetings"]
     stopped = hark("create", stdin="Cy\n", code=2)
     assert "nothing was saved" in stopped.stderr and stopped.stdout == ""
@@ -119,12 +168,19 @@ def test_interactive_create_prints_only_the_id(hark: Hark) -> None:
 
 def test_bad_imports_change_nothing(hark: Hark, tmp_path: Path) -> None:
     hark("create", "--from", hark.file("ada.json", {"preferred_name": "Ada"}))
-    bad = {"schema": "hark.profiles", "version": 1, "profiles": [
-        {"preferred_name": "Fine"}, {"identity": {"preferred_name": "Bad"}, "hearing": {"listening": {"gain_db": 80}}}]}
+    bad = {
+        "schema": "hark.profiles",
+        "version": 1,
+        "profiles": [
+            {"preferred_name": "Fine"},
+            {"identity": {"preferred_name": "Bad"}, "hearing": {"listening": {"gain_db": 80}}},
+        ],
+    }
     refused = hark("import", hark.file("bad.json", bad), code=2)
     assert refused.stderr.splitlines() == [
         f"hark profiles import: Nothing was imported from {tmp_path / 'bad.json'} (1 problem):",
-        "  - profiles[1].hearing.listening.gain_db: 80 is above the maximum 50 dB"]
+        "  - profiles[1].hearing.listening.gain_db: 80 is above the maximum 50 dB",
+    ]
     (tmp_path / "latin1.json").write_bytes(b'{"preferred_name": "Ren\xe9e"}')
     assert "is not UTF-8 text" in hark("import", str(tmp_path / "latin1.json"), code=2).stderr
     assert len(hark("list").stdout.splitlines()) == 2  # the header and Ada
@@ -154,5 +210,7 @@ def test_missing_store_and_unknown_ids_are_clear(tmp_path: Path) -> None:
     hark("init")
     assert "There is no profile prf_AAAAAAAAAAAAAAAA" in hark("show", "prf_AAAAAAAAAAAAAAAA", code=2).stderr
     assert "already exists" in hark("init", code=2).stderr
-    assert "at least 8 characters" in hark("init", "--store", str(tmp_path / "b.sqlite3"),
-                                           HARK_PASSPHRASE="short", code=2).stderr
+    assert (
+        "at least 8 characters"
+        in hark("init", "--store", str(tmp_path / "b.sqlite3"), HARK_PASSPHRASE="short", code=2).stderr
+    )

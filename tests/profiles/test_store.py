@@ -28,7 +28,9 @@ def test_provenance_is_filled_in_when_missing(store: ProfileStore) -> None:
     assert profile["consent"]["recorded_at"].endswith("+00:00")
 
 
-def test_history_keeps_every_version_and_revert_undoes(store: ProfileStore, full_profile: dict[str, Any]) -> None:
+def test_history_keeps_every_version_and_revert_undoes(
+    store: ProfileStore, full_profile: dict[str, Any]
+) -> None:
     profile_id = store.create_profile(full_profile)
     first = store.view(profile_id)
     changed = {**first, "captions": {**first["captions"], "font_pt": 100}, "needs": []}
@@ -39,8 +41,10 @@ def test_history_keeps_every_version_and_revert_undoes(store: ProfileStore, full
     assert store.view(profile_id, 2)["captions"]["font_pt"] == 100
     history = store.history(profile_id)
     assert [(info.version, info.action, info.changed, info.from_version) for info in history] == [
-        (1, "create", [], None), (2, "edit", ["needs", "captions.font_pt"], None),
-        (3, "revert", ["needs", "captions.font_pt"], 1)]
+        (1, "create", [], None),
+        (2, "edit", ["needs", "captions.font_pt"], None),
+        (3, "revert", ["needs", "captions.font_pt"], 1),
+    ]
     assert all(info.who == "Tess Tester" for info in history)
     with pytest.raises(ProfileError, match="has versions 1 to 3; there is no version 9"):
         store.revert(profile_id, 9)
@@ -51,7 +55,10 @@ def test_invalid_changes_are_refused_whole(store: ProfileStore) -> None:
     bad = {**store.view(profile_id), "captions": {"font_pt": 999}, "speech": {"route": "moon"}}
     with pytest.raises(ProfileError) as caught:
         store.update_profile(profile_id, bad)
-    assert [problem.split(":")[0] for problem in caught.value.problems] == ["captions.font_pt", "speech.route"]
+    assert [problem.split(":")[0] for problem in caught.value.problems] == [
+        "captions.font_pt",
+        "speech.route",
+    ]
     assert len(store.history(profile_id)) == 1
     with pytest.raises(ProfileError, match="There is no profile prf_AAAAAAAAAAAAAAAA"):
         store.view("prf_AAAAAAAAAAAAAAAA")
@@ -100,7 +107,9 @@ def test_a_changed_ciphertext_is_detected(store: ProfileStore) -> None:
     blob = bytearray(sqlite3.connect(store.path).execute("SELECT blob FROM versions").fetchone()[0])
     blob[40] ^= 1
     _tamper(store.path, "UPDATE versions SET blob = ?", bytes(blob))
-    with pytest.raises(IntegrityError, match=f"Version 1 of {profile_id} does not decrypt: the store file has been"):
+    with pytest.raises(
+        IntegrityError, match=f"Version 1 of {profile_id} does not decrypt: the store file has been"
+    ):
         store.view(profile_id)
     assert any("does not decrypt" in problem for problem in store.verify().problems)
 
@@ -110,8 +119,10 @@ def test_ciphertexts_are_bound_to_their_place(store: ProfileStore) -> None:
     bob = store.create_profile({"preferred_name": "Bob"})
     store.update_profile(ada, {"preferred_name": "Ada Two"})
     raw = sqlite3.connect(store.path)
-    version_1, version_2 = (row[0] for row in raw.execute(
-        "SELECT blob FROM versions WHERE profile_id = ? ORDER BY version", (ada,)))
+    version_1, version_2 = (
+        row[0]
+        for row in raw.execute("SELECT blob FROM versions WHERE profile_id = ? ORDER BY version", (ada,))
+    )
     _tamper(store.path, "UPDATE versions SET blob = ? WHERE profile_id = ? AND version = 2", version_1, ada)
     with pytest.raises(IntegrityError):  # an older version moved into the newest slot
         store.view(ada)
@@ -136,13 +147,19 @@ def test_sessions_are_kept_per_person_and_bound_to_them(store: ProfileStore) -> 
         store.add_session("prf_AAAAAAAAAAAAAAAA", {})
 
 
-def test_no_plaintext_in_the_file_wal_or_temp_files(store: ProfileStore, full_profile: dict[str, Any]) -> None:
+def test_no_plaintext_in_the_file_wal_or_temp_files(
+    store: ProfileStore, full_profile: dict[str, Any]
+) -> None:
     profile_id = store.create_profile(full_profile)
-    store.update_profile(profile_id, {**full_profile, "captions": {**full_profile["captions"], "font_pt": 99}})
+    store.update_profile(
+        profile_id, {**full_profile, "captions": {**full_profile["captions"], "font_pt": 99}}
+    )
     store.add_session(profile_id, {"transcript": "Session words sessionquill"})
     store.list_profiles()
     # Every key and value of the profile, except the two words the SQL schema itself uses.
-    secrets = [text for text in strings_in(full_profile) if len(text) >= 4 and text not in ("version", "schema")]
+    secrets = [
+        text for text in strings_in(full_profile) if len(text) >= 4 and text not in ("version", "schema")
+    ]
     secrets += ["sessionquill", "Tess Tester"]
     secrets += ["945911000000109", "716537007", "yellow-on-black", "font_pt", "preferred_name", "transcript"]
     for _ in range(2):  # while open (the -wal holds the pages) and after close
@@ -184,7 +201,11 @@ def test_create_and_open_refuse_the_wrong_files(tmp_path: Path, store: ProfileSt
 def test_scrypt_knob_is_read_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HARK_SCRYPT_N", "2048")
     ProfileStore.create(tmp_path / "s.sqlite3", PASSPHRASE, "Tess").close()
-    kdf = sqlite3.connect(tmp_path / "s.sqlite3").execute("SELECT value FROM meta WHERE key = 'kdf'").fetchone()[0]
+    kdf = (
+        sqlite3.connect(tmp_path / "s.sqlite3")
+        .execute("SELECT value FROM meta WHERE key = 'kdf'")
+        .fetchone()[0]
+    )
     assert '"n": 2048' in kdf and '"r": 8' in kdf
     monkeypatch.setenv("HARK_SCRYPT_N", "lots")
     with pytest.raises(ProfileError, match="HARK_SCRYPT_N must be a power of two"):

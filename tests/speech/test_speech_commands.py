@@ -23,7 +23,9 @@ def test_voices_lists_ids_names_and_languages() -> None:
     english = next(line for line in lines if line.startswith("gmw/en "))
     assert "English (Great Britain)" in english and "en-gb, en" in english and "(default)" in english
     assert any(line.startswith("sem/ar ") and " ar" in line for line in lines)
-    assert any(line.startswith("sem/he ") for line in lines) and any(line.startswith("inc/ur ") for line in lines)
+    assert any(line.startswith("sem/he ") for line in lines) and any(
+        line.startswith("inc/ur ") for line in lines
+    )
     assert "voice(s) from the espeak engine" in result.stderr
 
 
@@ -38,8 +40,18 @@ def test_voices_for_one_language() -> None:
 
 def test_speak_to_a_file(tmp_path: Path) -> None:
     out = tmp_path / "hello.wav"
-    result = hark("speak", "Hello, I am here to help you today.", "--rate", "120", "--volume", "0.5",
-                  "--voice", "gmw/en-gb-x-rp", "--out", str(out))
+    result = hark(
+        "speak",
+        "Hello, I am here to help you today.",
+        "--rate",
+        "120",
+        "--volume",
+        "0.5",
+        "--voice",
+        "gmw/en-gb-x-rp",
+        "--out",
+        str(out),
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""
     assert "voice gmw/en-gb-x-rp, 120 wpm, volume 0.5" in result.stderr
@@ -77,15 +89,18 @@ def test_speak_without_a_sound_card_says_there_is_no_output_device() -> None:
     assert "No output device found" in result.stderr and "--out FILE.wav" in result.stderr
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["   "], "no text to speak"),
-    (["..."], "no letters or numbers"),
-    (["Hello.", "--voice", "klingon"], "No voice with the id 'klingon'"),
-    (["Hello.", "--rate", "1000"], "between 80 and 450 words per minute"),
-    (["Hello.", "--volume", "2"], "between 0 and 1"),
-    (["Hello.", "--out", "hello.mp3"], "must end in .wav"),
-    (["Hello.", "--out", "/no/such/folder/hello.wav"], "does not exist"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["   "], "no text to speak"),
+        (["..."], "no letters or numbers"),
+        (["Hello.", "--voice", "klingon"], "No voice with the id 'klingon'"),
+        (["Hello.", "--rate", "1000"], "between 80 and 450 words per minute"),
+        (["Hello.", "--volume", "2"], "between 0 and 1"),
+        (["Hello.", "--out", "hello.mp3"], "must end in .wav"),
+        (["Hello.", "--out", "/no/such/folder/hello.wav"], "does not exist"),
+    ],
+)
 def test_bad_input_is_one_clear_line(args: list[str], message: str, tmp_path: Path) -> None:
     out = [] if "--out" in args else ["--out", str(tmp_path / "x.wav")]
     result = hark("speak", *args, *out)
@@ -99,14 +114,20 @@ def test_a_rate_that_is_not_a_number_is_refused_by_the_parser() -> None:
     assert result.returncode == 2 and "whole number from 80 to 450" in result.stderr
 
 
-@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("unshare") is None or not ESPEAK_LIBRARY.exists(),
-                    reason="needs root and unshare to hide the installed eSpeak NG library")
+@pytest.mark.skipif(
+    os.geteuid() != 0 or shutil.which("unshare") is None or not ESPEAK_LIBRARY.exists(),
+    reason="needs root and unshare to hide the installed eSpeak NG library",
+)
 def test_no_speech_engine_gives_the_fix_for_the_platform(tmp_path: Path) -> None:
     # A private mount namespace hides the real library from this one command: pyttsx3 then cannot load it.
     library = ESPEAK_LIBRARY.resolve()
-    command = (f"mount --bind /dev/null {library} && {sys.executable} -m assistant.cli speak Hello "
-               f"--out {tmp_path / 'x.wav'}")
-    result = subprocess.run(["unshare", "-m", "sh", "-c", command], capture_output=True, text=True, timeout=120)
+    command = (
+        f"mount --bind /dev/null {library} && {sys.executable} -m assistant.cli speak Hello "
+        f"--out {tmp_path / 'x.wav'}"
+    )
+    result = subprocess.run(
+        ["unshare", "-m", "sh", "-c", command], capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 2, result.stderr
     assert "No speech engine could be started" in result.stderr
     assert "apt-get install libespeak-ng1" in result.stderr

@@ -21,10 +21,16 @@ RATE, PERIOD = 48000, 128
 
 
 def test_speech_reaches_the_ears_under_the_ceiling_and_stop_silences_it(
-        jack_server: Any, synthesiser: Synthesiser) -> None:
+    jack_server: Any, synthesiser: Synthesiser
+) -> None:
     ceiling = -6.0
-    stream = ListeningStream(ListeningChain(ListeningSettings(gain_db=30.0, max_output_dbfs=ceiling)),
-                             "system", "system", RATE, PERIOD)
+    stream = ListeningStream(
+        ListeningChain(ListeningSettings(gain_db=30.0, max_output_dbfs=ceiling)),
+        "system",
+        "system",
+        RATE,
+        PERIOD,
+    )
     recorder = Rig(jack_server.name, np.zeros(0, dtype=np.float32), 20 * RATE, name="hark-speech-rig")
     marks: dict[str, int] = {}
     started = threading.Event()
@@ -41,8 +47,9 @@ def test_speech_reaches_the_ears_under_the_ceiling_and_stop_silences_it(
         with SpeechService(HeadphonesSink(stream.speech), synthesiser) as service:
             service.subscribe(note)
             short = service.speak("Can you hear me clearly?", "gmw/en", 150)
-            long = service.speak("This sentence goes on for a long time, so that it can be stopped. " * 4,
-                                 "gmw/en", 150)
+            long = service.speak(
+                "This sentence goes on for a long time, so that it can be stopped. " * 4, "gmw/en", 150
+            )
             assert short.wait(30) and short.state is TicketState.FINISHED
             assert started.wait(30)
             time.sleep(0.5)

@@ -44,7 +44,8 @@ def service(synthesiser: Synthesiser, headphones: tuple[SpeechInput, Consumer]) 
 
 
 def test_requests_are_spoken_in_order_into_the_headphones(
-        service: SpeechService, headphones: tuple[SpeechInput, Consumer]) -> None:
+    service: SpeechService, headphones: tuple[SpeechInput, Consumer]
+) -> None:
     speech, consumer = headphones
     recorder = Recorder()
     service.subscribe(recorder)
@@ -52,9 +53,17 @@ def test_requests_are_spoken_in_order_into_the_headphones(
     assert all(t.wait(30) for t in tickets)
     assert [t.state for t in tickets] == [TicketState.FINISHED] * 3
     n = [t.number for t in tickets]
-    assert recorder.kinds() == [(n[0], "started"), (n[0], "utterance"), (n[0], "finished"),
-                                (n[1], "started"), (n[1], "utterance"), (n[1], "finished"),
-                                (n[2], "started"), (n[2], "utterance"), (n[2], "finished")]
+    assert recorder.kinds() == [
+        (n[0], "started"),
+        (n[0], "utterance"),
+        (n[0], "finished"),
+        (n[1], "started"),
+        (n[1], "utterance"),
+        (n[1], "finished"),
+        (n[2], "started"),
+        (n[2], "utterance"),
+        (n[2], "finished"),
+    ]
     heard = consumer.stop()
     # Resampled from the synthesiser's 22,050 Hz to the stream's 48 kHz, nothing lost.
     expected = sum(math.ceil(len(u.samples) * 48000 / 22050) for t in tickets for u in t.spoken)
@@ -63,7 +72,8 @@ def test_requests_are_spoken_in_order_into_the_headphones(
 
 
 def test_headphone_speech_arrives_at_the_nominal_level_times_its_volume(
-        service: SpeechService, headphones: tuple[SpeechInput, Consumer]) -> None:
+    service: SpeechService, headphones: tuple[SpeechInput, Consumer]
+) -> None:
     _, consumer = headphones
     ticket = service.speak("Can you hear me clearly through the headphones?", "gmw/en", 150, volume=0.5)
     assert ticket.wait(30) and ticket.state is TicketState.FINISHED
@@ -84,7 +94,8 @@ def test_long_text_is_several_utterances_in_order(service: SpeechService) -> Non
 
 
 def test_stop_silences_now_and_drops_the_queue(
-        service: SpeechService, headphones: tuple[SpeechInput, Consumer]) -> None:
+    service: SpeechService, headphones: tuple[SpeechInput, Consumer]
+) -> None:
     speech, consumer = headphones
     recorder = Recorder()
     service.subscribe(recorder)
@@ -114,7 +125,7 @@ def test_skip_ends_the_current_request_and_goes_on(service: SpeechService) -> No
     service.skip()
     assert first.wait(10) and second.wait(30)
     assert first.state is TicketState.SKIPPED and second.state is TicketState.FINISHED
-    assert ("skipped" in [k for n, k in recorder.kinds() if n == first.number])
+    assert "skipped" in [k for n, k in recorder.kinds() if n == first.number]
 
 
 def test_a_failed_request_is_reported_and_the_queue_goes_on(service: SpeechService) -> None:
@@ -178,7 +189,9 @@ def test_headphones_when_listening_is_not_running_fail_clearly(synthesiser: Synt
 def test_a_file_route_joins_the_parts_and_can_resample(synthesiser: Synthesiser, tmp_path: Path) -> None:
     out = tmp_path / "speech.wav"
     with SpeechService(FileSink(out, sample_rate=48000), synthesiser) as service:
-        text = " ".join(f"Sentence {i} of a text long enough to need more than one utterance." for i in range(12))
+        text = " ".join(
+            f"Sentence {i} of a text long enough to need more than one utterance." for i in range(12)
+        )
         ticket = service.speak(text, "gmw/en", 300)
         assert len(ticket.parts) >= 2
         assert ticket.wait(30) and ticket.state is TicketState.FINISHED

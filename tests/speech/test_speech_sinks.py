@@ -47,7 +47,11 @@ def test_engine_missing_message_names_the_fix_per_platform() -> None:
 
 
 def test_espeak_language_lists_are_decoded_in_full() -> None:
-    assert parse_espeak_languages(b"\x05en-gb-x-rp\x00\x04en-gb\x00\x05en\x00") == ("en-gb-x-rp", "en-gb", "en")
+    assert parse_espeak_languages(b"\x05en-gb-x-rp\x00\x04en-gb\x00\x05en\x00") == (
+        "en-gb-x-rp",
+        "en-gb",
+        "en",
+    )
     assert parse_espeak_languages(b"\x05ar\x00\x00\x00sem/ar") == ("ar",)
     assert parse_espeak_languages(b"") == ()
 

@@ -45,14 +45,17 @@ def test_voice_changes_take_effect_each_time(synthesiser: Synthesiser) -> None:
     assert max(u.duration_s for u in english) < min(u.duration_s for u in german)
 
 
-@pytest.mark.parametrize(("text", "voice"), [
-    ("مرحبا، كيف حالك اليوم؟", "sem/ar"),
-    ("שלום, מה שלומך היום?", "sem/he"),
-    ("آپ آج کیسے ہیں؟", "inc/ur"),
-    ("Zoë's café is naïve about façades.", "gmw/en"),
-    ("你好，今天怎么样？", "sit/cmn"),
-    ("Hello 👋 how are you today? \u200f", "gmw/en"),
-])
+@pytest.mark.parametrize(
+    ("text", "voice"),
+    [
+        ("مرحبا، كيف حالك اليوم؟", "sem/ar"),
+        ("שלום, מה שלומך היום?", "sem/he"),
+        ("آپ آج کیسے ہیں؟", "inc/ur"),
+        ("Zoë's café is naïve about façades.", "gmw/en"),
+        ("你好，今天怎么样？", "sit/cmn"),
+        ("Hello 👋 how are you today? \u200f", "gmw/en"),
+    ],
+)
 def test_unicode_and_right_to_left_text_is_spoken(synthesiser: Synthesiser, text: str, voice: str) -> None:
     u = synthesiser.synthesise(text, voice, 150)
     assert u.duration_s > 0.5 and rms(u.samples) > 0.02
@@ -113,8 +116,15 @@ def test_a_synthesiser_that_keeps_failing_says_so_after_its_attempts() -> None:
         assert synth.failed_attempts == 2
 
 
-GOOD = {"settled": True, "finished": True, "completed": True, "errors": [], "rate": 150, "voice": "gmw/en",
-        "volume": 1.0}
+GOOD = {
+    "settled": True,
+    "finished": True,
+    "completed": True,
+    "errors": [],
+    "rate": 150,
+    "voice": "gmw/en",
+    "volume": 1.0,
+}
 
 
 def test_verification_names_each_kind_of_bad_synthesis() -> None:

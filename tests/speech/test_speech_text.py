@@ -16,7 +16,9 @@ from assistant.speech.text import (
     word_count,
 )
 
-SENTENCE = "The assessor will explain the decision about where you live, and you can ask questions at any time."
+SENTENCE = (
+    "The assessor will explain the decision about where you live, and you can ask questions at any time."
+)
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\n\t \r\n", "\u200e\u200f\ufeff", "\x00\x07"])
@@ -39,7 +41,9 @@ def test_cleaning_removes_controls_and_bidi_marks_and_collapses_space() -> None:
 
 
 def test_short_text_is_one_utterance() -> None:
-    assert split_utterances("  Are you comfortable?  Can you hear me? ") == ["Are you comfortable? Can you hear me?"]
+    assert split_utterances("  Are you comfortable?  Can you hear me? ") == [
+        "Are you comfortable? Can you hear me?"
+    ]
 
 
 def _joined(parts: list[str]) -> str:

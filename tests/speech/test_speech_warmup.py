@@ -26,8 +26,9 @@ with SpeechService(FileSink(Path(sys.argv[1]))) as service:
 
 def test_a_worker_that_cannot_start_fails_requests_instead_of_hanging(tmp_path: Path) -> None:
     out = tmp_path / "hello.wav"
-    done = subprocess.run([sys.executable, "-", str(out)], input=SCRIPT, cwd=ROOT, capture_output=True,
-                          text=True, timeout=180)
+    done = subprocess.run(
+        [sys.executable, "-", str(out)], input=SCRIPT, cwd=ROOT, capture_output=True, text=True, timeout=180
+    )
     last = done.stdout.strip().splitlines()[-1]
     if last == "finished FINISHED":  # this platform can start workers from stdin: nothing to show
         assert out.exists()

@@ -13,7 +13,9 @@ def seg(text: str, uncertain: tuple[str, ...] = ()) -> Segment:
     return Segment(text, 0.0, 1.0, words, "test")
 
 
-def make(qtbot, width: int = 1280, height: int = 800, *, active: bool = True, **style: object) -> CaptionWindow:  # type: ignore[no-untyped-def]
+def make(
+    qtbot, width: int = 1280, height: int = 800, *, active: bool = True, **style: object
+) -> CaptionWindow:  # type: ignore[no-untyped-def]
     window = CaptionWindow(CaptionStyle(**style))  # type: ignore[arg-type]
     qtbot.addWidget(window)
     window.resize(width, height)

@@ -32,8 +32,10 @@ def test_this_qt_has_announcement_events() -> None:
 def test_every_widget_has_an_accessible_name_and_description(qtbot) -> None:  # type: ignore[no-untyped-def]
     window = make(qtbot)
     window.show_message("Shall we take a break?", "phrase")
-    ours = [window, *(w for w in window.findChildren(QWidget) if w.objectName() and
-                      not w.objectName().startswith("qt_"))]
+    ours = [
+        window,
+        *(w for w in window.findChildren(QWidget) if w.objectName() and not w.objectName().startswith("qt_")),
+    ]
     assert len(ours) >= 12
     for widget in ours:
         iface = QAccessible.queryAccessibleInterface(widget)
@@ -84,8 +86,11 @@ def test_older_qt_falls_back_to_a_name_change(qtbot, accessibility_events) -> No
     accessibility_events.clear()
     window.add_segment(seg("The carers come on Tuesday."))
     assert announcements(accessibility_events) == []
-    changes = [e for e in accessibility_events
-               if e.kind == QAccessible.Event.NameChanged and e.object_name == "liveAnnouncements"]
+    changes = [
+        e
+        for e in accessibility_events
+        if e.kind == QAccessible.Event.NameChanged and e.object_name == "liveAnnouncements"
+    ]
     assert [e.message for e in changes] == ["The carers come on Tuesday."]
 
 
@@ -94,4 +99,6 @@ def test_messages_are_announced_assertively(qtbot, accessibility_events, source:
     window = make(qtbot)
     accessibility_events.clear()
     window.show_message("Would you like a cup of tea?", source)
-    assert announcements(accessibility_events) == [("messagePanel", f"{heading}: Would you like a cup of tea?", True)]
+    assert announcements(accessibility_events) == [
+        ("messagePanel", f"{heading}: Would you like a cup of tea?", True)
+    ]

@@ -12,10 +12,16 @@ from tests.ui.caption_windows import make, seg
 from ui.caption_text import display_lines
 
 
-@pytest.mark.parametrize("source, heading", [
-    ("phrase", "Assessor says"), ("assessor_typed", "Assessor says"), ("assessor", "Assessor says"),
-    ("person_typed", "You wrote"), ("person", "You wrote"),
-])
+@pytest.mark.parametrize(
+    "source, heading",
+    [
+        ("phrase", "Assessor says"),
+        ("assessor_typed", "Assessor says"),
+        ("assessor", "Assessor says"),
+        ("person_typed", "You wrote"),
+        ("person", "You wrote"),
+    ],
+)
 def test_message_shows_large_above_the_captions_with_whose_words(qtbot, source: str, heading: str) -> None:  # type: ignore[no-untyped-def]
     window = make(qtbot)
     window.add_segment(seg("Hello Margaret."))
@@ -80,17 +86,25 @@ def test_message_hides_itself_after_the_given_seconds(qtbot) -> None:  # type: i
     assert window.message.isVisible()
 
 
-@pytest.mark.parametrize("text, source, seconds, words", [
-    ("", "phrase", None, "empty"),
-    ("   ", "phrase", None, "empty"),
-    ("Hello", "doctor", None, "Unknown message source 'doctor'"),
-    ("Hello", "phrase", 0, "positive number of seconds"),
-    ("Hello", "phrase", -1.0, "positive number of seconds"),
-    ("Hello", "phrase", math.nan, "positive number of seconds"),
-    ("Hello", "phrase", True, "positive number of seconds"),
-])
-def test_bad_messages_are_one_clear_error_and_change_nothing(qtbot, text: str, source: str, seconds: object,  # type: ignore[no-untyped-def]
-                                                             words: str) -> None:
+@pytest.mark.parametrize(
+    "text, source, seconds, words",
+    [
+        ("", "phrase", None, "empty"),
+        ("   ", "phrase", None, "empty"),
+        ("Hello", "doctor", None, "Unknown message source 'doctor'"),
+        ("Hello", "phrase", 0, "positive number of seconds"),
+        ("Hello", "phrase", -1.0, "positive number of seconds"),
+        ("Hello", "phrase", math.nan, "positive number of seconds"),
+        ("Hello", "phrase", True, "positive number of seconds"),
+    ],
+)
+def test_bad_messages_are_one_clear_error_and_change_nothing(
+    qtbot,
+    text: str,
+    source: str,
+    seconds: object,  # type: ignore[no-untyped-def]
+    words: str,
+) -> None:
     window = make(qtbot)
     window.show_message("Kept", "phrase")
     with pytest.raises(ValueError, match=words):

@@ -13,8 +13,10 @@ from ui.caption_text import display_lines
 from ui.caption_window import CaptionWindow
 from ui.status_line import ELLIPSIS
 
-PSPHINX = ("pocketsphinx: basic accuracy. Install a Vosk model for better captions: "
-           "hark models install vosk-model-small-en-us-0.15")
+PSPHINX = (
+    "pocketsphinx: basic accuracy. Install a Vosk model for better captions: "
+    "hark models install vosk-model-small-en-us-0.15"
+)
 
 
 def make(qtbot, width: int, height: int = 700, **style: object) -> CaptionWindow:  # type: ignore[no-untyped-def]
@@ -53,7 +55,7 @@ def test_every_button_fits_whole_and_none_overlap(qtbot, width: int, font_pt: in
         assert window.rect().contains(rect), (button.text(), rect, window.rect())
         assert rect.width() >= button.sizeHint().width()  # the label is never squeezed or cut
     for i, a in enumerate(rects):
-        for b in rects[i + 1:]:
+        for b in rects[i + 1 :]:
             assert not a.intersects(b)
 
 

@@ -112,11 +112,17 @@ def test_low_confidence_words_are_underlined_not_hidden(qtbot) -> None:
     window = make(qtbot)
     window.add_segment(seg("The carers come on Tuesdays", uncertain=("carers",)))
     assert "carers" in text(window)
-    marked = [t for t, fmt in fragments(window) if fmt.underlineStyle() == QTextCharFormat.UnderlineStyle.DashUnderline]
+    marked = [
+        t
+        for t, fmt in fragments(window)
+        if fmt.underlineStyle() == QTextCharFormat.UnderlineStyle.DashUnderline
+    ]
     assert marked == ["carers"]
     window.apply_style(CaptionStyle(mark_low_confidence=False))
     assert "carers" in text(window)
-    assert all(fmt.underlineStyle() == QTextCharFormat.UnderlineStyle.NoUnderline for _, fmt in fragments(window))
+    assert all(
+        fmt.underlineStyle() == QTextCharFormat.UnderlineStyle.NoUnderline for _, fmt in fragments(window)
+    )
 
 
 def test_profanity_is_masked_only_when_asked(qtbot) -> None:
@@ -183,6 +189,7 @@ def test_bridge_delivers_worker_thread_events_on_the_gui_thread(qtbot) -> None:
     bridge.segment.connect(receiver.take)
     bridge.partial.connect(window.show_partial)
     bridge.status.connect(window.set_status)
+
     def work() -> None:
         for event in (Partial("from the", 0.1), seg("From the worker."), "Listening", object()):
             bridge.on_event(event)  # the unknown object() is ignored, not raised

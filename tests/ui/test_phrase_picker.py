@@ -50,9 +50,14 @@ class App:
         self.bridge.show.connect(self.window.show_message)
         self.conversation = Conversation()
         self.service = SpeechService(HeadphonesSink(self.speech), synthesiser)
-        self.desk = ConversationDesk(self.conversation, self.service, self.bridge.show.emit,
-                                     HeadphonesSink(self.speech), FileSink(self.room),
-                                     SpeechPreferences(None, 150, 1.0, "headphones"))
+        self.desk = ConversationDesk(
+            self.conversation,
+            self.service,
+            self.bridge.show.emit,
+            HeadphonesSink(self.speech),
+            FileSink(self.room),
+            SpeechPreferences(None, 150, 1.0, "headphones"),
+        )
         self.library = builtin_library()
         self.controls = DeskControls(self.window, DeskSession(self.desk, self.library, FAVOURITES, fields))
         self.window.show()
@@ -76,7 +81,9 @@ def app(qtbot, synthesiser: Synthesiser, tmp_path: Path) -> Iterator[App]:
     made.close()
 
 
-def press(qtbot, widget: QWidget, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
+def press(
+    qtbot, widget: QWidget, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier
+) -> None:
     qtbot.keyClick(widget, key, modifier)
 
 
@@ -93,8 +100,11 @@ def test_ctrl_p_lists_phrases_in_groups_with_favourites_first(qtbot, app: App) -
     ids = picker.phrase_ids()
     assert ids[:2] == ["endings.thank-you", "comfort.hear-me"]  # the unknown favourite is skipped
     assert ids.count("endings.thank-you") == 2 and len(ids) == len(app.library) + 2
-    headings = [picker.list.item(r).text() for r in range(picker.list.count())
-                if not picker.list.item(r).data(Qt.ItemDataRole.UserRole)]
+    headings = [
+        picker.list.item(r).text()
+        for r in range(picker.list.count())
+        if not picker.list.item(r).data(Qt.ItemDataRole.UserRole)
+    ]
     assert headings[:2] == ["Favourites", "Introductions"] and len(headings) == 7
     texts = [picker.list.item(r).text().strip() for r in range(picker.list.count())]
     assert "My name is Sam Jones." in texts and "We need to talk about {decision}." in texts
@@ -136,7 +146,10 @@ def test_a_phrase_that_cannot_be_filled_in_says_why_and_stays_open(qtbot, app: A
     picker.list.setCurrentRow(row)
     press(qtbot, picker.list, Qt.Key.Key_Return)
     assert picker.isVisible() and not picker.problem.isHidden()
-    assert "--decision TEXT" in picker.problem.text() and "the decision, in a few plain words" in picker.problem.text()
+    assert (
+        "--decision TEXT" in picker.problem.text()
+        and "the decision, in a few plain words" in picker.problem.text()
+    )
     assert app.conversation.entries() == [] and not app.window.message.isVisible()
 
 
@@ -174,7 +187,10 @@ def test_the_persons_reply_is_shown_and_read_to_the_room(qtbot, app: App) -> Non
     press(qtbot, bar.entry, Qt.Key.Key_R, Qt.KeyboardModifier.AltModifier)  # ticks the box; the text stays
     assert bar.read_aloud.isChecked() and bar.entry.text() == "I want to go home"
     press(qtbot, bar.entry, Qt.Key.Key_Return)
-    assert (app.window.message.heading.text(), app.window.message.text.text()) == ("You wrote", "I want to go home")
+    assert (app.window.message.heading.text(), app.window.message.text.text()) == (
+        "You wrote",
+        "I want to go home",
+    )
     qtbot.waitUntil(lambda: app.conversation.get(1).spoken_aloud, timeout=20000)
     assert app.room.stat().st_size > 10_000 and app.speech.pending_seconds == 0.0  # the room, not their ears
     assert app.conversation.get(1).speech.route == "room"  # type: ignore[union-attr]
@@ -211,7 +227,11 @@ def test_screenshot_of_the_picker_over_the_caption_window(qtbot, app: App) -> No
     painter.end()
     assert 0 < offset.x() < app.window.width() // 2 and 0 < offset.y() < app.window.height() // 2
     image = shot.toImage()
-    colours = {image.pixelColor(x, y).name() for x in range(0, image.width(), 40) for y in range(0, image.height(), 40)}
+    colours = {
+        image.pixelColor(x, y).name()
+        for x in range(0, image.width(), 40)
+        for y in range(0, image.height(), 40)
+    }
     assert len(colours) > 2  # not blank
     if os.environ.get("HARK_SCREENSHOTS", "1") != "0":
         SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)

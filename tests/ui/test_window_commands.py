@@ -27,8 +27,20 @@ def parse(*argv: str) -> argparse.Namespace:
 
 
 def test_flags_build_the_caption_style() -> None:
-    args = parse("--font-pt", "60", "--scheme", "black-on-cream", "--lines", "6", "--upper-case",
-                 "--fullscreen", "--screen", "1", "--gain-db", "6")
+    args = parse(
+        "--font-pt",
+        "60",
+        "--scheme",
+        "black-on-cream",
+        "--lines",
+        "6",
+        "--upper-case",
+        "--fullscreen",
+        "--screen",
+        "1",
+        "--gain-db",
+        "6",
+    )
     style = style_from_arguments(args)
     assert (style.font_pt, style.scheme, style.lines, style.upper_case) == (60, "black-on-cream", 6, True)
     assert args.fullscreen and args.screen == 1 and args.gain_db == 6
@@ -53,7 +65,9 @@ class _Stream:
         guard = self.chain.feedback_guard
         events = guard.events
         t = np.arange(48000) / 48000
-        tone = (10 ** (np.minimum(-70.0 + 300.0 * t, -10.0) / 20) * np.sin(2 * np.pi * 3000.0 * t)).astype(np.float32)
+        tone = (10 ** (np.minimum(-70.0 + 300.0 * t, -10.0) / 20) * np.sin(2 * np.pi * 3000.0 * t)).astype(
+            np.float32
+        )
         for b in range(len(t) // 128):
             if guard.events > events:
                 return
@@ -139,7 +153,9 @@ def test_the_feedback_check_runs_through_the_windows_own_stream_and_says_what_to
     assert session.feedback is not None
     headline, detail, _ = session.feedback
     assert headline == "Will whistle", detail
-    assert detail.startswith("Move the microphone away from the headphones") and "whistle at about 30" in detail
+    assert (
+        detail.startswith("Move the microphone away from the headphones") and "whistle at about 30" in detail
+    )
     # With the leak this strong the loop also howls whenever the chain's sound is on (before and after
     # the sweep); the howl guard's news comes first on the status line, then the check's verdict.
     assert shown in ("Will whistle", "Whistling turned down")
@@ -157,8 +173,11 @@ def test_the_feedback_check_and_a_howl_show_whichever_is_newer() -> None:
     session.checking_feedback = True
     assert session.status()[0] == "Checking for whistling"
     session.checking_feedback = False
-    session.feedback = ("No whistling expected", "No whistling expected with these settings: 14 dB to spare.",
-                        time.monotonic())
+    session.feedback = (
+        "No whistling expected",
+        "No whistling expected with these settings: 14 dB to spare.",
+        time.monotonic(),
+    )
     assert session.status()[0] == "No whistling expected"
     stream.howl()  # it whistles after all
     assert session.status()[0] == "Whistling turned down"
