@@ -1,7 +1,7 @@
 """The communication passport: a profile told in the person's own voice, in easy-read English.
 
 `build_passport(profile)` turns a normalised profile (every section present, see SCHEMA.md) into
-headed sections of short sentences. It has no Qt: assistant/passport_pdf.py prints it, and
+headed sections of short sentences. It has no Qt: ui/passport_pdf.py prints it, and
 `Passport.as_text()` gives the same words as plain text.
 """
 

@@ -17,7 +17,7 @@ SPEECH = DATA / "speech_1089-134686-0000.wav"
 
 def hark(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "assistant.cli", *args], capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "assistant.cli.main", *args], capture_output=True, text=True, timeout=300
     )
 
 

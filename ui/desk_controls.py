@@ -2,7 +2,7 @@
 Ctrl+R the person types a reply, Ctrl+F check for whistling (no dialog: the status line answers).
 The first three open their dialog over the window (ui/phrase_picker.py,
 ui/typing_bar.py); what was chosen or typed goes to `DeskActions` (the application side,
-assistant/desk_session.py), which answers None when it was used or a sentence saying why not.
+assistant/conversation/desk_session.py), which answers None when it was used or a sentence saying why not.
 
 Attached from outside, so the caption window itself only gains a mention of the keys; none of
 its own keys (F11, Esc, +, -, Space) is taken.

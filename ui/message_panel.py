@@ -14,7 +14,7 @@ from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-# Sources as the conversation timeline names them (assistant/conversation.py), plus short forms.
+# Sources as the conversation timeline names them (assistant/conversation/timeline.py), plus short forms.
 HEADINGS = {
     "phrase": "Assessor says",
     "assessor_typed": "Assessor says",

@@ -20,8 +20,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from assistant import models
 from assistant.captions.events import CaptionEvent
+from assistant.speech_models import manage as models
 from audio.errors import AudioError
 
 ENGINES = ("vosk", "pocketsphinx")
@@ -132,7 +132,7 @@ class SubprocessRecognizer:
 
 
 def _vosk_model_for(model_path: Path | None, language: str) -> Path | None:
-    """The Vosk model to use: the given name or folder (checked by assistant.models), else the best
+    """The Vosk model to use: the given name or folder (checked by assistant.speech_models.manage), else the best
     one installed for `language`, else None."""
     if model_path is None:
         return models.installed_model_path(language)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant import caption_commands
+from assistant.cli import transcribe as caption_commands
 from audio.errors import AudioError
 
 DATA = Path(__file__).resolve().parents[1] / "data"

@@ -7,7 +7,7 @@ import re
 from datetime import UTC, datetime
 
 from assistant.captions.events import Segment, Word
-from assistant.conversation import Conversation, SpeechSettings, keep_transcripts_from
+from assistant.conversation.timeline import Conversation, SpeechSettings, keep_transcripts_from
 
 START = datetime(2025, 6, 1, 9, 30, tzinfo=UTC)
 VOICE = SpeechSettings(None, 150, 1.0, "room")

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from assistant.captions.events import Partial, Segment, Word
-from assistant.conversation import Conversation, ConversationError, Entry, SpeechSettings
+from assistant.conversation.timeline import Conversation, ConversationError, Entry, SpeechSettings
 
 START = datetime(2025, 6, 1, 9, 30, tzinfo=UTC)
 VOICE = SpeechSettings("gmw/en-GB-x-rp", 140, 0.8, "headphones")

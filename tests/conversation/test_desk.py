@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from assistant.conversation import Conversation, SpeechSettings
-from assistant.conversation_desk import ConversationDesk, DeskError
-from assistant.phrases import Phrase
-from assistant.profile_settings import SpeechPreferences
+from assistant.conversation.desk import ConversationDesk, DeskError
+from assistant.conversation.phrases import Phrase
+from assistant.conversation.timeline import Conversation, SpeechSettings
+from assistant.personalise.settings import SpeechPreferences
 from assistant.speech.service import SpeechService
 from assistant.speech.sinks import FileSink, HeadphonesSink
 from assistant.speech.synthesis import Synthesiser, Utterance

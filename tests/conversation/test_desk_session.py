@@ -9,9 +9,14 @@ from typing import Any
 
 import pytest
 
-from assistant.conversation import Conversation
-from assistant.desk_session import check_transcript_path, favourites_for, phrase_fields, save_transcript
-from assistant.favourites import DEFAULT_PERSON, FavouritesFile
+from assistant.conversation.desk_session import (
+    check_transcript_path,
+    favourites_for,
+    phrase_fields,
+    save_transcript,
+)
+from assistant.conversation.favourites import DEFAULT_PERSON, FavouritesFile
+from assistant.conversation.timeline import Conversation
 from audio.errors import AudioError
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.favourites import (
+from assistant.conversation.favourites import (
     DEFAULT_PERSON,
     MAX_FAVOURITES,
     Favourites,
@@ -16,7 +16,7 @@ from assistant.favourites import (
     favourites_path,
     remove_favourite,
 )
-from assistant.phrases import PhraseError, PhraseFileError
+from assistant.conversation.phrases import PhraseError, PhraseFileError
 
 
 def test_favourites_are_kept_per_person_in_order() -> None:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.cli import main
-from assistant.favourites import favourites_path
-from assistant.phrases import builtin_library, user_library_path
+from assistant.cli.main import main
+from assistant.conversation.favourites import favourites_path
+from assistant.conversation.phrases import builtin_library, user_library_path
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

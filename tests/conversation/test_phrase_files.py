@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from assistant import json_files
-from assistant.phrases import (
+from assistant.conversation.phrases import (
     MAX_FILE_BYTES,
     MAX_TEXT_CHARS,
     PhraseError,

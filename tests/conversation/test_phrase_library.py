@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.phrases import (
+from assistant.conversation.phrases import (
     MAX_PHRASES,
     MAX_TEXT_CHARS,
     Library,

@@ -1,4 +1,4 @@
-"""The built-in phrases follow the plain-English rule in assistant/plain_english.py."""
+"""The built-in phrases follow the plain-English rule in assistant/conversation/plain_english.py."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from assistant import plain_english
-from assistant.phrases import FIELDS, GROUPS, SAMPLE_FIELDS, builtin_library
+from assistant.conversation import plain_english
+from assistant.conversation.phrases import FIELDS, GROUPS, SAMPLE_FIELDS, builtin_library
 
 # Syllable counts from a dictionary, for words like those the phrases use.
 KNOWN_SYLLABLES = {

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from assistant.profile_settings import caption_style
+from assistant.personalise.settings import caption_style
 from profiles.crypto import SCRYPT_N_ENV
 from profiles.store import ProfileStore
 
@@ -60,7 +60,11 @@ def store(tmp_path: Path) -> tuple[dict[str, str], str]:
 
 def hark(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "assistant.cli", *args], env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "assistant.cli.main", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -172,9 +176,9 @@ def test_say_a_phrase_filled_in_and_refuse_a_gap(store, tmp_path: Path) -> None:
 
 
 def test_caption_window_takes_the_profiles_style_and_settings(store, monkeypatch: pytest.MonkeyPatch) -> None:
-    from assistant.cli import build_parser
-    from assistant.profile_settings import listening_settings_for, load_profile
-    from assistant.window_commands import style_from_arguments
+    from assistant.cli.captions import style_from_arguments
+    from assistant.cli.main import build_parser
+    from assistant.personalise.settings import listening_settings_for, load_profile
 
     env, profile_id = store
     for key in ("HARK_STORE", "HARK_PASSPHRASE", "HARK_USER", SCRYPT_N_ENV):

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from model_helpers import ModelServer, ModelZip, ServerState
 
-from assistant import model_download
+from assistant.speech_models import download as model_download
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from model_helpers import ModelZip, assert_nothing_half_installed, make_fake_model, zip_folder
 
-from assistant import models
+from assistant.speech_models import manage as models
 
 
 @pytest.fixture

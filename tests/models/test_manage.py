@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from model_helpers import ModelZip, assert_nothing_half_installed, make_fake_model, zip_folder
 
-from assistant import model_commands, models
+from assistant.cli import models as model_commands
+from assistant.speech_models import manage as models
 
 
 def _run(*argv: str) -> int:

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from test_passport_samples import full_profile, minimal_profile
 
-from assistant import passport_pdf
-from assistant.passport_pdf import BODY_PT, FOOTER_PT, unprintable_characters, write_passport_pdf
 from profiles.model import validate_profile
 from profiles.passport import build_passport
+from ui import passport_pdf
+from ui.passport_pdf import BODY_PT, FOOTER_PT, unprintable_characters, write_passport_pdf
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")
 
@@ -151,7 +151,7 @@ def test_widgets_still_work_after_printing_a_passport(tmp_path: Path) -> None:
     window (the caption window) is made under one, as it did in the full test suite."""
     script = (
         "import sys; from pathlib import Path\n"
-        "from assistant.passport_pdf import write_passport_pdf\n"
+        "from ui.passport_pdf import write_passport_pdf\n"
         "from profiles.model import validate_profile\n"
         "write_passport_pdf(validate_profile({'preferred_name': 'Ada'}), Path(sys.argv[1]))\n"
         "from PySide6.QtWidgets import QLabel\n"

@@ -32,7 +32,7 @@ class Hark:
         self, *args: str, stdin: str = "", code: int = 0, **env: str
     ) -> subprocess.CompletedProcess[str]:
         result = subprocess.run(
-            [sys.executable, "-m", "assistant.cli", "profiles", *args],
+            [sys.executable, "-m", "assistant.cli.main", "profiles", *args],
             cwd=ROOT,
             env={**self.env, **env},
             input=stdin,
@@ -108,7 +108,7 @@ def test_the_whole_life_of_a_profile(hark: Hark, tmp_path: Path) -> None:
 
 def test_pdf_and_fhir_exports_and_who_is_recorded(hark: Hark, tmp_path: Path) -> None:
     pytest.importorskip("profiles.fhir")
-    pytest.importorskip("assistant.passport_pdf")
+    pytest.importorskip("ui.passport_pdf")
     profile_id = hark(
         "--as", "Pat Front", "create", "--from", hark.file("a.json", {"preferred_name": "Ada"})
     ).stdout

@@ -122,7 +122,7 @@ def test_no_speech_engine_gives_the_fix_for_the_platform(tmp_path: Path) -> None
     # A private mount namespace hides the real library from this one command: pyttsx3 then cannot load it.
     library = ESPEAK_LIBRARY.resolve()
     command = (
-        f"mount --bind /dev/null {library} && {sys.executable} -m assistant.cli speak Hello "
+        f"mount --bind /dev/null {library} && {sys.executable} -m assistant.cli.main speak Hello "
         f"--out {tmp_path / 'x.wav'}"
     )
     result = subprocess.run(

@@ -13,11 +13,11 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QApplication, QWidget
 
-from assistant.conversation import Conversation
-from assistant.conversation_desk import ConversationDesk
-from assistant.desk_session import DeskSession
-from assistant.phrases import builtin_library
-from assistant.profile_settings import SpeechPreferences
+from assistant.conversation.desk import ConversationDesk
+from assistant.conversation.desk_session import DeskSession
+from assistant.conversation.phrases import builtin_library
+from assistant.conversation.timeline import Conversation
+from assistant.personalise.settings import SpeechPreferences
 from assistant.speech.service import SpeechService
 from assistant.speech.sinks import FileSink, HeadphonesSink
 from assistant.speech.synthesis import Synthesiser

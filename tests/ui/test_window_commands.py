@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from assistant.window_commands import (
+from assistant.cli.captions import (
     FEEDBACK_SHOWN_S,
     PROBLEM_SHOWN_S,
     CaptionSession,

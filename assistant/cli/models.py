@@ -12,8 +12,8 @@ import sys
 import time
 from collections.abc import Callable
 
-from assistant import models
-from assistant.model_errors import ModelError
+from assistant.speech_models import manage as models
+from assistant.speech_models.errors import ModelError
 
 
 def _mb(size_bytes: float | None) -> str:

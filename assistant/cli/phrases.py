@@ -13,8 +13,8 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from assistant import plain_english
-from assistant.favourites import (
+from assistant.conversation import plain_english
+from assistant.conversation.favourites import (
     DEFAULT_PERSON,
     MAX_FAVOURITES,
     Favourites,
@@ -25,7 +25,7 @@ from assistant.favourites import (
     is_profile_key,
     remove_favourite,
 )
-from assistant.phrases import (
+from assistant.conversation.phrases import (
     FIELDS,
     GROUPS,
     SAMPLE_FIELDS,
@@ -37,7 +37,7 @@ from assistant.phrases import (
     save_library,
     user_library_path,
 )
-from assistant.profile_settings import add_profile_arguments
+from assistant.personalise.settings import add_profile_arguments
 
 
 def _guarded(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
@@ -126,7 +126,7 @@ def reset_phrases(args: argparse.Namespace) -> int:
 def favourites(args: argparse.Namespace) -> int:
     person = check_person_key(args.person)
     if is_profile_key(person):
-        from assistant.profile_commands import open_store
+        from assistant.cli.profiles import open_store
 
         profile_store = open_store(args.store, args.as_name)
         try:
@@ -162,7 +162,7 @@ def _favourites(args: argparse.Namespace, person: str, store: Favourites) -> int
 
 def say_phrase(args: argparse.Namespace) -> int:
     """Speak one phrase through the same path as `hark speak`, after filling in its placeholders."""
-    from assistant import speech_commands
+    from assistant.cli import speech as speech_commands
 
     loaded = load_library()
     if loaded.warning:

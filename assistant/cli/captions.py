@@ -16,11 +16,11 @@ terminal where they were typed.
 The assessor's keys (ui/desk_controls.py): Ctrl+P quick phrases, Ctrl+T type to say, Ctrl+R
 the person types a reply, Ctrl+F check for whistling (audio/feedback_check.py, through the running
 stream; the status line gives the verdict). The first three go through the conversation desk
-(assistant/conversation_desk.py) into the session's one conversation timeline, which also
+(assistant/conversation/desk.py) into the session's one conversation timeline, which also
 receives every finished caption line.
 
 Closing the window stops the caption worker, the recogniser, the speech and the stream, then
-saves the timeline to --transcript only when allowed (see assistant/desk_session.py).
+saves the timeline to --transcript only when allowed (see assistant/conversation/desk_session.py).
 """
 
 from __future__ import annotations
@@ -37,10 +37,10 @@ from typing import Any
 from assistant.captions.engines import ENGINES, choose_recognizer
 from assistant.captions.live import CaptionWorker
 from assistant.captions.style import SCHEMES, CaptionStyle, CaptionStyleError
-from assistant.conversation import Conversation
-from assistant.listening_commands import _device_spec
-from assistant.listening_options import add_settings_arguments
-from assistant.profile_settings import (
+from assistant.cli.listening import _device_spec
+from assistant.cli.options import add_settings_arguments
+from assistant.conversation.timeline import Conversation
+from assistant.personalise.settings import (
     SpeechPreferences,
     add_profile_arguments,
     caption_style,
@@ -217,7 +217,7 @@ class CaptionSession:
 
     def make_desk(self, preferences: SpeechPreferences | None) -> Any:
         """The conversation desk: speech into this stream's headphones, or to --room-output."""
-        from assistant.conversation_desk import ConversationDesk
+        from assistant.conversation.desk import ConversationDesk
         from assistant.speech.sinks import DeviceSink, HeadphonesSink
 
         room_spec = _device_spec(self.args.room_output)
@@ -343,14 +343,14 @@ def _close_recognizer(recognizer: Any) -> None:
 
 
 def captions(args: argparse.Namespace) -> int:
-    from assistant.desk_session import (
+    from assistant.conversation.desk_session import (
         DeskSession,
         check_transcript_path,
         favourites_for,
         phrase_fields,
         save_transcript,
     )
-    from assistant.phrases import load_library
+    from assistant.conversation.phrases import load_library
 
     if args.transcript is not None:
         check_transcript_path(args.transcript)

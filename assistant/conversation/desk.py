@@ -21,9 +21,9 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from assistant.conversation import MAX_TEXT_CHARS, Conversation, Entry, SpeechSettings
-from assistant.phrases import Phrase, PhraseError
-from assistant.profile_settings import SpeechPreferences
+from assistant.conversation.phrases import Phrase, PhraseError
+from assistant.conversation.timeline import MAX_TEXT_CHARS, Conversation, Entry, SpeechSettings
+from assistant.personalise.settings import SpeechPreferences
 from assistant.speech.errors import SpeechError
 from assistant.speech.service import SpeechEvent, SpeechService, Ticket, TicketState
 from assistant.speech.sinks import Sink

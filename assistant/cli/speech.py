@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from assistant.profile_settings import add_profile_arguments, load_profile, speech_preferences
+from assistant.personalise.settings import add_profile_arguments, load_profile, speech_preferences
 from assistant.speech.errors import SpeechError
 from assistant.speech.service import SpeechService, Ticket, TicketState
 from assistant.speech.sinks import DeviceSink, FileSink, Sink

@@ -17,7 +17,7 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-from assistant.model_errors import ModelError
+from assistant.speech_models.errors import ModelError
 
 Progress = Callable[[int, "int | None"], None]
 

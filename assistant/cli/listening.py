@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assistant.profile_settings import listening_settings_for, load_profile
+from assistant.personalise.settings import listening_settings_for, load_profile
 from audio.errors import AudioError
 
 if TYPE_CHECKING:

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from assistant.model_errors import ModelError
+from assistant.speech_models.errors import ModelError
 
 MANIFEST_NAME = "hark-manifest.json"
 FORMAT = 1

@@ -16,7 +16,7 @@ import zipfile
 import zlib
 from pathlib import Path, PurePosixPath
 
-from assistant.model_errors import ModelError
+from assistant.speech_models.errors import ModelError
 
 # Folders that zip tools add and that are never part of a model.
 _IGNORED = {"__MACOSX", ".DS_Store"}

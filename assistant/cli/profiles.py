@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from assistant.profile_prompts import Prompter, ask_profile
+from assistant.cli.profile_prompts import Prompter, ask_profile
 from profiles import json_io, sar
 from profiles.crypto import SCRYPT_N, scrypt_n_from_env
 from profiles.errors import ProfileError
@@ -173,7 +173,7 @@ def _edit(args: argparse.Namespace) -> int:
 
 def _pdf_writer() -> Callable[[dict[str, Any], Path], None]:
     try:
-        from assistant.passport_pdf import write_passport_pdf
+        from ui.passport_pdf import write_passport_pdf
     except ImportError as error:
         raise ProfileError(f"The passport PDF cannot be made in this Hark ({error}).") from None
     return write_passport_pdf

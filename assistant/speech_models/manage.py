@@ -18,16 +18,17 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant import model_archive, model_manifest
-from assistant.model_catalogue import (
+from assistant.speech_models import archive as model_archive
+from assistant.speech_models import manifest as model_manifest
+from assistant.speech_models.catalogue import (
     Accuracy,
     CatalogueEntry,
     catalogue,
     catalogue_entry,
     language_from_name,
 )
-from assistant.model_download import Progress, download
-from assistant.model_errors import ModelError
+from assistant.speech_models.download import Progress, download
+from assistant.speech_models.errors import ModelError
 
 __all__ = [
     "Accuracy",

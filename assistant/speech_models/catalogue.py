@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.model_errors import ModelError
+from assistant.speech_models.errors import ModelError
 
 
 @dataclass(frozen=True)

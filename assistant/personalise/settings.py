@@ -92,7 +92,7 @@ def load_profile(args: argparse.Namespace, purpose: str) -> dict[str, Any] | Non
     """The profile named by --profile, unlocked and viewed (the view is audited), or None."""
     if not getattr(args, "profile", None):
         return None
-    from assistant.profile_commands import open_store
+    from assistant.cli.profiles import open_store
 
     try:
         store = open_store(args.store, args.as_name)
@@ -106,7 +106,7 @@ def load_profile(args: argparse.Namespace, purpose: str) -> dict[str, Any] | Non
 
 def listening_settings_for(args: argparse.Namespace, profile: dict[str, Any] | None) -> ListeningSettings:
     """Settings for `hark listen`/`process`/`captions`: the profile's (if any) changed by the flags."""
-    from assistant.listening_options import settings_from_arguments
+    from assistant.cli.options import settings_from_arguments
 
     if profile is None:
         return settings_from_arguments(args)

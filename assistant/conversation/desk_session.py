@@ -13,11 +13,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from assistant.conversation import Conversation, keep_transcripts_from
-from assistant.conversation_desk import ConversationDesk, DeskError
-from assistant.favourites import DEFAULT_PERSON, FavouritesFile
+from assistant.conversation.desk import ConversationDesk, DeskError
+from assistant.conversation.favourites import DEFAULT_PERSON, FavouritesFile
+from assistant.conversation.phrases import GROUPS, Library, PhraseError
+from assistant.conversation.timeline import Conversation, keep_transcripts_from
 from assistant.json_files import write_text_atomic
-from assistant.phrases import GROUPS, Library, PhraseError
 from audio.errors import AudioError
 
 FAVOURITES_HEADING = "Favourites"

@@ -12,17 +12,15 @@ import json
 import sys
 from pathlib import Path
 
-from assistant import (
-    caption_commands,
-    listening_commands,
-    model_commands,
-    phrase_commands,
-    profile_commands,
-    speech_commands,
-    window_commands,
-)
-from assistant.listening_options import add_settings_arguments
-from assistant.profile_settings import add_profile_arguments, listening_settings_for, load_profile
+from assistant.cli import captions as window_commands
+from assistant.cli import listening as listening_commands
+from assistant.cli import models as model_commands
+from assistant.cli import phrases as phrase_commands
+from assistant.cli import profiles as profile_commands
+from assistant.cli import speech as speech_commands
+from assistant.cli import transcribe as caption_commands
+from assistant.cli.options import add_settings_arguments
+from assistant.personalise.settings import add_profile_arguments, listening_settings_for, load_profile
 from assistant.speech.errors import SpeechError
 from audio.errors import AudioError
 from profiles.errors import ProfileError

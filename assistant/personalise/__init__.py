@@ -1,0 +1,1 @@
+"""A person's communication profile applied to the settings Hark runs with."""

@@ -1,0 +1,1 @@
+"""Speech models for captions: the catalogue, downloads, safe unpacking and installed models."""
