@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import statistics
 import time
 from pathlib import Path
@@ -37,6 +36,7 @@ from scipy.signal import resample_poly
 from assistant.captions.events import Segment
 from assistant.captions.live import RecognitionFeed
 from assistant.captions.pocketsphinx_engine import PocketsphinxRecognizer
+from tests.support.metrics import one_piece, word_error_rate
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEECH = ROOT.parent / "shared" / "data" / "speech"
@@ -45,25 +45,6 @@ RESULTS = ROOT / "benchmarks" / "results" / "captions_quality.json"
 RATE, LIVE_RATE, BLOCK = 16000, 48000, 128
 NR_STRENGTH = 1.0
 SUBSET_EVERY = 3  # the default run's fixed subset: every 3rd clip
-
-
-def normalise(text: str) -> list[str]:
-    return re.sub(r"[^a-z' ]", " ", text.lower()).split()
-
-
-def edit_distance(ref: list[str], hyp: list[str]) -> int:
-    row = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, 1):
-        prev, row[0] = row[0], i
-        for j, h in enumerate(hyp, 1):
-            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (r != h))
-    return row[-1]
-
-
-def word_error_rate(refs: list[str], hyps: list[str]) -> float:
-    """Corpus WER: total word edits over total reference words."""
-    errors = sum(edit_distance(normalise(r), normalise(h)) for r, h in zip(refs, hyps, strict=True))
-    return errors / max(1, sum(len(normalise(r)) for r in refs))
 
 
 def load_clips(limit: int | None, every: int = 1) -> list[tuple[str, np.ndarray, str]]:
@@ -83,16 +64,6 @@ def mix(speech: np.ndarray, noise: np.ndarray, snr_db: float, rng: np.random.Gen
     n = np.resize(noise[start:], len(speech))
     gain = np.sqrt(np.mean(speech**2) / (np.mean(n**2) + 1e-12) / 10 ** (snr_db / 10))
     return (speech + gain * n).astype(np.float32)
-
-
-def one_piece(decoder: Any, x16: np.ndarray) -> str:
-    """One decoder pass over a whole 16 kHz file: no endpointer, no streaming."""
-    pcm = np.clip(np.rint(x16 * 32768), -32768, 32767).astype(np.int16)
-    decoder.start_utt()
-    decoder.process_raw(pcm.tobytes(), full_utt=True)
-    decoder.end_utt()
-    hyp = decoder.hyp()
-    return re.sub(r"\(\d+\)", "", hyp.hypstr) if hyp is not None else ""
 
 
 def stream(recognizer: Any, x16: np.ndarray, noise_reduction: float) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from audio.latency import measure_loopback
 from audio.offline import process_signal
 from audio.settings import ListeningSettings
 from audio.stream import ListeningStream
-from benchmarks.jack_rig import JackServer, Rig, wire_stream
+from tests.support.jack_rig import JackServer, Rig, wire_stream
 
 RESULTS = Path(__file__).resolve().parent / "results"
 RATE = 48000

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from benchmarks.jack_rig import JackServer
+    from tests.support.jack_rig import JackServer
 
 
 @pytest.fixture
@@ -24,7 +24,7 @@ def jack_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[JackServer]:
     """A running JACK dummy server (48 kHz, period 128) that PortAudio in this process sees."""
     if shutil.which("jackd") is None:
         pytest.skip("jackd is not on PATH (apt-get install jackd2); real-time stream tests need it")
-    from benchmarks.jack_rig import JackServer  # imports libjack, which comes with jackd2
+    from tests.support.jack_rig import JackServer  # imports libjack, which comes with jackd2
 
     server = JackServer(f"hark-test-{os.getpid()}-{time.monotonic_ns() % 1_000_000}")
     for key, value in server.env().items():

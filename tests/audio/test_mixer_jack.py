@@ -14,7 +14,7 @@ from audio.chain import ListeningChain
 from audio.mixer import speech_samples
 from audio.settings import ListeningSettings
 from audio.stream import ListeningStream
-from benchmarks.jack_rig import Rig
+from tests.support.jack_rig import Rig
 
 RATE, PERIOD = 48000, 128
 PUSH_AFTER_S = 0.5

@@ -28,7 +28,7 @@ from audio.latency import measure_loopback
 from audio.offline import process_signal, read_wav
 from audio.settings import CompressionSettings, ListeningSettings
 from audio.stream import ListeningStream
-from benchmarks.jack_rig import LeakyRig, Rig, wire_stream
+from tests.support.jack_rig import LeakyRig, Rig, wire_stream
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEECH = ROOT / "tests" / "data" / "speech_1089-134686-0000.wav"

@@ -29,7 +29,7 @@ from scipy.signal import resample_poly
 from assistant.captions.events import Partial, Segment
 from assistant.captions.live import RecognitionFeed, feed_signal
 from assistant.captions.pocketsphinx_engine import PocketsphinxRecognizer
-from benchmarks.captions_quality import one_piece, word_error_rate
+from tests.support.metrics import one_piece, word_error_rate
 
 MAX_WER = 0.40
 MAX_STREAMING_GAP = 0.02

@@ -15,7 +15,7 @@ from assistant.speech.synthesis import Synthesiser
 from audio.chain import ListeningChain
 from audio.settings import ListeningSettings
 from audio.stream import ListeningStream
-from benchmarks.jack_rig import Rig
+from tests.support.jack_rig import Rig
 
 RATE, PERIOD = 48000, 128
 

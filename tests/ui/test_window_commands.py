@@ -120,7 +120,7 @@ def test_the_feedback_check_runs_through_the_windows_own_stream_and_says_what_to
     from audio.chain import ListeningChain
     from audio.settings import ListeningSettings
     from audio.stream import ListeningStream
-    from benchmarks.jack_rig import LeakyRig
+    from tests.support.jack_rig import LeakyRig
 
     settings = ListeningSettings(gain_db=20.0)
     said: list[tuple[str, str]] = []

@@ -1,4 +1,4 @@
-"""A JACK client wired around Hark's live stream, for tests and benchmarks.
+"""A JACK client wired around Hark's live stream, for tests and benchmarks (benchmarks import it from here).
 
 The rig plays a known signal into the stream's input port and records the stream's output
 port in the same JACK cycle, so sample j of the recording and sample j of the signal share
