@@ -1,8 +1,9 @@
-"""The assessor's keys in the caption window: Ctrl+P quick phrases, Ctrl+T type to say,
-Ctrl+R the person types a reply, Ctrl+F check for whistling (no dialog: the status line answers).
-The first three open their dialog over the window (ui/phrase_picker.py,
+"""The desk's controls: the assessor's keys in the caption window. Ctrl+P quick phrases, Ctrl+T type
+to say, Ctrl+R the person types a reply, Ctrl+F check for whistling (no dialog: the status line
+answers). The first three open their dialog over the window (ui/phrase_picker.py,
 ui/typing_bar.py); what was chosen or typed goes to `DeskActions` (the application side,
-assistant/conversation/desk_session.py), which answers None when it was used or a sentence saying why not.
+assistant/conversation/desk_actions.py), which answers None when it was used or a sentence saying
+why not.
 
 Attached from outside, so the caption window itself only gains a mention of the keys; none of
 its own keys (F11, Esc, +, -, Space) is taken.
@@ -11,29 +12,22 @@ its own keys (F11, Esc, +, -, Space) is taken.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QWidget
 
-from ui.phrase_picker import Groups, PhrasePicker
+from ui.phrase_picker import PhrasePicker
 from ui.typing_bar import reply_bar, say_bar
+
+if TYPE_CHECKING:
+    from assistant.conversation.desk_actions import DeskActions
 
 PHRASES_KEY, SAY_KEY, REPLY_KEY, FEEDBACK_KEY = "Ctrl+P", "Ctrl+T", "Ctrl+R", "Ctrl+F"
 KEYS_HELP = (
     "Ctrl+P quick phrases, Ctrl+T type to say, Ctrl+R the person types a reply, Ctrl+F check for whistling."
 )
-
-
-class DeskActions(Protocol):
-    def phrase_groups(self) -> Groups: ...
-
-    def say_phrase(self, phrase_id: str, speak: bool) -> str | None: ...
-
-    def say_typed(self, text: str) -> str | None: ...
-
-    def person_typed(self, text: str, read_aloud: bool) -> str | None: ...
 
 
 class DeskControls:

@@ -13,7 +13,9 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from assistant.cli.options import add_profile_arguments
 from assistant.conversation import plain_english
+from assistant.conversation.errors import PhraseError
 from assistant.conversation.favourites import (
     DEFAULT_PERSON,
     MAX_FAVOURITES,
@@ -25,19 +27,14 @@ from assistant.conversation.favourites import (
     is_profile_key,
     remove_favourite,
 )
-from assistant.conversation.phrases import (
-    FIELDS,
-    GROUPS,
-    SAMPLE_FIELDS,
-    Phrase,
-    PhraseError,
+from assistant.conversation.phrase_files import (
     load_for_editing,
     load_library,
     reset_library,
     save_library,
     user_library_path,
 )
-from assistant.personalise.settings import add_profile_arguments
+from assistant.conversation.phrases import FIELDS, GROUPS, SAMPLE_FIELDS, Phrase
 
 
 def _guarded(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:

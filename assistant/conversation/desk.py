@@ -1,6 +1,6 @@
-"""The conversation desk: quick phrases and typed text, spoken and/or shown large, and recorded.
+"""The desk: quick phrases and typed text, spoken and/or shown large, and recorded.
 
-The desk joins the parts of a two-way conversation: the phrase library, the speech service,
+`Desk` joins the parts of a two-way conversation: the phrase library, the speech service,
 the caption window's message panel (through `show`, a plain callable, so no Qt here) and the
 session's `Conversation` timeline. It decides where each line goes:
 
@@ -21,7 +21,8 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from assistant.conversation.phrases import Phrase, PhraseError
+from assistant.conversation.errors import DeskError, PhraseError
+from assistant.conversation.phrases import Phrase
 from assistant.conversation.timeline import MAX_TEXT_CHARS, Conversation, Entry, SpeechSettings
 from assistant.personalise.settings import SpeechPreferences
 from assistant.speech.errors import SpeechError
@@ -34,10 +35,6 @@ DEFAULT_PREFERENCES = SpeechPreferences(None, DEFAULT_RATE_WPM, 1.0, "headphones
 _END_KINDS = {
     s.value for s in (TicketState.FINISHED, TicketState.FAILED, TicketState.CANCELLED, TicketState.SKIPPED)
 }
-
-
-class DeskError(Exception):
-    """Something the desk cannot do; the message says what and how to put it right. Nothing was recorded."""
 
 
 @dataclass
@@ -62,7 +59,7 @@ class _Pending:
     phrase_id: str | None  # a speak-only phrase: added to the timeline only once it was spoken
 
 
-class ConversationDesk:
+class Desk:
     def __init__(
         self,
         conversation: Conversation,

@@ -20,7 +20,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from assistant.conversation.phrases import MAX_ID_CHARS, PhraseError, PhraseFileError, is_phrase_id
+from assistant.conversation.errors import PhraseError, PhraseFileError
+from assistant.conversation.phrases import MAX_ID_CHARS, is_phrase_id
 from assistant.json_files import JsonFileProblem, decode_json, read_capped, write_text_atomic
 
 SCHEMA = "hark.favourites"

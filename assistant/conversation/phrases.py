@@ -1,10 +1,7 @@
-"""Quick phrases: the plain-English phrase library, its file format, checks and edits.
+"""Quick phrases: the plain-English phrase library, its checks, edits and look-ups.
 
-A library is an ordered list of phrases in six fixed groups. The built-in library ships in
-assistant/data/phrases.json. A user who edits it gets their own copy, the whole library, at
-`$HARK_PHRASES` or `phrases.json` in the user data folder; the built-in one is used when there
-is no copy. The file is checked as a whole: one problem rejects it, every problem is reported,
-and a file that fails is never overwritten or deleted (only `reset` moves it aside, as a backup).
+A library is an ordered list of phrases in six fixed groups, always valid: an edit is checked
+first and changes nothing on error. Reading and writing library files is in phrase_files.py.
 
 Placeholders: a phrase may contain `{assessor}`, `{person}` or `{decision}` (FIELDS says what
 each means). `Phrase.render(**fields)` replaces each with the value given, trimmed and with
@@ -18,17 +15,13 @@ from __future__ import annotations
 
 import difflib
 import json
-import os
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
-from assistant.json_files import JsonFileProblem, decode_json, read_capped, write_text_atomic
+from assistant.conversation.errors import PhraseError, PhraseFileError
 
 SCHEMA = "hark.phrases"
 VERSION = 1
@@ -50,30 +43,9 @@ SAMPLE_FIELDS = {"assessor": "Sam Jones", "person": "Ada", "decision": "where yo
 MAX_TEXT_CHARS = 200  # one or two short sentences that fit the caption window in large type
 MAX_ID_CHARS = 100  # the profile schema's limit for a favourite's id
 MAX_PHRASES = 500
-MAX_FILE_BYTES = 512 * 1024  # the built-in library is about 10 KB
-_MAX_REPORTED = 20
 
 _ID = re.compile(r"[a-z][a-z0-9]*(?:[.-][a-z0-9]+)*")
 _FIELD = re.compile(r"\{([^{}]*)\}")
-
-
-class PhraseError(Exception):
-    """A phrase or phrase-library problem the user can act on; the message says what to do."""
-
-
-class PhraseFileError(PhraseError):
-    """A phrase library that cannot be used; `problems` lists every reason."""
-
-    def __init__(
-        self, where: str, problems: list[str], what: str = "phrase library", advice: str = ""
-    ) -> None:
-        self.where, self.problems = where, list(problems)
-        shown = "; ".join(problems[:_MAX_REPORTED])
-        more = f"; and {len(problems) - _MAX_REPORTED} more" if len(problems) > _MAX_REPORTED else ""
-        count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
-        super().__init__(
-            f"The {what} {where} cannot be used ({count}): {shown}{more}.{' ' if advice else ''}{advice}"
-        )
 
 
 @dataclass(frozen=True)
@@ -131,7 +103,7 @@ class Library:
 
     def __init__(self, phrases: Iterable[Phrase] = ()) -> None:
         self._phrases: list[Phrase] = list(phrases)
-        problems = _collection_problems(self._phrases)
+        problems = library_problems(self._phrases)
         if problems:
             raise PhraseFileError("given", problems)
         self._sort()
@@ -228,7 +200,7 @@ def _check_text(text: str) -> None:
         raise PhraseError(f"That phrase cannot be used: {'; '.join(found)}.")
 
 
-def _collection_problems(phrases: list[Phrase], numbers: list[int] | None = None) -> list[str]:
+def library_problems(phrases: list[Phrase], numbers: list[int] | None = None) -> list[str]:
     """Every problem with the phrases; `numbers` are their places in the file, when some were skipped."""
     found: list[str] = []
     seen: set[str] = set()
@@ -253,152 +225,3 @@ def _phrase_problems(phrase: Phrase, seen: set[str]) -> list[str]:
         found.append(f"the group {phrase.group!r} is not one of {', '.join(GROUPS)}")
     found += text_problems(phrase.text)
     return found
-
-
-# --- the file format ---------------------------------------------------------------------
-
-
-def parse_library(raw: bytes, where: str) -> Library:
-    """A library from the bytes of a phrase file; PhraseFileError with every problem otherwise."""
-    try:
-        data, problems = decode_json(raw, MAX_FILE_BYTES, "phrase library")
-    except JsonFileProblem as problem:
-        raise PhraseFileError(where, [str(problem)]) from None
-    numbered = _phrases_from_data(data, problems)
-    phrases = [phrase for _, phrase in numbered]
-    problems += _collection_problems(phrases, [number for number, _ in numbered])
-    if problems:
-        raise PhraseFileError(where, problems)
-    return Library(phrases)
-
-
-def _phrases_from_data(data: Any, problems: list[str]) -> list[tuple[int, Phrase]]:
-    if not isinstance(data, dict):
-        problems.append("the file must hold one JSON object with schema, version and phrases")
-        return []
-    if data.get("schema") != SCHEMA:
-        problems.append(f'"schema" must be {SCHEMA!r}, found {data.get("schema")!r}')
-    if data.get("version") != VERSION:
-        problems.append(f"it is version {data.get('version')!r} and this Hark reads version {VERSION} only")
-    problems += [
-        f"unknown key {key!r} at the top level" for key in data if key not in ("schema", "version", "phrases")
-    ]
-    items = data.get("phrases")
-    if not isinstance(items, list):
-        problems.append('"phrases" must be a list of phrases')
-        return []
-    phrases: list[tuple[int, Phrase]] = []
-    for number, item in enumerate(items, 1):
-        if not isinstance(item, dict):
-            problems.append(f"phrase {number} is not an object with id, group and text")
-            continue
-        unknown = [key for key in item if key not in ("id", "group", "text")]
-        missing = [key for key in ("id", "group", "text") if not isinstance(item.get(key), str)]
-        if unknown:
-            problems.append(f"phrase {number} has unknown keys {', '.join(map(repr, unknown))}")
-        if missing:
-            problems.append(f"phrase {number} needs {', '.join(missing)} as text")
-        if not missing:
-            phrases.append((number, Phrase(item["id"], item["group"], item["text"].strip())))
-    return phrases
-
-
-def builtin_library() -> Library:
-    raw = resources.files("assistant").joinpath("data/phrases.json").read_bytes()
-    return parse_library(raw, "built into Hark")
-
-
-def user_library_path() -> Path:
-    """$HARK_PHRASES when set, else phrases.json in the user data folder."""
-    override = os.environ.get("HARK_PHRASES", "").strip()
-    if override:
-        return Path(override).expanduser()
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("hark")) / "phrases.json"
-
-
-def read_library_file(path: Path) -> Library:
-    """The library in `path`, checked whole; PhraseFileError when it cannot be used."""
-    try:
-        raw = read_capped(path, MAX_FILE_BYTES)
-    except JsonFileProblem as problem:
-        raise PhraseFileError(str(path), [str(problem)]) from None
-    return parse_library(raw, str(path))
-
-
-@dataclass(frozen=True)
-class LoadedLibrary:
-    library: Library
-    source: str  # "user" or "built-in"
-    path: Path  # the user's file, whether or not it exists
-    warning: str | None = None
-
-
-def load_library(path: Path | None = None) -> LoadedLibrary:
-    """The user's library, or the built-in one when there is none or the user's cannot be used.
-
-    A user file that fails its checks is left exactly as it is, and `warning` says why it was
-    not used and how to fix it.
-    """
-    path = path or user_library_path()
-    if not path.exists():
-        return LoadedLibrary(builtin_library(), "built-in", path)
-    try:
-        return LoadedLibrary(read_library_file(path), "user", path)
-    except PhraseFileError as error:
-        warning = (
-            f"{error} Using the built-in phrases for now; your file was left as it is. Fix it, or run "
-            "`hark phrases reset` to go back to the built-in phrases (your file is kept as a backup)."
-        )
-        return LoadedLibrary(builtin_library(), "built-in", path, warning)
-
-
-def load_for_editing(path: Path | None = None) -> Library:
-    """The library an edit starts from. A user file that cannot be used is an error here, so an
-    edit of the built-in phrases never replaces the user's own (perhaps fixable) file."""
-    path = path or user_library_path()
-    if not path.exists():
-        return builtin_library()
-    try:
-        return read_library_file(path)
-    except PhraseFileError as error:
-        raise PhraseError(
-            f"{error} Nothing was changed. Fix the file, or run `hark phrases reset` to go back to "
-            "the built-in phrases (your file is kept as a backup)."
-        ) from None
-
-
-def save_library(library: Library, path: Path | None = None) -> Path:
-    """Write the library atomically, after checking that what is written reads back the same."""
-    path = path or user_library_path()
-    text = library.to_json()
-    if parse_library(text.encode("utf-8"), "about to be saved") != library:
-        raise PhraseError("The phrase library did not read back the same before saving; nothing was written.")
-    try:
-        write_text_atomic(path, text)
-    except OSError as error:
-        raise PhraseError(
-            f"Cannot save the phrase library to {path}: {error.strerror or error}. "
-            "Your previous phrases are unchanged."
-        ) from None
-    return path
-
-
-def reset_library(path: Path | None = None, now: datetime | None = None) -> Path | None:
-    """Go back to the built-in phrases by moving the user's file aside; returns the backup, or None
-    when there was no user file."""
-    path = path or user_library_path()
-    if not path.exists():
-        return None
-    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
-    backup, n = path.with_name(f"{path.stem}.backup-{stamp}{path.suffix}"), 2
-    while backup.exists():
-        backup, n = path.with_name(f"{path.stem}.backup-{stamp}-{n}{path.suffix}"), n + 1
-    try:
-        os.replace(path, backup)
-    except OSError as error:
-        raise PhraseError(
-            f"Cannot move {path} aside to {backup}: {error.strerror or error}. Nothing was changed."
-        ) from None
-    return backup

@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from assistant.conversation.desk import ConversationDesk, DeskError
+from assistant.conversation.desk import Desk
+from assistant.conversation.errors import DeskError
 from assistant.conversation.phrases import Phrase
 from assistant.conversation.timeline import Conversation, SpeechSettings
 from assistant.personalise.settings import SpeechPreferences
@@ -81,7 +82,7 @@ class Rig:
         self.problems: list[str] = []
         self.conversation = Conversation()
         self.service = SpeechService(HeadphonesSink(self.speech), synthesiser)
-        self.desk = ConversationDesk(
+        self.desk = Desk(
             self.conversation,
             self.service,
             lambda text, source: self.shown.append((text, source)),
@@ -215,7 +216,7 @@ def test_empty_text_and_missing_fields_are_refused_and_nothing_recorded(rig: Rig
 def test_without_a_room_speaker_the_reply_is_not_read_into_the_headphones(synthesiser: Synthesiser) -> None:
     conversation = Conversation()
     with SpeechService(FileSink(Path("/tmp/unused.wav")), synthesiser) as service:
-        desk = ConversationDesk(conversation, service, lambda t, s: None, None, None)
+        desk = Desk(conversation, service, lambda t, s: None, None, None)
         with pytest.raises(DeskError, match="--room-output"):
             desk.person_typed("Yes.", speak_aloud=True)
         with pytest.raises(DeskError, match="no headphone output"):
@@ -223,4 +224,4 @@ def test_without_a_room_speaker_the_reply_is_not_read_into_the_headphones(synthe
         assert desk.say_typed("Hello.", speak=False).entry is not None  # showing still works
     assert [e.source for e in conversation.entries()] == ["assessor_typed"]
     with pytest.raises(DeskError, match="'headphones' or 'room'"):
-        ConversationDesk(conversation, service, None, None, None, SpeechPreferences(None, 150, 1.0, "ear"))
+        Desk(conversation, service, None, None, None, SpeechPreferences(None, 150, 1.0, "ear"))

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.conversation.errors import PhraseError, PhraseFileError
 from assistant.conversation.favourites import (
     DEFAULT_PERSON,
     MAX_FAVOURITES,
@@ -16,7 +17,6 @@ from assistant.conversation.favourites import (
     favourites_path,
     remove_favourite,
 )
-from assistant.conversation.phrases import PhraseError, PhraseFileError
 
 
 def test_favourites_are_kept_per_person_in_order() -> None:

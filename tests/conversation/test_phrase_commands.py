@@ -10,7 +10,7 @@ import pytest
 
 from assistant.cli.main import main
 from assistant.conversation.favourites import favourites_path
-from assistant.conversation.phrases import builtin_library, user_library_path
+from assistant.conversation.phrase_files import builtin_library, user_library_path
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

@@ -11,11 +11,9 @@ from typing import Any
 import pytest
 
 from assistant import json_files
-from assistant.conversation.phrases import (
+from assistant.conversation.errors import PhraseError, PhraseFileError
+from assistant.conversation.phrase_files import (
     MAX_FILE_BYTES,
-    MAX_TEXT_CHARS,
-    PhraseError,
-    PhraseFileError,
     builtin_library,
     load_for_editing,
     load_library,
@@ -24,6 +22,7 @@ from assistant.conversation.phrases import (
     save_library,
     user_library_path,
 )
+from assistant.conversation.phrases import MAX_TEXT_CHARS
 
 
 def document(phrases: list[dict[str, Any]], **top: Any) -> bytes:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.conversation.errors import PhraseError, PhraseFileError
+from assistant.conversation.phrase_files import builtin_library
 from assistant.conversation.phrases import (
     MAX_PHRASES,
     MAX_TEXT_CHARS,
     Library,
     Phrase,
-    PhraseError,
-    PhraseFileError,
-    builtin_library,
 )
 
 

@@ -7,7 +7,8 @@ import re
 import pytest
 
 from assistant.conversation import plain_english
-from assistant.conversation.phrases import FIELDS, GROUPS, SAMPLE_FIELDS, builtin_library
+from assistant.conversation.phrase_files import builtin_library
+from assistant.conversation.phrases import FIELDS, GROUPS, SAMPLE_FIELDS
 
 # Syllable counts from a dictionary, for words like those the phrases use.
 KNOWN_SYLLABLES = {

@@ -13,9 +13,9 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QApplication, QWidget
 
-from assistant.conversation.desk import ConversationDesk
-from assistant.conversation.desk_session import DeskSession
-from assistant.conversation.phrases import builtin_library
+from assistant.conversation.desk import Desk
+from assistant.conversation.desk_actions import DeskActions
+from assistant.conversation.phrase_files import builtin_library
 from assistant.conversation.timeline import Conversation
 from assistant.personalise.settings import SpeechPreferences
 from assistant.speech.service import SpeechService
@@ -50,7 +50,7 @@ class App:
         self.bridge.show.connect(self.window.show_message)
         self.conversation = Conversation()
         self.service = SpeechService(HeadphonesSink(self.speech), synthesiser)
-        self.desk = ConversationDesk(
+        self.desk = Desk(
             self.conversation,
             self.service,
             self.bridge.show.emit,
@@ -59,7 +59,7 @@ class App:
             SpeechPreferences(None, 150, 1.0, "headphones"),
         )
         self.library = builtin_library()
-        self.controls = DeskControls(self.window, DeskSession(self.desk, self.library, FAVOURITES, fields))
+        self.controls = DeskControls(self.window, DeskActions(self.desk, self.library, FAVOURITES, fields))
         self.window.show()
         qtbot.waitExposed(self.window)
         self.activate(qtbot)

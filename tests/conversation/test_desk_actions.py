@@ -9,15 +9,11 @@ from typing import Any
 
 import pytest
 
-from assistant.conversation.desk_session import (
-    check_transcript_path,
-    favourites_for,
-    phrase_fields,
-    save_transcript,
-)
+from assistant.conversation.desk_actions import favourites_for, phrase_fields
+from assistant.conversation.errors import ConversationError
 from assistant.conversation.favourites import DEFAULT_PERSON, FavouritesFile
 from assistant.conversation.timeline import Conversation
-from audio.errors import AudioError
+from assistant.conversation.transcript_file import check_transcript_path, save_transcript
 
 
 def profile(keep: bool) -> dict[str, Any]:
@@ -56,11 +52,11 @@ def test_with_a_profile_only_consent_lets_it_be_saved(tmp_path: Path) -> None:
 def test_an_existing_or_impossible_transcript_path_is_refused_before_starting(tmp_path: Path) -> None:
     existing = tmp_path / "old.txt"
     existing.write_text("an earlier session", encoding="utf-8")
-    with pytest.raises(AudioError, match="already exists and Hark will not overwrite it"):
+    with pytest.raises(ConversationError, match="already exists and Hark will not overwrite it"):
         check_transcript_path(existing)
-    with pytest.raises(AudioError, match="is a folder"):
+    with pytest.raises(ConversationError, match="is a folder"):
         check_transcript_path(tmp_path)
-    with pytest.raises(AudioError, match="does not exist"):
+    with pytest.raises(ConversationError, match="does not exist"):
         check_transcript_path(tmp_path / "missing" / "s.txt")
     assert existing.read_text(encoding="utf-8") == "an earlier session"
     check_transcript_path(tmp_path / "new.txt")

@@ -1,24 +1,21 @@
-"""The conversation desk as `hark captions` uses it: which phrases to offer (the person's
-favourites first), how their placeholders are filled in, what the window's keys do, and
-whether the conversation may be saved when the window closes.
+"""What the caption window's desk keys can do: the `Desk` as ui/desk_controls.py uses it.
 
-`DeskSession` is the application side of ui/desk_controls.py: each action answers None when it
-was done, or one sentence saying why not, for the dialog to show. No Qt here.
+`DeskActions` offers the phrases (the person's favourites first), fills in their placeholders,
+and passes typed text on; each action answers None when it was done, or one sentence saying why
+not, for the dialog to show. `phrase_fields` fills placeholders the same way for every command.
+No Qt here.
 """
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
-from assistant.conversation.desk import ConversationDesk, DeskError
+from assistant.conversation.desk import Desk
+from assistant.conversation.errors import DeskError, PhraseError
 from assistant.conversation.favourites import DEFAULT_PERSON, FavouritesFile
-from assistant.conversation.phrases import GROUPS, Library, PhraseError
-from assistant.conversation.timeline import Conversation, keep_transcripts_from
-from assistant.json_files import write_text_atomic
-from audio.errors import AudioError
+from assistant.conversation.phrases import GROUPS, Library
 
 FAVOURITES_HEADING = "Favourites"
 FIELD_FLAGS = {
@@ -28,9 +25,9 @@ FIELD_FLAGS = {
 }
 
 
-class DeskSession:
+class DeskActions:
     def __init__(
-        self, desk: ConversationDesk, library: Library, favourites: Sequence[str], fields: Mapping[str, str]
+        self, desk: Desk, library: Library, favourites: Sequence[str], fields: Mapping[str, str]
     ) -> None:
         self.desk, self.library, self.fields = desk, library, dict(fields)
         self.favourites = [
@@ -102,36 +99,3 @@ def favourites_for(profile: Mapping[str, Any] | None) -> tuple[list[str], str | 
         return FavouritesFile().get(DEFAULT_PERSON), None
     except PhraseError as error:
         return [], f"Your favourite phrases were not loaded: {error}"
-
-
-def check_transcript_path(path: Path) -> None:
-    """Before the window opens: the transcript must be a new file in a folder that exists."""
-    if path.is_dir():
-        raise AudioError(f"--transcript {path} is a folder; give a file name such as session.txt.")
-    if path.exists():
-        raise AudioError(
-            f"--transcript {path} already exists and Hark will not overwrite it; choose a new name."
-        )
-    if not path.parent.is_dir():
-        raise AudioError(
-            f"--transcript {path}: the folder {path.parent} does not exist; create it or choose another."
-        )
-
-
-def save_transcript(conversation: Conversation, path: Path | None, profile: Mapping[str, Any] | None) -> str:
-    """Save the timeline as text when allowed, and say what happened (for stderr)."""
-    lines = len(conversation.entries())
-    if path is None:
-        return f"The conversation ({lines} lines) was not saved: no --transcript was given."
-    if profile is not None:
-        decision = conversation.session_record(keep_transcripts_from(dict(profile)))
-        if decision.record is None:
-            return f"The conversation was not saved to {path}: {decision.reason}"
-        why = "the person's profile agrees to keeping transcripts"
-    else:
-        why = "you asked for it with --transcript (no profile was open)"
-    try:
-        write_text_atomic(path, conversation.to_text())
-    except OSError as error:
-        return f"The conversation could NOT be saved to {path}: {error.strerror or error}."
-    return f"Saved the conversation ({lines} lines) to {path}, because {why}."
