@@ -164,7 +164,7 @@ def test_no_plaintext_in_the_file_wal_or_temp_files(
     secrets += ["945911000000109", "716537007", "yellow-on-black", "font_pt", "preferred_name", "transcript"]
     for _ in range(2):  # while open (the -wal holds the pages) and after close
         files = store_files(store.path)
-        assert any(name.endswith("-wal") for name in files) or not store._conn
+        assert any(name.endswith("-wal") for name in files) or not store.is_open
         for name, content in files.items():
             for secret in secrets:
                 for encoded in (secret.encode("utf-8"), secret.encode("utf-16-le")):
