@@ -13,7 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from assistant.personalise.settings import add_profile_arguments, load_profile, speech_preferences
+from assistant.cli.options import add_profile_arguments
+from assistant.personalise.settings import load_profile, speech_preferences
 from assistant.speech.errors import SpeechError
 from assistant.speech.service import SpeechService, Ticket, TicketState
 from assistant.speech.sinks import DeviceSink, FileSink, Sink
@@ -54,8 +55,8 @@ def _device_sink(device: str | None) -> DeviceSink:
     sink = DeviceSink(device)
     try:
         sink.check()
-    except AudioError as error:
-        raise AudioError(f"Cannot play the speech: {error} Or save it with --out FILE.wav.") from None
+    except SpeechError as error:
+        raise SpeechError(f"Cannot play the speech: {error} Or save it with --out FILE.wav.") from None
     return sink
 
 

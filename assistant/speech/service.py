@@ -24,7 +24,6 @@ from assistant.speech.errors import SpeechError
 from assistant.speech.sinks import Playback, Sink
 from assistant.speech.synthesis import DEFAULT_RATE_WPM, Synthesiser, Utterance, check_settings
 from assistant.speech.text import max_chars_for_rate, split_utterances
-from audio.errors import AudioError
 
 log = logging.getLogger(__name__)
 WAIT_SLICE_S = 0.1
@@ -201,7 +200,7 @@ class SpeechService:
                 self._current = item
             try:
                 state, error = self._speak(item), ""
-            except (SpeechError, AudioError) as failure:
+            except SpeechError as failure:
                 state, error = TicketState.FAILED, str(failure)
             except Exception as failure:  # a bug: report it on the ticket rather than kill the queue
                 log.exception("speech request %s failed", item.number)

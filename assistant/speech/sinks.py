@@ -108,7 +108,7 @@ class _HeadphonePlayback:
                 self._last_pending, self._last_progress = pending, now
             elif now - self._last_progress > STALL_S:
                 self.stop()  # or it would all play, late, whenever listening starts again
-                raise AudioError(
+                raise SpeechError(
                     "The speech is not reaching the headphones because listening is not running. "
                     "Start listening, or send the speech to another output."
                 )
@@ -164,12 +164,18 @@ class DeviceSink:
         """Fail now, with the device's own message, when there is no such output device."""
         from audio.devices import resolve
 
-        resolve(self.device, "output")
+        try:
+            resolve(self.device, "output")
+        except AudioError as error:
+            raise SpeechError(str(error)) from None
 
     def start(self, utterance: Utterance) -> Playback:
         from audio.playback import play
 
-        handle: Playback = play(utterance.samples, utterance.sample_rate, self.device)
+        try:
+            handle: Playback = play(utterance.samples, utterance.sample_rate, self.device)
+        except AudioError as error:  # speech reports its own errors, with the device's message
+            raise SpeechError(str(error)) from None
         return handle
 
 

@@ -18,10 +18,10 @@ from assistant.conversation.errors import DeskError
 from assistant.conversation.phrases import Phrase
 from assistant.conversation.timeline import Conversation, SpeechSettings
 from assistant.personalise.settings import SpeechPreferences
+from assistant.speech.errors import SpeechError
 from assistant.speech.service import SpeechService
 from assistant.speech.sinks import FileSink, HeadphonesSink
 from assistant.speech.synthesis import Synthesiser, Utterance
-from audio.errors import AudioError
 from audio.mixer import SpeechInput
 
 WAIT_S = 30.0
@@ -60,7 +60,7 @@ class BrokenSpeaker:
     label, whole_ticket = "the room speaker", False
 
     def start(self, utterance: Utterance) -> None:
-        raise AudioError("The output device 'Room' disappeared. Plug it in again.")
+        raise SpeechError("The output device 'Room' disappeared. Plug it in again.")
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,6 @@ from assistant.speech.errors import SpeechError
 from assistant.speech.service import SpeechEvent, SpeechService, TicketState
 from assistant.speech.sinks import DeviceSink, FileSink, HeadphonesSink
 from assistant.speech.synthesis import Synthesiser
-from audio.errors import AudioError
 from audio.mixer import NOMINAL_SPEECH_DBFS, SpeechInput, active_rms_dbfs
 
 LONG = "This is a long sentence that the person will hear for several seconds. " * 3
@@ -213,7 +212,7 @@ def test_file_route_checks_its_path(tmp_path: Path) -> None:
 
 
 def test_device_route_without_a_sound_card_fails_clearly(synthesiser: Synthesiser) -> None:
-    with pytest.raises(AudioError, match="No output device"):
+    with pytest.raises(SpeechError, match="No output device"):
         DeviceSink().check()
     with SpeechService(DeviceSink(), synthesiser) as service:
         ticket = service.speak("Hello.", "gmw/en", 150)
