@@ -1,4 +1,4 @@
-"""`hark phrases list|add|edit|remove|reset|favourites`: the quick-phrase library from the command line.
+"""`hark phrases list|add|edit|remove|reset|favourites|say`: the quick-phrase library from the command line.
 
 Edits start from the user's own library (or the built-in one when they have none) and save the
 whole library atomically to their file. A user file that fails its checks is never edited or
@@ -24,6 +24,7 @@ from assistant.conversation.favourites import (
     ProfileFavourites,
     add_favourite,
     check_person_key,
+    favourites_command,
     is_profile_key,
     remove_favourite,
 )
@@ -35,6 +36,7 @@ from assistant.conversation.phrase_files import (
     user_library_path,
 )
 from assistant.conversation.phrases import FIELDS, GROUPS, SAMPLE_FIELDS, Phrase
+from assistant.personalise.settings import load_profile
 
 
 def _guarded(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
@@ -120,8 +122,32 @@ def reset_phrases(args: argparse.Namespace) -> int:
     return 0
 
 
+def _favourites_key(args: argparse.Namespace) -> str:
+    """Whose favourites: --profile ID (a profile id), --list KEY (a list in the favourites file), or
+    the old --person KEY, which still works for one release with a note on stderr."""
+    if args.old_person is not None:
+        print(
+            "Note: `hark phrases favourites --person` is deprecated and will be removed in the next "
+            "release. Use --profile ID for a person's profile, or --list KEY for a list in your "
+            "favourites file; --person means the name spoken, as in `hark phrases say`.",
+            file=sys.stderr,
+        )
+        return check_person_key(args.old_person)
+    if args.profile is not None:
+        if not is_profile_key(args.profile):
+            raise PhraseError(
+                f"{args.profile!r} is not a profile id (those start with prf_; `hark profiles list` "
+                "shows them). For a list in your favourites file, use --list KEY."
+            )
+        return check_person_key(args.profile)
+    key = check_person_key(args.list)
+    if is_profile_key(key):
+        raise PhraseError(f"{key} is a profile id: use --profile {key} for that person's favourites.")
+    return key
+
+
 def favourites(args: argparse.Namespace) -> int:
-    person = check_person_key(args.person)
+    person = _favourites_key(args)
     if is_profile_key(person):
         from assistant.cli.profiles import open_store
 
@@ -150,7 +176,7 @@ def _favourites(args: argparse.Namespace, person: str, store: Favourites) -> int
     ids = store.get(person)
     print(f"Favourite phrases for {person} ({len(ids)} of at most {MAX_FAVOURITES}):")
     if not ids:
-        print(f"  none yet: add one with `hark phrases favourites --person {person} --add ID`")
+        print(f"  none yet: add one with `{favourites_command(person)} --add ID`")
     for phrase_id in ids:
         text = library.get(phrase_id).text if phrase_id in library else "(not in the phrase library any more)"
         print(f"  {phrase_id}  {text}")
@@ -158,17 +184,24 @@ def _favourites(args: argparse.Namespace, person: str, store: Favourites) -> int
 
 
 def say_phrase(args: argparse.Namespace) -> int:
-    """Speak one phrase through the same path as `hark speak`, after filling in its placeholders."""
+    """Speak one phrase through the same path as `hark speak`, after filling in its placeholders
+    from the flags and, for {person}, the profile's preferred name."""
     from assistant.cli import speech as speech_commands
+    from assistant.conversation.desk_actions import missing_field_flags, phrase_fields
 
     loaded = load_library()
     if loaded.warning:
         print(f"Warning: {loaded.warning}", file=sys.stderr)
     phrase = loaded.library.get(args.id)
-    fields = {name: getattr(args, name) for name in FIELDS if getattr(args, name) is not None}
-    args.text = phrase.render(**fields)
+    profile = load_profile(args, "speak")
+    fields = phrase_fields(args, profile)  # {person} from the profile as in the caption window
+    try:
+        args.text = phrase.render(**fields)
+    except PhraseError as error:  # a gap: say which flags fill it in
+        missing = missing_field_flags(phrase, fields)
+        raise PhraseError(f"{error} Give {' and '.join(missing)}." if missing else str(error)) from None
     print(args.text, file=sys.stderr)
-    return speech_commands.speak(args)
+    return speech_commands.speak_with_profile(args, profile)
 
 
 def add_commands(subparsers: Any) -> None:
@@ -202,11 +235,19 @@ def add_commands(subparsers: Any) -> None:
     reset.set_defaults(run=_guarded(reset_phrases))
 
     favourite = commands.add_parser("favourites", help="show or change a person's favourite phrases")
-    favourite.add_argument(
-        "--person",
+    whose = favourite.add_mutually_exclusive_group()
+    whose.add_argument(
+        "--profile", metavar="ID", help="the person's profile id: their favourites, kept in their profile"
+    )
+    whose.add_argument(
+        "--list",
         default=DEFAULT_PERSON,
         metavar="KEY",
-        help=f"the person's profile id (default {DEFAULT_PERSON!r}: your own list)",
+        help=f"a list in your favourites file, for someone with no profile (default {DEFAULT_PERSON!r}: "
+        "your own list)",
+    )
+    whose.add_argument(
+        "--person", dest="old_person", metavar="KEY", help="deprecated: use --profile ID or --list KEY"
     )
     favourite.add_argument(
         "--store",
@@ -224,7 +265,9 @@ def add_commands(subparsers: Any) -> None:
     )
     say.add_argument("id", metavar="ID", help="the phrase id from `hark phrases list`")
     for name, meaning in FIELDS.items():
-        say.add_argument(f"--{name}", metavar="TEXT", help=f"fills {{{name}}}: {meaning}")
+        default = " (default: the --profile's preferred name)" if name == "person" else ""
+        metavar = "TEXT" if name == "decision" else "NAME"
+        say.add_argument(f"--{name}", metavar=metavar, help=f"fills {{{name}}}: {meaning}{default}")
     say.add_argument("--out", metavar="FILE.wav", help="save to this WAV file instead of playing")
     say.add_argument("--device", metavar="DEV", help="play on this output device (default: the default one)")
     say.add_argument("--voice", metavar="ID", help="voice id from `hark voices`")

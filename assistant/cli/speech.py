@@ -60,9 +60,8 @@ def _device_sink(device: str | None) -> DeviceSink:
     return sink
 
 
-def _apply_profile(args: argparse.Namespace) -> None:
-    """Voice, rate and volume from --profile (flags given win), else the defaults."""
-    profile = load_profile(args, "speak")
+def _apply_profile(args: argparse.Namespace, profile: dict[str, Any] | None) -> None:
+    """Voice, rate and volume from the profile (flags given win), else the defaults."""
     preferences = speech_preferences(profile) if profile else None
     if args.voice is None and preferences:
         args.voice = preferences.voice
@@ -73,8 +72,13 @@ def _apply_profile(args: argparse.Namespace) -> None:
 
 
 def speak(args: argparse.Namespace) -> int:
+    return speak_with_profile(args, load_profile(args, "speak"))
+
+
+def speak_with_profile(args: argparse.Namespace, profile: dict[str, Any] | None) -> int:
+    """`hark speak` with the --profile already opened (`hark phrases say` opens it once for both)."""
     text = sys.stdin.read() if args.text == "-" else args.text
-    _apply_profile(args)
+    _apply_profile(args, profile)
     check_settings(args.rate, args.volume)
     parts = split_utterances(text, max_chars_for_rate(args.rate))  # empty text fails here, before any engine
     sinks: list[Sink] = []

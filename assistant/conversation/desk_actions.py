@@ -15,7 +15,7 @@ from typing import Any
 from assistant.conversation.desk import Desk
 from assistant.conversation.errors import DeskError, PhraseError
 from assistant.conversation.favourites import DEFAULT_PERSON, FavouritesFile
-from assistant.conversation.phrases import GROUPS, Library
+from assistant.conversation.phrases import GROUPS, Library, Phrase
 
 FAVOURITES_HEADING = "Favourites"
 FIELD_FLAGS = {
@@ -54,11 +54,7 @@ class DeskActions:
             phrase = self.library.get(phrase_id)
             self.desk.say_phrase(phrase, self.fields, speak=speak, show=True)
         except (DeskError, PhraseError) as error:
-            missing = [
-                flag
-                for name, flag in FIELD_FLAGS.items()
-                if name in getattr(phrase, "fields", ()) and not self.fields.get(name, "").strip()
-            ]
+            missing = missing_field_flags(phrase, self.fields) if phrase is not None else []
             hint = f" Start `hark captions` with {' and '.join(missing)} to use it." if missing else ""
             return f"{error}{hint}"
         return None
@@ -78,8 +74,18 @@ def _answer(action: Any) -> str | None:
     return None
 
 
+def missing_field_flags(phrase: Phrase, fields: Mapping[str, str]) -> list[str]:
+    """The flags that would fill the phrase's placeholders that `fields` leaves empty."""
+    return [
+        flag
+        for name, flag in FIELD_FLAGS.items()
+        if name in phrase.fields and not fields.get(name, "").strip()
+    ]
+
+
 def phrase_fields(args: argparse.Namespace, profile: Mapping[str, Any] | None) -> dict[str, str]:
-    """Placeholder values: the flags, and the person's preferred name from their profile."""
+    """Placeholder values from --assessor, --person and --decision; with no --person, the preferred
+    name from the person's profile. `hark captions` and `hark phrases say` both fill phrases this way."""
     fields = {
         "assessor": getattr(args, "assessor", None) or "",
         "decision": getattr(args, "decision", None) or "",

@@ -181,7 +181,7 @@ def remove_favourite(store: Favourites, person_key: str, phrase_id: str) -> None
     if phrase_id not in ids:
         raise PhraseError(
             f"{phrase_id} is not one of {person_key}'s favourites; "
-            f"`hark phrases favourites --person {person_key}` lists them."
+            f"`{favourites_command(person_key)}` lists them."
         )
     store.set(person_key, [i for i in ids if i != phrase_id])
 
@@ -203,6 +203,15 @@ class ProfileFavourites:
         profile = self.store.current(check_person_key(person_key))
         profile["phrases"] = {**profile["phrases"], "favourites": check_ids(ids)}
         self.store.update_profile(person_key, profile)
+
+
+def favourites_command(person_key: str) -> str:
+    """The command that shows this person's favourites."""
+    if is_profile_key(person_key):
+        return f"hark phrases favourites --profile {person_key}"
+    if person_key == DEFAULT_PERSON:
+        return "hark phrases favourites"
+    return f"hark phrases favourites --list {person_key}"
 
 
 def is_profile_key(person_key: str) -> bool:
