@@ -27,6 +27,20 @@ from profiles.fields import (
     join,
 )
 from profiles.needs import CATEGORIES, snomed_id_is_well_formed
+from profiles.ranges import (
+    CAPTION_LINES,
+    CAPTION_SCHEMES,
+    EAR_GAIN_DB,
+    FONT_PT,
+    GAIN_DB,
+    HIGHPASS_HZ,
+    MAX_OUTPUT_DBFS,
+    NOISE_REDUCTION,
+    RATE_WPM,
+    SPEECH_VOLUME,
+    TONE_BANDS_HZ,
+    TONE_DB,
+)
 
 SCHEMA_NAME = "hark.profile"
 SCHEMA_VERSION = 1
@@ -34,7 +48,6 @@ READABLE_VERSIONS = (1,)
 ID_PATTERN = re.compile(r"prf_[A-Z2-7]{16}")
 NAME_CHARS = 200
 AUDIOGRAM_HZ = ("250", "500", "1000", "2000", "3000", "4000", "6000", "8000")
-TONE_BANDS_HZ = (250, 500, 1000, 1500, 2000, 3000, 4000, 6000)
 SUPPORTER_ROLES = (
     "family",
     "friend",
@@ -46,7 +59,6 @@ SUPPORTER_ROLES = (
     "other",
 )
 CONSENT_BASES = ("consent", "best_interests", "lpa_or_deputy")
-CAPTION_SCHEMES = ("white-on-black", "yellow-on-black", "cyan-on-black", "black-on-white", "black-on-cream")
 
 
 def _is_profile_id(text: str) -> bool:
@@ -59,7 +71,7 @@ def _name(*, required: bool = False, nullable: bool = False) -> Text:
 
 def _tone() -> Items:
     return Items(
-        Number(-24, 24, 0.0, unit="dB"), exact=len(TONE_BANDS_HZ), default=[0.0] * len(TONE_BANDS_HZ)
+        Number(*TONE_DB, 0.0, unit="dB"), exact=len(TONE_BANDS_HZ), default=[0.0] * len(TONE_BANDS_HZ)
     )
 
 
@@ -96,15 +108,15 @@ def _schema(today: Callable[[], date]) -> Section:
     audiogram = Section({"left": thresholds, "right": thresholds}, nullable=True)
     listening = Section(
         {
-            "gain_db": Number(0, 50, 10.0, unit="dB"),
-            "left_gain_db": Number(-20, 20, 0.0, unit="dB"),
-            "right_gain_db": Number(-20, 20, 0.0, unit="dB"),
+            "gain_db": Number(*GAIN_DB, 10.0, unit="dB"),
+            "left_gain_db": Number(*EAR_GAIN_DB, 0.0, unit="dB"),
+            "right_gain_db": Number(*EAR_GAIN_DB, 0.0, unit="dB"),
             "left_tone_db": _tone(),
             "right_tone_db": _tone(),
-            "noise_reduction": Number(0, 1, 0.7),
-            "highpass_hz": Number(20, 500, 100.0, unit="Hz"),
+            "noise_reduction": Number(*NOISE_REDUCTION, 0.7),
+            "highpass_hz": Number(*HIGHPASS_HZ, 100.0, unit="Hz"),
             "compression": Flag(True),
-            "max_output_dbfs": Number(-40, 0, -6.0, unit="dBFS"),
+            "max_output_dbfs": Number(*MAX_OUTPUT_DBFS, -6.0, unit="dBFS"),
         }
     )
     supporter = Section(
@@ -147,9 +159,9 @@ def _schema(today: Callable[[], date]) -> Section:
             "captions": Section(
                 {
                     "enabled": Flag(True),
-                    "font_pt": Number(20, 160, 48, whole=True, unit="pt"),
+                    "font_pt": Number(*FONT_PT, 48, whole=True, unit="pt"),
                     "scheme": Choice(CAPTION_SCHEMES, "white-on-black"),
-                    "lines": Number(2, 10, 4, whole=True),
+                    "lines": Number(*CAPTION_LINES, 4, whole=True),
                     "upper_case": Flag(False),
                     "profanity_filter": Flag(False),
                 }
@@ -157,8 +169,8 @@ def _schema(today: Callable[[], date]) -> Section:
             "speech": Section(
                 {
                     "voice": Text(200, nullable=True, one_line=True),
-                    "rate_wpm": Number(80, 300, 150, whole=True, unit="words a minute"),
-                    "volume": Number(0, 1, 1.0),
+                    "rate_wpm": Number(*RATE_WPM, 150, whole=True, unit="words a minute"),
+                    "volume": Number(*SPEECH_VOLUME, 1.0),
                     "route": Choice(("headphones", "room"), "headphones"),
                 }
             ),

@@ -21,6 +21,7 @@ from assistant.cli import speech as speech_commands
 from assistant.cli import transcribe as caption_commands
 from assistant.cli.options import add_settings_arguments
 from assistant.personalise.settings import add_profile_arguments, listening_settings_for, load_profile
+from assistant.personalise.errors import ProfileUseError
 from assistant.speech.errors import SpeechError
 from audio.errors import AudioError
 from profiles.errors import ProfileError
@@ -123,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         return int(args.run(args))
-    except (AudioError, ProfileError, SpeechError) as error:
+    except (AudioError, ProfileError, ProfileUseError, SpeechError) as error:
         print(f"hark {args.command}: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -1,17 +1,14 @@
 """`hark profiles ...`: the encrypted communication-profile store from the command line.
 
-The store is --store PATH, else $HARK_STORE, else profiles.sqlite3 in the user data folder.
-The passphrase is $HARK_PASSPHRASE or a prompt ($HARK_NEW_PASSPHRASE or a prompt for the new one
-in `passwd`); the person named in the audit log is --as NAME, else $HARK_USER, else the login name.
-Every failure is a ProfileError printed as one message with exit status 2.
+Which store, the passphrase and the name in the audit log follow assistant/personalise/store.py
+($HARK_NEW_PASSPHRASE or a prompt gives the new passphrase in `passwd`). This module only prompts
+and prints: every failure is a ProfileError or ProfileUseError printed as one message, exit status 2.
 """
 
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
-import os
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -19,72 +16,31 @@ from pathlib import Path
 from typing import Any
 
 from assistant.cli.profile_prompts import Prompter, ask_profile
+from assistant.personalise.errors import ProfileUseError
+from assistant.personalise.store import (
+    NEW_PASSPHRASE_ENV,
+    PASSPHRASE_ENV,
+    USER_ENV,
+    open_store,
+    passphrase,
+    store_path,
+    user_name,
+)
 from profiles import json_io, sar
 from profiles.crypto import SCRYPT_N, scrypt_n_from_env
 from profiles.errors import ProfileError
 from profiles.model import merge_patch
 from profiles.store import STORE_ENV, ProfileStore, default_store_path
 
-PASSPHRASE_ENV = "HARK_PASSPHRASE"
-NEW_PASSPHRASE_ENV = "HARK_NEW_PASSPHRASE"
-USER_ENV = "HARK_USER"
-MIN_PASSPHRASE = 8
-
-
-def _store_path(args: argparse.Namespace) -> Path:
-    return Path(args.store or os.environ.get(STORE_ENV) or default_store_path()).expanduser()
-
-
-def _who(args: argparse.Namespace) -> str:
-    if args.as_name:
-        return str(args.as_name)
-    if os.environ.get(USER_ENV):
-        return os.environ[USER_ENV]
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        raise ProfileError(
-            "Hark cannot tell who you are for the audit log; give your name with --as NAME or $HARK_USER."
-        ) from None
-
-
-def _passphrase(env: str, prompt: str, *, new: bool) -> str:
-    value = os.environ.get(env)
-    if value is None:
-        try:
-            value = getpass.getpass(prompt)
-            if new and getpass.getpass("Type it again: ") != value:
-                raise ProfileError("The two passphrases differ; nothing was changed. Try again.")
-        except EOFError:
-            raise ProfileError(f"No passphrase was given; type it at the prompt or set ${env}.") from None
-    if new and len(value) < MIN_PASSPHRASE:
-        raise ProfileError(
-            f"The passphrase must be at least {MIN_PASSPHRASE} characters; a few ordinary words "
-            f"make a good one."
-        )
-    if not value:
-        raise ProfileError(f"The passphrase is empty; type it at the prompt or set ${env}.")
-    return value
+__all__ = ["add_commands", "open_store"]  # open_store: assistant/personalise/store.py, kept here for callers
 
 
 def _open(args: argparse.Namespace) -> ProfileStore:
     return open_store(args.store, args.as_name)
 
 
-def open_store(store: str | None, as_name: str | None) -> ProfileStore:
-    """Unlock the store for another command (`--profile ID`): same path, passphrase and name rules."""
-    args = argparse.Namespace(store=store, as_name=as_name)
-    path = _store_path(args)
-    who = _who(args)
-    if not path.is_file():
-        ProfileStore.open(path, "", who)  # raises the clear "no store here" error before any prompt
-    return ProfileStore.open(
-        path, _passphrase(PASSPHRASE_ENV, "Passphrase for the profile store: ", new=False), who
-    )
-
-
 def _init(args: argparse.Namespace) -> int:
-    path = _store_path(args)
+    path = store_path(args.store)
     cost = scrypt_n_from_env()
     if cost is not None and cost < SCRYPT_N:
         print(
@@ -92,8 +48,8 @@ def _init(args: argparse.Namespace) -> int:
             f"for tests.",
             file=sys.stderr,
         )
-    passphrase = _passphrase(PASSPHRASE_ENV, "New passphrase for the profile store: ", new=True)
-    ProfileStore.create(path, passphrase, _who(args)).close()
+    new_passphrase = passphrase(PASSPHRASE_ENV, "New passphrase for the profile store: ", new=True)
+    ProfileStore.create(path, new_passphrase, user_name(args.as_name)).close()
     print(
         f"Created an encrypted profile store at {path}. Keep the passphrase safe: without it nobody, "
         f"including you, can read the profiles."
@@ -281,7 +237,7 @@ def _audit(args: argparse.Namespace) -> int:
 
 def _passwd(args: argparse.Namespace) -> int:
     with _open(args) as store:
-        store.change_passphrase(_passphrase(NEW_PASSPHRASE_ENV, "New passphrase: ", new=True))
+        store.change_passphrase(passphrase(NEW_PASSPHRASE_ENV, "New passphrase: ", new=True))
     print("The passphrase is changed. The old one no longer opens the store.")
     return 0
 
@@ -305,7 +261,7 @@ def _guarded(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse
     def run(args: argparse.Namespace) -> int:
         try:
             return command(args)
-        except ProfileError as error:
+        except (ProfileError, ProfileUseError) as error:
             print(f"hark profiles {args.profiles_command}: {error}", file=sys.stderr)
             return 2
 

@@ -1,8 +1,8 @@
 """A person's profile turned into the settings Hark runs with: listening, captions, speech.
 
-The profile (profiles/SCHEMA.md) is plain data with no dependency on the engine; this is the one
-place that maps it onto `ListeningSettings`, `CaptionStyle` and the speech settings, so every
-command that takes `--profile ID` applies a person's needs the same way.
+The one place that maps a profile (read through `profiles.view.ProfileView`) onto
+`ListeningSettings`, `CaptionStyle` and `SpeechPreferences`, so every command that takes
+`--profile ID` applies a person's needs the same way.
 
 Flags typed on the command line change the profile's values for this run only, with one
 exception that protects the person's ears: their own output ceiling is a maximum. A flag may
@@ -12,13 +12,18 @@ lower it but never raise it; asking for more is refused with the reason.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from assistant.captions.style import CaptionStyle
-from audio.errors import AudioError
+from assistant.personalise.errors import ProfileUseError
+from assistant.personalise.store import open_store
 from audio.settings import CompressionSettings, ListeningSettings
 from profiles.errors import ProfileError
+from profiles.view import ProfileView
+
+Profile = ProfileView | Mapping[str, Any]  # a view, or a normalised profile dict from the store
 
 
 @dataclass(frozen=True)
@@ -29,44 +34,47 @@ class SpeechPreferences:
     route: str  # "headphones" or "room"
 
 
-def listening_settings(profile: dict[str, Any]) -> ListeningSettings:
-    listening = profile["hearing"]["listening"]
+def profile_view(profile: Profile) -> ProfileView:
+    """The typed view of `profile`, built once when it is still a dict."""
+    return profile if isinstance(profile, ProfileView) else ProfileView.from_dict(profile)
+
+
+def listening_settings(profile: Profile) -> ListeningSettings:
+    listening = profile_view(profile).listening
     return ListeningSettings(
-        highpass_hz=float(listening["highpass_hz"]),
-        noise_reduction=float(listening["noise_reduction"]),
-        noise_reduction_enabled=float(listening["noise_reduction"]) > 0,
-        left_tone_db=tuple(float(db) for db in listening["left_tone_db"]),
-        right_tone_db=tuple(float(db) for db in listening["right_tone_db"]),
-        compression=CompressionSettings(enabled=bool(listening["compression"])),
-        gain_db=float(listening["gain_db"]),
-        left_gain_db=float(listening["left_gain_db"]),
-        right_gain_db=float(listening["right_gain_db"]),
-        max_output_dbfs=float(listening["max_output_dbfs"]),
+        highpass_hz=listening.highpass_hz,
+        noise_reduction=listening.noise_reduction,
+        noise_reduction_enabled=listening.noise_reduction > 0,
+        left_tone_db=listening.left_tone_db,
+        right_tone_db=listening.right_tone_db,
+        compression=CompressionSettings(enabled=listening.compression),
+        gain_db=listening.gain_db,
+        left_gain_db=listening.left_gain_db,
+        right_gain_db=listening.right_gain_db,
+        max_output_dbfs=listening.max_output_dbfs,
     )
 
 
-def caption_style(profile: dict[str, Any]) -> CaptionStyle:
-    captions = profile["captions"]
+def caption_style(profile: Profile) -> CaptionStyle:
+    captions = profile_view(profile).captions
     return CaptionStyle(
-        font_pt=int(captions["font_pt"]),
-        scheme=str(captions["scheme"]),
-        lines=int(captions["lines"]),
-        upper_case=bool(captions["upper_case"]),
-        profanity_filter=bool(captions["profanity_filter"]),
+        font_pt=captions.font_pt,
+        scheme=captions.scheme,
+        lines=captions.lines,
+        upper_case=captions.upper_case,
+        profanity_filter=captions.profanity_filter,
     )
 
 
-def speech_preferences(profile: dict[str, Any]) -> SpeechPreferences:
-    speech = profile["speech"]
-    return SpeechPreferences(
-        speech["voice"], int(speech["rate_wpm"]), float(speech["volume"]), speech["route"]
-    )
+def speech_preferences(profile: Profile) -> SpeechPreferences:
+    speech = profile_view(profile).speech
+    return SpeechPreferences(speech.voice, speech.rate_wpm, speech.volume, speech.route)
 
 
 def keep_ceiling(profile_settings: ListeningSettings, chosen: ListeningSettings) -> ListeningSettings:
     """`chosen` (the profile plus command-line flags), refused if it raises the person's own ceiling."""
     if chosen.max_output_dbfs > profile_settings.max_output_dbfs:
-        raise AudioError(
+        raise ProfileUseError(
             f"This person's profile limits their headphones to {profile_settings.max_output_dbfs:g} dBFS; "
             f"--max-output-dbfs {chosen.max_output_dbfs:g} would be louder. Use a lower value, or change the "
             "profile with `hark profiles edit` if their needs have changed."
@@ -92,19 +100,17 @@ def load_profile(args: argparse.Namespace, purpose: str) -> dict[str, Any] | Non
     """The profile named by --profile, unlocked and viewed (the view is audited), or None."""
     if not getattr(args, "profile", None):
         return None
-    from assistant.cli.profiles import open_store
-
     try:
         store = open_store(args.store, args.as_name)
         try:
             return store.view(args.profile, action="view", purpose=purpose)
         finally:
             store.close()
-    except ProfileError as error:
-        raise AudioError(f"Cannot use profile {args.profile}: {error}") from None
+    except (ProfileError, ProfileUseError) as error:
+        raise ProfileUseError(f"Cannot use profile {args.profile}: {error}") from None
 
 
-def listening_settings_for(args: argparse.Namespace, profile: dict[str, Any] | None) -> ListeningSettings:
+def listening_settings_for(args: argparse.Namespace, profile: Profile | None) -> ListeningSettings:
     """Settings for `hark listen`/`process`/`captions`: the profile's (if any) changed by the flags."""
     from assistant.cli.options import settings_from_arguments
 
