@@ -1,45 +1,31 @@
 """The person-facing caption window: very large, high-contrast, live text.
 
-Lines are counted in *wrapped display lines*, not in caption segments: the text is
-laid out at the window's width and only the last `style.lines` lines are kept, so
-the person always sees the same amount of text, whatever the sentence lengths.
-If the window is too short for that many lines at this size, fewer whole lines are
-shown: a line is never cut in half and a word is never clipped (words longer than
-the width break rather than run off the edge).
+The window shows the last `style.lines` wrapped lines, newest just above the status bar, older
+lines moving up and away, so the eye always finds the newest words in the same place (laid out by
+ui/caption_drawing.py; the caption logic, with no widgets, is ui/caption_text.py). The line still
+being spoken is in a slightly softer shade, italic and ends in "…"; low-confidence words get a
+dashed underline in the text colour rather than being dimmed or hidden, so their contrast is
+unchanged.
 
-The newest line sits just above the status bar and older lines move up and away,
-so the eye always finds the newest words in the same place. The line still being
-spoken (the Partial) is in a slightly softer shade, italic and ends in "…"; low-
-confidence words get a dashed underline in the text colour rather than being dimmed or hidden, so
-their contrast is unchanged.
-
-The text is a real QTextBrowser document, so screen readers can read it, and every
-finished line and status change is announced to them (ui/announce.py). Every widget has
-an accessible name and description. The window works from about 480 px wide: the buttons
-wrap onto more rows (ui/flow_layout.py) and a long status is shortened to two lines
-(ui/status_line.py). A quick phrase or the person's typed reply can be shown large above the
-captions (`show_message`, ui/message_panel.py). The caption logic lives in
-ui/caption_text.py and holds no widgets.
+The text is a real QTextBrowser document, so screen readers can read it, and every finished line
+and status change is announced to them (ui/announce.py). Every widget has an accessible name and
+description. The window works from about 480 px wide: the buttons wrap onto more rows
+(ui/flow_layout.py) and a long status is shortened to two lines (ui/status_line.py). A quick
+phrase or the person's typed reply can be shown large above the captions (`show_message`,
+ui/message_panel.py).
 """
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from PySide6.QtCore import QElapsedTimer, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QCloseEvent,
-    QColor,
     QFont,
-    QFontMetricsF,
     QGuiApplication,
-    QKeySequence,
     QResizeEvent,
-    QShortcut,
     QShowEvent,
-    QTextCharFormat,
-    QTextCursor,
     QTextDocument,
     QTextOption,
 )
@@ -48,20 +34,18 @@ from PySide6.QtWidgets import QFrame, QPushButton, QTextBrowser, QVBoxLayout, QW
 from assistant.captions.profanity import mask_profanity
 from assistant.captions.style import CaptionStyle
 from ui.announce import Announcer
-from ui.caption_text import CaptionHistory, caption_words, trim_to_lines
+from ui.caption_drawing import MARGIN_PX, caption_document, window_style_sheet
+from ui.caption_keys import add_caption_keys
+from ui.caption_text import CaptionHistory, caption_words
 from ui.flow_layout import FlowLayout
-from ui.message_panel import HEADINGS, MessagePanel
+from ui.message_panel import HEADINGS, MessagePanel, check_message
 from ui.status_line import StatusLine
 
 FONT_FAMILIES = ["Atkinson Hyperlegible", "Verdana", "DejaVu Sans", "Arial", "Helvetica"]
 STATUS_PT = 22  # smaller than the captions, still readable with poor sight
 BUTTON_PT = 20
-MARGIN_PX = 24
-# Ends the line still being spoken: "more to come" without a symbol people must learn.
-# The no-break space keeps it from wrapping onto a line of its own.
-LIVE_SUFFIX = "\u00a0…"
-# Statuses a screen reader should say at once, interrupting; the others wait their turn.
 MESSAGE_SHARE = 0.6  # of the window's height at most, so some captions always show
+# Statuses a screen reader should say at once, interrupting; the others wait their turn.
 URGENT_HEADLINES = {
     "No speech model",
     "Captions stopped",
@@ -70,12 +54,11 @@ URGENT_HEADLINES = {
     "Will whistle",
     "Close to whistling",
 }
-# Partials come up to 20 times a second and each layout holds the GIL the audio callback needs
-# for about 2 ms; the line being spoken is redrawn at most this often (the newest text wins).
+# Partials come up to 20 times a second and each layout holds the GIL the audio callback needs;
+# the line being spoken is redrawn at most this often (the newest text wins).
 PARTIAL_INTERVAL_MS = 150
 
 
-# --- the window ---------------------------------------------------------------------------
 class CaptionWindow(QWidget):
     pause_toggled = Signal(bool)  # True: paused. The controller pauses the CaptionWorker.
     closed = Signal()
@@ -163,18 +146,7 @@ class CaptionWindow(QWidget):
         layout.addWidget(self.captions, 1)
         layout.addWidget(self.status_bar)
 
-        # Window-wide shortcuts, so the keys work whichever part has the keyboard focus.
-        keypad = Qt.KeyboardModifier.KeypadModifier
-        self._shortcut(["F11"], self.toggle_fullscreen)
-        self._shortcut(["Esc"], self.escape)
-        self._shortcut(["Space"], self.toggle_pause)
-        self._shortcut(
-            ["+", "=", "Ctrl+=", "Ctrl++", QKeySequence(keypad | Qt.Key.Key_Plus)],
-            lambda: self.change_font_size(+1),
-        )
-        self._shortcut(
-            ["-", "Ctrl+-", QKeySequence(keypad | Qt.Key.Key_Minus)], lambda: self.change_font_size(-1)
-        )
+        self.keys = add_caption_keys(self, self)
         self.style_ = style or CaptionStyle()
         self.apply_style(self.style_)
         self.status_label.set_status(*self._status)  # shown, not announced: nothing has happened yet
@@ -188,12 +160,6 @@ class CaptionWindow(QWidget):
         button.setMinimumHeight(56)
         button.clicked.connect(slot)
         return button
-
-    def _shortcut(self, keys: list[Any], slot: Any) -> None:
-        for key in keys:
-            shortcut = QShortcut(QKeySequence(key), self)
-            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
-            shortcut.activated.connect(slot)
 
     # --- the controller's interface -------------------------------------------------
     def show_partial(self, partial: Any) -> None:
@@ -228,20 +194,7 @@ class CaptionWindow(QWidget):
         "Assessor says"), "person_typed" ("You wrote"); "assessor" and "person" work too.
         `seconds`: hide it after that long; None keeps it until `clear_message`, Esc or Hide.
         """
-        if source not in HEADINGS:
-            raise ValueError(f"Unknown message source {source!r}; use one of: {', '.join(HEADINGS)}.")
-        if not isinstance(text, str) or not text.strip():
-            raise ValueError("There is no message to show: the text is empty.")
-        if seconds is not None and (
-            isinstance(seconds, bool)
-            or not isinstance(seconds, int | float)
-            or not math.isfinite(seconds)
-            or seconds <= 0
-        ):
-            raise ValueError(
-                f"A message must show for a positive number of seconds or None (until hidden), "
-                f"not {seconds!r}."
-            )
+        check_message(text, source, seconds)
         text = mask_profanity(text.strip()) if self.style_.profanity_filter else text.strip()
         heading = HEADINGS[source]
         self.message.show_text(heading, text)
@@ -299,21 +252,7 @@ class CaptionWindow(QWidget):
         for button in self.findChildren(QPushButton):
             button.setFont(button_font)
         self.message.apply_fonts(self._font, button_font)
-        self.setStyleSheet(
-            f"CaptionWindow, QTextBrowser {{ background: {colours.background}; color: {colours.text}; }}"
-            f"#statusBar {{ background: {colours.status_background};"
-            f" border-top: 2px solid {colours.text}; }}"
-            f"QLabel {{ color: {colours.text}; background: transparent; }}"
-            f"QPushButton {{ color: {colours.text}; background: {colours.background};"
-            f" border: 2px solid {colours.text}; border-radius: 8px; padding: 6px 18px; }}"
-            # Focus must be obvious: a thick ring in the accent colour, never the thin native dots.
-            f"QPushButton:focus {{ border: 5px solid {colours.accent}; padding: 3px 15px; }}"
-            f"QTextBrowser:focus {{ border: 5px solid {colours.accent}; }}"
-            # The message panel: framed in the accent colour, on the status bar's shade.
-            f"#messagePanel {{ background: {colours.status_background};"
-            f" border: 6px solid {colours.accent}; border-radius: 12px; margin: 12px; }}"
-            f"#messagePanel QPushButton {{ background: {colours.status_background}; }}"
-        )
+        self.setStyleSheet(window_style_sheet(colours))
         self._render()
 
     def change_font_size(self, steps: int) -> None:
@@ -376,51 +315,9 @@ class CaptionWindow(QWidget):
 
     def _render(self) -> None:
         self.renders += 1
-        colours = self.style_.colours
-        doc = QTextDocument(self.captions)
-        doc.setDefaultFont(self._font)
-        doc.setDocumentMargin(MARGIN_PX)
-        option = doc.defaultTextOption()
-        option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
-        doc.setDefaultTextOption(option)
-        doc.setTextWidth(self.captions.viewport().width())
-        cursor = QTextCursor(doc)
-        # Each segment takes at least one line, so only the newest `lines` can be seen: laying
-        # out older ones as well doubled the time this takes, all of it holding the GIL that the
-        # audio callback needs.
-        shown = list(self.history.segments)[-self.style_.lines :]
-        blocks = [(caption_words(s, self.style_), False) for s in shown]
-        if self.history.partial is not None:
-            blocks.append((caption_words(self.history.partial, self.style_), True))
-        for number, (words, live) in enumerate(blocks):
-            if number:
-                cursor.insertBlock()
-            plain = QTextCharFormat()
-            plain.setForeground(QColor(colours.live if live else colours.text))
-            plain.setFontItalic(live)
-            for index, word in enumerate(words):
-                fmt = QTextCharFormat(plain)
-                if word.uncertain:
-                    fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DashUnderline)
-                    fmt.setUnderlineColor(QColor(colours.live if live else colours.text))
-                cursor.insertText(("" if index == 0 else " "), plain)
-                cursor.insertText(word.text, fmt)
-            if live:
-                cursor.insertText(LIVE_SUFFIX, plain)
-        # Keep whole lines only: as many as asked for, fewer if the window is too short.
         height = self.captions.viewport().height()
-        line = QFontMetricsF(self._font).lineSpacing()
-        fit = int(max(0.0, height - 2 * MARGIN_PX) // line) if line > 0 else self.style_.lines
-        lines = max(1, min(self.style_.lines, fit))
-        trim_to_lines(doc, lines)
-        while lines > 1 and doc.size().height() > height:
-            lines -= 1
-            trim_to_lines(doc, lines)
-        # Anchor the newest line at the bottom: pad the top by the unused height.
-        frame = doc.rootFrame()
-        frame_format = frame.frameFormat()
-        frame_format.setTopMargin(MARGIN_PX + max(0.0, height - doc.size().height()))
-        frame.setFrameFormat(frame_format)
+        width = self.captions.viewport().width()
+        doc = caption_document(self.captions, self.history, self.style_, self._font, width, height)
         self.captions.setDocument(doc)  # Qt deletes only the document it made itself
         if self._doc is not None:
             self._doc.deleteLater()

@@ -8,6 +8,7 @@ window decides when it shows and hides; this module only lays it out.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from PySide6.QtCore import QRect, Qt
@@ -28,6 +29,23 @@ MIN_TEXT_PT = 20  # the caption style's smallest size
 FRAME_PX = 12 + 6  # the style sheet's margin and border, on each side
 MARGINS = (20, 12, 20, 16)  # left, top, right, bottom inside the frame
 SPACING_PX = 6
+
+
+def check_message(text: str, source: str, seconds: float | None) -> None:
+    """ValueError unless `text` can be shown as a message from `source` for `seconds` (None: until hidden)."""
+    if source not in HEADINGS:
+        raise ValueError(f"Unknown message source {source!r}; use one of: {', '.join(HEADINGS)}.")
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("There is no message to show: the text is empty.")
+    if seconds is not None and (
+        isinstance(seconds, bool)
+        or not isinstance(seconds, int | float)
+        or not math.isfinite(seconds)
+        or seconds <= 0
+    ):
+        raise ValueError(
+            f"A message must show for a positive number of seconds or None (until hidden), not {seconds!r}."
+        )
 
 
 class MessagePanel(QFrame):
