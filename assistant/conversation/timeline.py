@@ -189,7 +189,7 @@ class Conversation:
         }
 
     def to_json(self) -> str:
-        """The same as to_data, one entry per line (json's indent is pure Python and ten times slower)."""
+        """The same as to_data, one entry per line (json's indent is pure Python, and much slower)."""
         data = self.to_data()
         entries = data.pop("entries")
         head = json.dumps(data, ensure_ascii=False)[:-1]

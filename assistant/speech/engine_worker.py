@@ -5,13 +5,10 @@ eSpeak NG is a process-wide C library that can be initialised once, and only a n
 process gives a fresh engine when one misbehaves; a crash or hang in it cannot take the
 app down, and the process can be killed.
 
-Why the waits below (pyttsx3 2.99, espeak driver, measured here): `setProperty` queues
-the change on eSpeak's own command thread, and `runAndWait` calls `stop()`, which calls
-`espeak_Cancel` whenever that thread is still busy. Cancel drops the queued change and
-restores the settings of the previous utterance, so about 15 % of rate changes were lost
-(30 of 200). Waiting until eSpeak is idle with the new settings in place before
-`runAndWait` lost none in 200. Each request also makes exactly one `save_to_file` per
-`runAndWait`, because a second one replaces the first.
+Why the waits below: `setProperty` queues the change on eSpeak's own command thread, and
+`runAndWait` may cancel that thread's work, dropping the change, so the worker waits until
+eSpeak is idle with the new settings in place before `runAndWait`. Each request makes exactly
+one `save_to_file` per `runAndWait`, because a second one replaces the first.
 """
 
 from __future__ import annotations

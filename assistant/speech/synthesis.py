@@ -37,8 +37,8 @@ RATE_MIN_WPM, RATE_MAX_WPM = 80, 450  # eSpeak NG's own range
 # Slower than eSpeak's 175: older listeners and people with dementia follow slower speech better.
 DEFAULT_RATE_WPM = 150
 START_TIMEOUT_S = 30.0
-# Lower bound on seconds per word: eSpeak NG speaks about 0.83 x the nominal words per minute's
-# duration (13 words at 100 wpm took 6.5 s), so a third of the nominal duration means truncated audio.
+# Lower bound on seconds per word: eSpeak NG speaks a little faster than the nominal words per
+# minute, so less than a third of the nominal duration means truncated audio.
 MIN_DURATION_FRACTION = 0.3
 MIN_SPEECH_RMS = 0.005  # eSpeak renders speech at about 0.09 RMS at full volume; silence is 0
 
@@ -161,7 +161,7 @@ class _Worker:
 
 
 def _context() -> Any:
-    # forkserver starts each later worker in about 50 ms (spawn: 150-350 ms) and, unlike fork,
+    # forkserver starts each later worker several times faster than spawn and, unlike fork,
     # never copies a parent that has Qt or audio threads running. Windows and macOS use spawn.
     if not sys.platform.startswith("linux"):
         return multiprocessing.get_context("spawn")

@@ -2,9 +2,8 @@
 
 Why at most 400 characters per utterance: that is about 20 s of speech at 150 words per
 minute, short enough that stop and skip, a failed synthesis and its retry, and the wait
-before the first word all stay small (eSpeak renders 400 characters in about 45 ms here,
-while pyttsx3 gathers audio by concatenating bytes, so 2,000 characters took 0.4 s and
-8,000 took 2.3 s), and long enough that ordinary sentences are never broken up.
+before the first word all stay small (pyttsx3 gathers audio by concatenating bytes, which
+grows quickly with length), and long enough that ordinary sentences are never broken up.
 """
 
 from __future__ import annotations
@@ -109,9 +108,8 @@ def split_utterances(text: str, limit: int = MAX_UTTERANCE_CHARS) -> list[str]:
 def script_languages(text: str) -> tuple[str, ...]:
     """Languages a voice must speak to read this text as words rather than letter by letter.
 
-    Empty when the text is in Latin or another script eSpeak's default voices read.
-    Measured here: Arabic text through the English voice took 10.7 s of letter names where
-    the Arabic voice took 2.6 s.
+    Empty when the text is in Latin or another script eSpeak's default voices read; a voice for
+    another language reads such text as letter names, slowly and unintelligibly.
     """
     letters = [c for c in text if c.isalpha()]
     if not letters:
