@@ -21,6 +21,7 @@ from typing import Any
 
 from profiles.crypto import Sealer, record_label, same
 from profiles.errors import IntegrityError
+from profiles.wording import counted
 
 ACTIONS = (
     "init",
@@ -170,7 +171,7 @@ def verify(conn: sqlite3.Connection, sealer: Sealer) -> tuple[list[str], int, by
         return (
             [
                 f"audit entry {count + 1} is missing: the log ends at entry {count} but the store recorded "
-                f"{head_count} entries, so the last entries were removed"
+                f"{counted(head_count, 'entry', 'entries')}, so the last entries were removed"
             ],
             count,
             previous,

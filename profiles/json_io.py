@@ -21,6 +21,7 @@ from typing import Any
 
 from profiles.errors import ProfileError
 from profiles.model import ID_PATTERN, check_profile
+from profiles.wording import counted
 
 MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 16
@@ -106,9 +107,7 @@ def load_json(path: Path, max_bytes: int = MAX_FILE_BYTES) -> Any:
     except RecursionError:  # unreachable after the depth check; kept so no traceback ever escapes
         raise ProfileError(f"{path} nests too deeply to read.") from None
     if problems:
-        raise ProfileError(
-            f"{path} cannot be used ({len(problems)} problem{'s' * (len(problems) > 1)}):", problems
-        )
+        raise ProfileError(f"{path} cannot be used ({counted(len(problems), 'problem')}):", problems)
     return value
 
 
@@ -151,7 +150,7 @@ def profiles_in(document: Any, source: str) -> list[dict[str, Any]]:
             first_with_id[wanted] = path
     if problems:
         raise ProfileError(
-            f"Nothing was imported from {source} ({len(problems)} problem{'s' * (len(problems) > 1)}):",
+            f"Nothing was imported from {source} ({counted(len(problems), 'problem')}):",
             problems,
         )
     return normalised

@@ -41,6 +41,7 @@ from profiles.ranges import (
     TONE_BANDS_HZ,
     TONE_DB,
 )
+from profiles.wording import counted
 
 SCHEMA_NAME = "hark.profile"
 SCHEMA_VERSION = 1
@@ -258,10 +259,34 @@ def validate_profile(data: object, *, today: Callable[[], date] | None = None) -
     """The normalised profile dict with every default filled; `ProfileError` lists every problem."""
     profile, problems = check_profile(data, today=today)
     if problems:
-        raise ProfileError(
-            f"The profile is not valid ({len(problems)} problem{'s' * (len(problems) > 1)}):", problems
-        )
+        raise ProfileError(f"The profile is not valid ({counted(len(problems), 'problem')}):", problems)
     return profile
+
+
+def review_date_problems(old: dict[str, Any] | None, new: dict[str, Any], today: date) -> list[str]:
+    """A review date newly set to a day already gone: refused when creating or editing, never on reading.
+
+    An overdue date kept from before (or imported) is left alone: old profiles must stay readable
+    and editable, and `hark profiles list` flags them.
+    """
+    day = new["consent"]["review_date"]
+    if not isinstance(day, str) or (old is not None and old["consent"]["review_date"] == day):
+        return []
+    try:
+        if date.fromisoformat(day) >= today:
+            return []
+    except ValueError:  # not a date: the schema says so
+        return []
+    return [
+        f"consent.review_date: {day} is in the past; give the day the profile should next be checked, "
+        f"{today.isoformat()} or later, or leave it empty"
+    ]
+
+
+def check_review_date(old: dict[str, Any] | None, new: dict[str, Any], today: date) -> None:
+    problems = review_date_problems(old, new, today)
+    if problems:
+        raise ProfileError(f"The profile is not valid ({counted(len(problems), 'problem')}):", problems)
 
 
 def default_profile(preferred_name: str) -> dict[str, Any]:

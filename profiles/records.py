@@ -11,7 +11,7 @@ import base64
 import json
 import secrets
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,10 @@ class Records:
 
     def now(self) -> str:
         return self.clock().astimezone(UTC).isoformat(timespec="seconds")
+
+    def today(self) -> date:
+        """The local date, as the user reads review dates."""
+        return self.clock().astimezone().date()
 
     def write(self) -> Any:
         return database.write_transaction(self.conn, self.path)

@@ -21,7 +21,7 @@ import platformdirs
 from profiles import audit, database, unlock
 from profiles.crypto import Sealer
 from profiles.errors import ProfileError
-from profiles.model import changed_fields, check_profile, validate_profile
+from profiles.model import changed_fields, check_profile, check_review_date, validate_profile
 from profiles.records import Clock, Records, new_id, utc_now
 from profiles.verify import VerifyReport, verify_records
 from profiles.wording import counted
@@ -157,6 +157,7 @@ class ProfileStore:
         profile = validate_profile(data)
         profile_id = new_id("prf_")
         records = self._open
+        check_review_date(None, profile, records.today())
         with records.write():
             records.add(profile, profile_id, "create")
         return profile_id
@@ -175,6 +176,8 @@ class ProfileStore:
         with records.write():
             head = records.head(profile_id)
             old = records.read(profile_id, head)["profile"]
+            if _action == "edit":
+                check_review_date(old, profile, records.today())
             new = records.provenance({**profile, "id": profile_id})
             changed = changed_fields(old, new)
             if not changed:

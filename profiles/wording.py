@@ -5,4 +5,4 @@ from __future__ import annotations
 
 def counted(count: int, noun: str, plural: str | None = None) -> str:
     """`count` and `noun`, plural unless the count is exactly one (`plural` for irregular nouns)."""
-    return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import copy
 import sys
+from datetime import date
 from typing import Any, TextIO
 
 from profiles.errors import ProfileError
-from profiles.model import CONSENT_BASES, check_profile, validate_profile
+from profiles.model import CONSENT_BASES, check_profile, review_date_problems, validate_profile
 
 _TEXT_FIELDS = (
     ("identity", "preferred_name", "Preferred name"),
@@ -109,6 +110,7 @@ def ask_profile(start: dict[str, Any] | None, who: str, prompter: Prompter | Non
             current = profile[section][key]
             candidate = _set(profile, section, key, prompter.ask(label, current))
             _, problems = check_profile(candidate)
+            problems += review_date_problems(start, candidate, date.today())
             mine = [problem for problem in problems if problem.startswith(f"{section}.{key}")]
             if not mine:
                 profile = candidate

@@ -31,6 +31,7 @@ from profiles.crypto import SCRYPT_N, scrypt_n_from_env
 from profiles.errors import ProfileError
 from profiles.model import merge_patch
 from profiles.store import STORE_ENV, ProfileStore, default_store_path
+from profiles.wording import counted
 
 __all__ = ["add_commands", "open_store"]  # open_store: assistant/personalise/store.py, kept here for callers
 
@@ -168,7 +169,7 @@ def _import(args: argparse.Namespace) -> int:
         ids = store.import_profiles(profiles)
     for profile_id in ids:
         print(profile_id)
-    print(f"Imported {len(ids)} profile{'s' * (len(ids) != 1)}.", file=sys.stderr)
+    print(f"Imported {counted(len(ids), 'profile')}.", file=sys.stderr)
     return 0
 
 
@@ -219,8 +220,9 @@ def _audit(args: argparse.Namespace) -> int:
                     print(f"  - {problem}", file=sys.stderr)
                 return 1
             print(
-                f"Verified: {report.entries} audit entries in an unbroken chain; {report.profiles} profiles, "
-                f"{report.versions} versions and {report.sessions} sessions all decrypt and are valid. "
+                f"Verified: {counted(report.entries, 'audit entry', 'audit entries')} in an unbroken chain; "
+                f"{counted(report.profiles, 'profile')}, {counted(report.versions, 'version')} and "
+                f"{counted(report.sessions, 'session')} all decrypt and are valid. "
                 f"Head fingerprint {report.fingerprint} (note it to detect a later roll-back)."
             )
             return 0

@@ -100,7 +100,7 @@ FULL_PROFILE: dict[str, Any] = {
         "basis": "best_interests",
         "basis_note": "Decided at a meeting, basisquill",
         "agreed_to": {"store_profile": True, "keep_transcripts": True, "share": True},
-        "review_date": "2027-06-30",
+        "review_date": "2099-06-30",  # far ahead: a past review date is refused at creation
     },
 }
 

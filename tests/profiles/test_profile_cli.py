@@ -60,10 +60,10 @@ def test_the_whole_life_of_a_profile(hark: Hark, tmp_path: Path) -> None:
     created = hark("create", "--from", hark.file("ada.json", {"preferred_name": "Ada"}))
     profile_id = created.stdout.strip()
     assert created.stdout == f"{profile_id}\n" and profile_id.startswith("prf_")
-    patch = {"captions": {"font_pt": 72}, "consent": {"review_date": "2020-01-01"}}
+    patch = {"captions": {"font_pt": 72}, "consent": {"review_date": "2099-01-01"}}
     assert "is now at version 2" in hark("edit", profile_id, "--from", hark.file("patch.json", patch)).stdout
     listing = hark("list").stdout
-    assert profile_id in listing and "Ada" in listing and "2020-01-01  OVERDUE" in listing
+    assert profile_id in listing and "Ada" in listing and "2099-01-01" in listing and "OVERDUE" not in listing
     assert "font pt: 72" in hark("show", profile_id).stdout
     assert (
         json.loads(hark("show", profile_id, "--version", "1", "--json").stdout)["captions"]["font_pt"] == 48
@@ -142,7 +142,8 @@ def test_interactive_create_prints_only_the_id(hark: Hark) -> None:
             "",
             "",
             "best_interests",
-            "2030-01-01",
+            "2020-01-01",
+            "2099-01-01",
             "",
         ]
     )
@@ -150,6 +151,7 @@ def test_interactive_create_prints_only_the_id(hark: Hark) -> None:
     profile_id = created.stdout.strip()
     assert created.stdout == f"{profile_id}\n"
     assert "must be a date written YYYY-MM-DD" in created.stderr
+    assert "2020-01-01 is in the past; give the day the profile should next be checked" in created.stderr
     profile = json.loads(hark("show", profile_id, "--json").stdout)
     assert profile["identity"]["date_of_birth"] == "1940-01-13"
     assert profile["communication"]["what_helps"] == "Speak to my left side"
@@ -159,11 +161,31 @@ def test_interactive_create_prints_only_the_id(hark: Hark) -> None:
         "basis": "best_interests",
         "basis_note": "",
         "agreed_to": {"store_profile": True, "keep_transcripts": False, "share": False},
-        "review_date": "2030-01-01",
+        "review_date": "2099-01-01",
     }
     assert [need["note"] for need in profile["needs"]] == ["Only for long meetings"]
     stopped = hark("create", stdin="Cy\n", code=2)
     assert "nothing was saved" in stopped.stderr and stopped.stdout == ""
+
+
+def test_a_past_review_date_is_refused_when_set_but_an_overdue_profile_is_flagged_and_usable(
+    hark: Hark,
+) -> None:
+    old = hark.file(
+        "old.json", {"identity": {"preferred_name": "Ada"}, "consent": {"review_date": "2020-01-01"}}
+    )
+    refused = hark("create", "--from", old, code=2)
+    assert "consent.review_date: 2020-01-01 is in the past" in refused.stderr
+    assert "or later, or leave it empty" in refused.stderr
+    imported = hark("import", old)  # a profile kept from before still loads, with its date intact
+    profile_id = imported.stdout.strip()
+    assert imported.stderr == "Imported 1 profile.\n"
+    assert "2020-01-01  OVERDUE" in hark("list").stdout
+    font = hark.file("font.json", {"captions": {"font_pt": 72}})
+    assert "is now at version 2" in hark("edit", profile_id, "--from", font).stdout
+    past = hark.file("past.json", {"consent": {"review_date": "2021-01-01"}})
+    assert "2021-01-01 is in the past" in hark("edit", profile_id, "--from", past, code=2).stderr
+    assert "1 profile, 2 versions and 0 sessions all decrypt" in hark("audit", "--verify").stdout
 
 
 def test_bad_imports_change_nothing(hark: Hark, tmp_path: Path) -> None:
@@ -209,6 +231,7 @@ def test_missing_store_and_unknown_ids_are_clear(tmp_path: Path) -> None:
     assert "There is no profile store at" in missing.stderr and "hark profiles init" in missing.stderr
     hark("init")
     assert "There is no profile prf_AAAAAAAAAAAAAAAA" in hark("show", "prf_AAAAAAAAAAAAAAAA", code=2).stderr
+    assert "There is no profile with that id in this store" in hark("show", "ada", code=2).stderr
     assert "already exists" in hark("init", code=2).stderr
     assert (
         "at least 8 characters"
