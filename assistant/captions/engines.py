@@ -20,9 +20,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from assistant.captions.errors import CaptionError
 from assistant.captions.events import CaptionEvent
 from assistant.speech_models import manage as models
-from audio.errors import AudioError
 
 ENGINES = ("vosk", "pocketsphinx")
 RECOGNITION_NICENESS = 10
@@ -98,11 +98,11 @@ class SubprocessRecognizer:
         child.close()
         if not self._conn.poll(start_timeout):
             self.close()
-            raise AudioError(f"The {engine} recogniser did not start within {start_timeout:g} s.")
+            raise CaptionError(f"The {engine} recogniser did not start within {start_timeout:g} s.")
         kind, payload = self._conn.recv()
         if kind != "ready":
             self.close()
-            raise AudioError(f"Could not start the {engine} recogniser: {payload}")
+            raise CaptionError(f"Could not start the {engine} recogniser: {payload}")
         self.name, self.label, self.sample_rate = payload
 
     def _call(self, method: str, pcm: np.ndarray | None = None) -> Any:
@@ -110,7 +110,7 @@ class SubprocessRecognizer:
         self._conn.send((method, pcm))
         kind, payload = self._conn.recv()
         if kind != "ok":
-            raise AudioError(f"The {self.name} recogniser failed: {payload}")
+            raise CaptionError(f"The {self.name} recogniser failed: {payload}")
         return payload
 
     def accept(self, pcm: np.ndarray) -> list[CaptionEvent]:
@@ -139,7 +139,7 @@ def _vosk_model_for(model_path: Path | None, language: str) -> Path | None:
     try:
         return models.model_path(str(model_path))
     except models.ModelError as error:  # its message says what to do
-        raise AudioError(str(error)) from None
+        raise CaptionError(str(error)) from None
 
 
 def choose_recognizer(
@@ -149,10 +149,10 @@ def choose_recognizer(
     unless `engine` says which. With `isolate`, pocketsphinx runs in a child process (see above);
     Vosk releases the GIL and runs in-process."""
     if engine is not None and engine not in ENGINES:
-        raise AudioError(f"Unknown caption engine {engine!r}; choose one of: {', '.join(ENGINES)}.")
+        raise CaptionError(f"Unknown caption engine {engine!r}; choose one of: {', '.join(ENGINES)}.")
     vosk_model = _vosk_model_for(model_path, language) if engine != "pocketsphinx" else None
     if engine == "vosk" and vosk_model is None:
-        raise AudioError(
+        raise CaptionError(
             f"No Vosk model installed for language {language!r}. Install one with 'hark models install NAME' "
             "or give --model PATH, or use --engine pocketsphinx."
         )
@@ -162,9 +162,9 @@ def choose_recognizer(
         try:
             return VoskRecognizer(vosk_model)
         except Exception as error:
-            raise AudioError(f"Could not load the Vosk model {vosk_model}: {error}") from None
+            raise CaptionError(f"Could not load the Vosk model {vosk_model}: {error}") from None
     if language != "en":
-        raise AudioError(
+        raise CaptionError(
             f"pocketsphinx only has an English model; install a Vosk model for {language!r} "
             "('hark models install NAME')."
         )

@@ -17,6 +17,8 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+from assistant.captions.errors import CaptionError
+
 MIN_FONT_PT = 20  # below this the captions stop serving people with poor sight
 MAX_FONT_PT = 160  # two or three words a line on a laptop screen: larger is unreadable as captions
 FONT_STEP_PT = 4
@@ -24,7 +26,7 @@ MIN_LINES = 2
 MAX_LINES = 10
 
 
-class CaptionStyleError(ValueError):
+class CaptionStyleError(CaptionError, ValueError):
     """A caption setting is out of range; the message says which and what is allowed."""
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from assistant.captions.errors import CaptionError
 from assistant.captions.events import CaptionEvent, Segment, Word
-from audio.errors import AudioError
 
 FORMATS = ("txt", "srt", "vtt", "json")
 
@@ -81,7 +81,7 @@ class Transcript:
 
     def render(self, format: str) -> str:
         if format not in FORMATS:
-            raise AudioError(f"Unknown transcript format {format!r}; choose one of: {', '.join(FORMATS)}.")
+            raise CaptionError(f"Unknown transcript format {format!r}; choose one of: {', '.join(FORMATS)}.")
         return str(getattr(self, f"to_{format}")())
 
     def save(self, path: Path | str, format: str | None = None) -> None:
@@ -94,4 +94,4 @@ class Transcript:
             partial.replace(path)
         except OSError as error:
             partial.unlink(missing_ok=True)
-            raise AudioError(f"Cannot write the transcript {path}: {error.strerror or error}.") from None
+            raise CaptionError(f"Cannot write the transcript {path}: {error.strerror or error}.") from None

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from assistant.captions.errors import CaptionError
 from assistant.captions.events import Partial, Segment, Word
 from assistant.captions.transcript import Transcript
-from audio.errors import AudioError
 
 SEGMENTS = [
     Segment("hello there", 1.5, 2.25, (Word("hello", 1.5, 1.9, 0.9), Word("there", 1.9, 2.25, 0.8)), "vosk"),
@@ -57,7 +57,7 @@ def test_save_by_extension_and_bad_format(tmp_path: Path) -> None:
     assert (tmp_path / "session.srt").read_text(encoding="utf-8") == t.to_srt()
     t.save(tmp_path / "session.out", "vtt")
     assert (tmp_path / "session.out").read_text(encoding="utf-8").startswith("WEBVTT")
-    with pytest.raises(AudioError, match="Unknown transcript format"):
+    with pytest.raises(CaptionError, match="Unknown transcript format"):
         t.save(tmp_path / "session.doc")
-    with pytest.raises(AudioError, match="Cannot write"):
+    with pytest.raises(CaptionError, match="Cannot write"):
         t.save(tmp_path / "missing" / "x.txt")
