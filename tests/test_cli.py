@@ -1,8 +1,10 @@
-"""`hark process` end to end, and the one-sentence errors every bad input gets."""
+"""`hark process` end to end, the one-sentence errors every bad input gets, and which commands load Qt."""
 
 from __future__ import annotations
 
 import json
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +19,7 @@ SPEECH = DATA / "speech_1089-134686-0000.wav"
 
 def hark(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "assistant.cli.main", *args], capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "ui.main", *args], capture_output=True, text=True, timeout=300
     )
 
 
@@ -26,6 +28,9 @@ def test_process_writes_audio_and_a_report(tmp_path: Path) -> None:
     result = hark("process", str(SPEECH), str(out), "--gain-db", "40", "--report", str(report))
     assert result.returncode == 0, result.stderr
     assert "latency" in result.stdout and str(out) in result.stdout
+    # The share of real time in words; the precise factor stays in the report.
+    assert re.search(r"took \d+(\.\d)? % of real time", result.stdout), result.stdout
+    assert "real-time factor" not in result.stdout
     data = json.loads(report.read_text())
     for key in (
         "sample_rate",
@@ -134,3 +139,80 @@ def test_listen_without_devices_or_with_unknown_device_says_what_to_do() -> None
     assert result.returncode == 2
     assert "no-such-headphones" in result.stderr or "No output device" in result.stderr
     assert "hark devices" in result.stderr
+
+
+def test_process_says_once_when_the_method_asked_for_cannot_run_at_this_rate(tmp_path: Path) -> None:
+    out, report = tmp_path / "out.wav", tmp_path / "r.json"
+    result = hark(
+        "process", str(SPEECH), str(out), "--noise-reduction-method", "learned", "--report", str(report)
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(report.read_text())
+    assert (data["noise_reduction_method_requested"], data["noise_reduction_method"]) == (
+        "learned",
+        "classic",
+    )
+    assert result.stderr.count("hark process: ") == 1
+    assert (
+        "hark process: learned noise reduction needs 48 kHz; this 16000 Hz file used classic."
+        in result.stderr
+    )
+    same = hark("process", str(SPEECH), str(out), "--noise-reduction-method", "classic")
+    assert same.returncode == 0 and "noise reduction needs" not in same.stderr
+
+
+@pytest.mark.parametrize("percent", [(0.04367, "4 %"), (0.004, "0.4 %"), (1.52, "152 %")])
+def test_share_of_real_time_in_words(percent: tuple[float, str]) -> None:
+    from assistant.cli.listening import share_of_real_time
+
+    assert share_of_real_time(percent[0]) == percent[1]
+
+
+QT_CHECK = """
+import runpy, sys
+sys.argv = ["hark", *sys.argv[1:]]
+code = 0
+try:
+    runpy.run_module("ui.main", run_name="__main__")
+except SystemExit as exit:
+    code = exit.code
+print("QT LOADED" if {"PySide6", "shiboken6"} & set(sys.modules) else "NO QT", file=sys.stderr)
+sys.exit(code)
+"""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        ["devices"],
+        ["profiles", "--help"],
+        ["captions", "--help"],
+        ["caption", "--help"],
+        ["models", "list"],
+        ["phrases", "list"],
+        ["process", str(SPEECH), "OUT"],
+    ],
+)
+def test_commands_without_a_window_never_load_qt(tmp_path: Path, args: list[str]) -> None:
+    """Only the caption window and the passport PDF need PySide6 (ui/main.py loads it when asked)."""
+    args = [str(tmp_path / "out.wav") if arg == "OUT" else arg for arg in args]
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-c", QT_CHECK, *args], capture_output=True, text=True, timeout=300, env=env
+    )
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode in (0, 1), result.stderr  # 1: `hark devices` found no devices here
+    assert result.stderr.rstrip().endswith("NO QT"), result.stderr
+
+
+def test_the_window_commands_say_plainly_when_run_without_the_desktop_part(tmp_path: Path) -> None:
+    """`python -m assistant.cli.main` has no window side: captions and the passport PDF say so."""
+    result = subprocess.run(
+        [sys.executable, "-m", "assistant.cli.main", "captions"], capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 2
+    assert result.stderr == (
+        "hark captions: The caption window needs Hark's desktop part, which `python -m assistant.cli.main` "
+        "does not load; run it as `hark` (or `python -m ui.main`).\n"
+    )

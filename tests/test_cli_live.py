@@ -12,7 +12,7 @@ from audio.devices import Device, warn_if_high_latency
 def hark(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     # The jack_server fixture exported JACK_DEFAULT_SERVER, so the child finds the same server.
     return subprocess.run(
-        [sys.executable, "-m", "assistant.cli.main", *args], capture_output=True, text=True, timeout=timeout
+        [sys.executable, "-m", "ui.main", *args], capture_output=True, text=True, timeout=timeout
     )
 
 

@@ -1,4 +1,5 @@
-"""`hark devices`, `hark listen`, `hark latency` and `hark feedback`: the live side of the command line."""
+"""`hark devices`, `hark listen`, `hark process`, `hark latency` and `hark feedback`: the listening
+chain from the command line, live through the sound devices or over a recording."""
 
 from __future__ import annotations
 
@@ -10,17 +11,18 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from assistant.cli.errors import CommandError
+from assistant.cli.options import (
+    add_block_argument,
+    add_device_arguments,
+    add_profile_arguments,
+    add_settings_arguments,
+    device_spec,
+)
 from assistant.personalise.settings import listening_settings_for, load_profile
-from audio.errors import AudioError
 
 if TYPE_CHECKING:
     from audio.stream import ListeningStream
-
-
-def _device_spec(value: str | None) -> int | str | None:
-    if value is None:
-        return None
-    return int(value) if value.strip().isdigit() else value
 
 
 def devices(args: argparse.Namespace) -> int:
@@ -63,14 +65,14 @@ def listen(args: argparse.Namespace) -> int:
     from audio.stream import ListeningStream
 
     settings = listening_settings_for(args, load_profile(args, "listen"))
-    output = resolve(_device_spec(args.output), "output")
+    output = resolve(device_spec(args.output), "output")
     warning = warn_if_high_latency(output)
     if warning:
         print(f"Warning: {warning}", file=sys.stderr)
     stream = ListeningStream(
         ListeningChain(settings, args.noise_reduction_method),
-        _device_spec(args.input),
-        _device_spec(args.output),
+        device_spec(args.input),
+        device_spec(args.output),
         args.rate,
         args.block,
     )
@@ -119,8 +121,8 @@ def latency(args: argparse.Namespace) -> int:
     from audio.latency import measure_loopback
 
     if args.rate <= 0:
-        raise AudioError("The sample rate must be positive.")
-    result = measure_loopback(_device_spec(args.input), _device_spec(args.output), args.rate, args.block)
+        raise CommandError("The sample rate must be positive.")
+    result = measure_loopback(device_spec(args.input), device_spec(args.output), args.rate, args.block)
     print(
         f"Mic-to-ear latency: {result.mic_to_ear_ms:.2f} ms ({result.mic_to_ear_samples} samples at "
         f"{result.sample_rate} Hz) = device round trip {result.round_trip_ms:.2f} ms + processing "
@@ -142,7 +144,7 @@ def feedback(args: argparse.Namespace) -> int:
         flush=True,
     )
     result = check_feedback(
-        _device_spec(args.input), _device_spec(args.output), args.rate, args.block, settings,
+        device_spec(args.input), device_spec(args.output), args.rate, args.block, settings,
         noise_reduction_method=args.noise_reduction_method,
     )  # fmt: skip
     print(result.advice)
@@ -160,5 +162,85 @@ def feedback(args: argparse.Namespace) -> int:
         try:
             report.write_text(json.dumps(result.as_dict(), indent=2) + "\n", encoding="utf-8")
         except OSError as error:
-            raise AudioError(f"Cannot write the report {report}: {error.strerror or error}.") from None
+            raise CommandError(f"Cannot write the report {report}: {error.strerror or error}.") from None
     return {"whistles": 3, "close": 4, "unsure": 5}.get(result.verdict, 0)
+
+
+def process(args: argparse.Namespace) -> int:
+    from audio.offline import process_file
+
+    settings = listening_settings_for(args, load_profile(args, "process"))
+    result = process_file(
+        Path(args.input), Path(args.output), settings, args.block, args.noise_reduction_method
+    )
+    report = result.report
+    if args.report:
+        report_path = Path(args.report)
+        try:
+            report_path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        except OSError as error:
+            raise CommandError(f"Cannot write the report {report_path}: {error.strerror or error}.") from None
+    print(
+        f"Processed {report['frames']} samples at {report['sample_rate']} Hz in {report['blocks']} blocks of "
+        f"{report['block_size']}: latency {report['algorithmic_latency_ms']} ms "
+        f"({report['algorithmic_latency_samples']} samples), took {share_of_real_time(report['realtime_factor'])} "
+        f"of real time, peak output {report['peak_output_dbfs']} dBFS -> {report['output']}"
+    )
+    method_note = method_substituted(report)
+    if method_note:
+        print(f"hark process: {method_note}", file=sys.stderr)
+    return 0
+
+
+def share_of_real_time(realtime_factor: float) -> str:
+    """0.04367 -> "4 %": how much of the recording's own duration processing took (the JSON report keeps
+    the precise factor)."""
+    percent = 100.0 * realtime_factor
+    return f"{percent:.0f} %" if percent >= 1.0 else f"{percent:.1g} %"
+
+
+def method_substituted(report: dict[str, object]) -> str | None:
+    """A sentence when the chain ran another noise reduction than the one asked for (the learned and
+    RNNoise methods need 48 kHz; at other rates the chain uses the classic one), else None."""
+    used = report.get("noise_reduction_method")
+    requested = report.get("noise_reduction_method_requested", used)
+    if requested == used:
+        return None
+    return f"{requested} noise reduction needs 48 kHz; this {report['sample_rate']} Hz file used {used}."
+
+
+def add_commands(commands: argparse._SubParsersAction) -> None:
+    devices_parser = commands.add_parser("devices", help="list audio input and output devices")
+    devices_parser.set_defaults(run=devices)
+
+    listen_parser = commands.add_parser("listen", help="live listening: microphone to headphones")
+    add_device_arguments(listen_parser)
+    listen_parser.add_argument(
+        "--seconds", type=float, help="stop after this many seconds (default: until Ctrl+C)"
+    )
+    add_settings_arguments(listen_parser, with_preset=False)
+    add_profile_arguments(listen_parser)
+    listen_parser.set_defaults(run=listen)
+
+    process_parser = commands.add_parser("process", help="run the listening chain over a WAV file")
+    process_parser.add_argument("input", metavar="IN.wav")
+    process_parser.add_argument("output", metavar="OUT.wav")
+    add_block_argument(process_parser)
+    process_parser.add_argument("--report", metavar="PATH.json", help="write a JSON report here")
+    add_settings_arguments(process_parser, with_preset=True)
+    add_profile_arguments(process_parser)
+    process_parser.set_defaults(run=process)
+
+    latency_parser = commands.add_parser("latency", help="measure mic-to-ear latency through a loopback")
+    add_device_arguments(latency_parser, say_defaults=False, list_rates=False)
+    latency_parser.set_defaults(run=latency)
+
+    feedback_parser = commands.add_parser(
+        "feedback",
+        help="before listening: check whether the headphones' sound would whistle through the microphone",
+    )
+    add_device_arguments(feedback_parser, list_rates=False)
+    feedback_parser.add_argument("--report", metavar="PATH.json", help="write the measurement here as JSON")
+    add_settings_arguments(feedback_parser, with_preset=False)
+    add_profile_arguments(feedback_parser)
+    feedback_parser.set_defaults(run=feedback)

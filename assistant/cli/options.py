@@ -1,4 +1,5 @@
-"""The listening settings flags shared by `hark listen` and `hark process`."""
+"""The flags several commands share, each defined once: devices, rate and block size; the listening
+settings; the communication profile and its store."""
 
 from __future__ import annotations
 
@@ -7,6 +8,54 @@ import dataclasses
 
 from audio.noise_reduction import DEFAULT_METHOD, METHODS
 from audio.settings import TONE_PRESETS, CompressionSettings, ListeningSettings, tone_preset
+
+
+def device_spec(value: str | None) -> int | str | None:
+    """A --input/--output value as the audio package takes it: a device index or a name."""
+    if value is None:
+        return None
+    return int(value) if value.strip().isdigit() else value
+
+
+def add_device_arguments(
+    parser: argparse.ArgumentParser, *, say_defaults: bool = True, list_rates: bool = True
+) -> None:
+    """--input, --output, --rate and --block. `say_defaults` and `list_rates` keep each command's
+    help as it was: `hark latency` names no default device, only listen and captions list the rates."""
+    default = " (default: system default)" if say_defaults else ""
+    parser.add_argument("--input", metavar="DEV", help=f"input device name or index{default}")
+    parser.add_argument("--output", metavar="DEV", help=f"output device name or index{default}")
+    parser.add_argument(
+        "--rate",
+        type=int,
+        default=48000,
+        help="sample rate: 16000, 22050, 44100 or 48000 (default)"
+        if list_rates
+        else "sample rate (default 48000)",
+    )
+    add_block_argument(parser)
+
+
+def add_block_argument(
+    parser: argparse.ArgumentParser, help: str = "block size in samples (default 128)"
+) -> None:
+    parser.add_argument("--block", type=int, default=128, help=help)
+
+
+def add_profile_arguments(parser: argparse.ArgumentParser) -> None:
+    """--profile, --store and --as: whose communication profile to apply, from which store, and who
+    is asking (for the store's audit log). assistant/personalise/settings.py `load_profile` reads them."""
+    group = parser.add_argument_group("communication profile")
+    group.add_argument(
+        "--profile",
+        metavar="ID",
+        help="apply this person's communication profile "
+        "(their settings; flags given here change them for this run only)",
+    )
+    group.add_argument(
+        "--store", metavar="PATH", help="the profile store (default: $HARK_STORE, else the user data folder)"
+    )
+    group.add_argument("--as", dest="as_name", metavar="NAME", help="your name in the store's audit log")
 
 
 def add_settings_arguments(parser: argparse.ArgumentParser, *, with_preset: bool) -> None:

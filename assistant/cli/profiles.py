@@ -128,15 +128,17 @@ def _edit(args: argparse.Namespace) -> int:
     return 0
 
 
-def _pdf_writer() -> Callable[[dict[str, Any], Path], None]:
-    try:
-        from ui.passport_pdf import write_passport_pdf
-    except ImportError as error:
-        raise ProfileError(f"The passport PDF cannot be made in this Hark ({error}).") from None
-    return write_passport_pdf
+def _pdf_writer(args: argparse.Namespace) -> Callable[[dict[str, Any], Path], None]:
+    desktop = getattr(args, "desktop", None)  # the window side prints it (assistant/cli/desktop.py)
+    if desktop is None:
+        raise ProfileError(
+            "The passport PDF needs Hark's desktop part, which `python -m assistant.cli.main` does not load; "
+            "run it as `hark` (or `python -m ui.main`)."
+        )
+    return desktop.write_passport_pdf
 
 
-def _fhir_writer() -> Callable[[dict[str, Any], Path], None]:
+def _fhir_writer(args: argparse.Namespace) -> Callable[[dict[str, Any], Path], None]:
     try:
         from profiles.fhir import profile_to_fhir_bundle
     except ImportError as error:
@@ -144,8 +146,8 @@ def _fhir_writer() -> Callable[[dict[str, Any], Path], None]:
     return lambda profile, path: json_io.write_atomic(path, json_io.dumps(profile_to_fhir_bundle(profile)))
 
 
-_WRITERS: dict[str, Callable[[], Callable[[dict[str, Any], Path], None]]] = {
-    "json": lambda: json_io.write_profile,
+_WRITERS: dict[str, Callable[[argparse.Namespace], Callable[[dict[str, Any], Path], None]]] = {
+    "json": lambda args: json_io.write_profile,
     "pdf": _pdf_writer,
     "fhir": _fhir_writer,
 }
@@ -155,7 +157,7 @@ def _export(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists() and not args.force:
         raise ProfileError(f"{out} already exists; choose another name, or add --force to replace it.")
-    writer = _WRITERS[args.format]()
+    writer = _WRITERS[args.format](args)
     with _open(args) as store:
         profile = store.view(args.id, action="export", format=args.format)
     writer(profile, out)
@@ -249,7 +251,7 @@ def _sar(args: argparse.Namespace) -> int:
     writers: dict[str, Any] = {}
     for name, make in (("passport.pdf", _pdf_writer), ("fhir.json", _fhir_writer)):
         try:
-            writers[name] = make()
+            writers[name] = make(args)
         except ProfileError as error:
             writers[name] = error.headline
     with _open(args) as store:

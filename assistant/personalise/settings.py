@@ -82,20 +82,6 @@ def keep_ceiling(profile_settings: ListeningSettings, chosen: ListeningSettings)
     return chosen
 
 
-def add_profile_arguments(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("communication profile")
-    group.add_argument(
-        "--profile",
-        metavar="ID",
-        help="apply this person's communication profile "
-        "(their settings; flags given here change them for this run only)",
-    )
-    group.add_argument(
-        "--store", metavar="PATH", help="the profile store (default: $HARK_STORE, else the user data folder)"
-    )
-    group.add_argument("--as", dest="as_name", metavar="NAME", help="your name in the store's audit log")
-
-
 def load_profile(args: argparse.Namespace, purpose: str) -> dict[str, Any] | None:
     """The profile named by --profile, unlocked and viewed (the view is audited), or None."""
     if not getattr(args, "profile", None):

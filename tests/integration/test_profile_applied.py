@@ -60,7 +60,7 @@ def store(tmp_path: Path) -> tuple[dict[str, str], str]:
 
 def hark(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "assistant.cli.main", *args],
+        [sys.executable, "-m", "ui.main", *args],
         env=env,
         capture_output=True,
         text=True,
@@ -113,6 +113,9 @@ def test_a_flag_cannot_raise_the_persons_own_ceiling(store, tmp_path: Path) -> N
     done = hark(env, "process", str(SPEECH), str(out), "--profile", profile_id, "--max-output-dbfs", "-6")
     assert done.returncode == 2
     assert "limits their headphones to -12 dBFS" in done.stderr and not out.exists()
+    assert (
+        done.stderr.startswith("hark process: This person's profile limits") and done.stderr.count("\n") == 1
+    )
     lower = hark(env, "process", str(SPEECH), str(out), "--profile", profile_id, "--max-output-dbfs", "-20")
     assert lower.returncode == 0, lower.stderr
 

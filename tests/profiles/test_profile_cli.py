@@ -32,7 +32,7 @@ class Hark:
         self, *args: str, stdin: str = "", code: int = 0, **env: str
     ) -> subprocess.CompletedProcess[str]:
         result = subprocess.run(
-            [sys.executable, "-m", "assistant.cli.main", "profiles", *args],
+            [sys.executable, "-m", "ui.main", "profiles", *args],
             cwd=ROOT,
             env={**self.env, **env},
             input=stdin,

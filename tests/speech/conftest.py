@@ -25,7 +25,7 @@ def synthesiser() -> Iterator[Synthesiser]:
 
 def hark(*args: str, stdin: str | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "assistant.cli.main", *args],
+        [sys.executable, "-m", "ui.main", *args],
         capture_output=True,
         text=True,
         input=stdin,

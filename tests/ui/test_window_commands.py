@@ -1,22 +1,22 @@
-"""`hark captions`: its flags and the session's status decisions (no devices, no window)."""
+"""`hark captions`: its flags, the session's status decisions (no devices, no window), and Ctrl+C."""
 
 from __future__ import annotations
 
 import argparse
+import os
+import signal
+import subprocess
+import sys
 import time
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
-from assistant.cli.captions import (
-    FEEDBACK_SHOWN_S,
-    PROBLEM_SHOWN_S,
-    CaptionSession,
-    add_commands,
-    style_from_arguments,
-)
-from audio.errors import AudioError
+from assistant.captions.errors import CaptionError
+from assistant.captions.session import FEEDBACK_SHOWN_S, PROBLEM_SHOWN_S, CaptionSession, SessionOptions
+from assistant.cli.captions import add_commands, session_options, style_from_arguments
 from audio.feedback_guard import FeedbackGuard
 
 
@@ -46,8 +46,16 @@ def test_flags_build_the_caption_style() -> None:
     assert args.fullscreen and args.screen == 1 and args.gain_db == 6
 
 
+def test_flags_choose_the_sessions_devices_and_recogniser() -> None:
+    options = session_options(
+        parse("--input", "2", "--output", "USB Headset", "--rate", "16000", "--engine", "pocketsphinx")
+    )
+    assert (options.input, options.output, options.rate, options.block) == (2, "USB Headset", 16000, 128)
+    assert (options.engine, options.model, options.room_output) == ("pocketsphinx", None, None)
+
+
 def test_bad_style_flags_are_one_clear_error() -> None:
-    with pytest.raises(AudioError, match="2 to 10 lines"):
+    with pytest.raises(CaptionError, match="2 to 10 lines"):
         style_from_arguments(parse("--lines", "12"))
 
 
@@ -76,7 +84,7 @@ class _Stream:
 
 
 def test_status_says_what_is_missing_most_urgent_first() -> None:
-    session = CaptionSession(parse(), None, SimpleNamespace())  # type: ignore[arg-type]
+    session = CaptionSession(SessionOptions(), None, SimpleNamespace())  # type: ignore[arg-type]
     session.stream = _Stream("waiting", "No input device found.")
     assert session.status() == ("Waiting for the sound device", "No input device found.")
     session.stream = _Stream("running")
@@ -92,7 +100,7 @@ def test_status_says_what_is_missing_most_urgent_first() -> None:
 
 def test_status_says_when_the_howl_guard_turned_the_sound_down_and_what_to_do() -> None:
     """Otherwise the assessor only hears the sound drop, with no idea why or what to change."""
-    session = CaptionSession(parse(), None, SimpleNamespace())  # type: ignore[arg-type]
+    session = CaptionSession(SessionOptions(), None, SimpleNamespace())  # type: ignore[arg-type]
     session.stream = stream = _Stream("running")
     session.worker = SimpleNamespace(error="", paused=False)  # type: ignore[assignment]
     assert session.status() == ("Listening", "")
@@ -125,7 +133,7 @@ def test_the_feedback_check_runs_through_the_windows_own_stream_and_says_what_to
     settings = ListeningSettings(gain_db=20.0)
     said: list[tuple[str, str]] = []
     bridge = SimpleNamespace(message=SimpleNamespace(emit=lambda *message: said.append(message)))
-    session = CaptionSession(parse(), settings, bridge)
+    session = CaptionSession(SessionOptions(), settings, bridge)
     paused_during: list[bool] = []
     worker = SimpleNamespace(error="", paused=False)
     session.worker = worker  # type: ignore[assignment]
@@ -165,7 +173,7 @@ def test_the_feedback_check_runs_through_the_windows_own_stream_and_says_what_to
 
 def test_the_feedback_check_and_a_howl_show_whichever_is_newer() -> None:
     """Ctrl+F is what the howl's message suggests, so the check must not be hidden behind it."""
-    session = CaptionSession(parse(), None, SimpleNamespace())  # type: ignore[arg-type]
+    session = CaptionSession(SessionOptions(), None, SimpleNamespace())  # type: ignore[arg-type]
     session.stream = stream = _Stream("running")
     session.worker = SimpleNamespace(error="", paused=False)  # type: ignore[assignment]
     stream.howl()
@@ -190,3 +198,47 @@ def test_the_feedback_check_and_a_howl_show_whichever_is_newer() -> None:
     session.checking_feedback = True
     stream.status = SimpleNamespace(state="waiting", message="No output device found.")
     assert session.status()[0] == "Waiting for the sound device"
+
+
+def _children(pid: int) -> list[str]:
+    tasks = Path(f"/proc/{pid}/task")
+    return [child for task in tasks.glob("*") for child in (task / "children").read_text().split()]
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads child processes from /proc")
+def test_ctrl_c_in_the_terminal_closes_the_window_the_normal_way(tmp_path: Path) -> None:
+    """Qt's event loop used to hold Ctrl+C back until the window was closed by hand. Now it closes the
+    window as its close button does: everything stops and the transcript is saved (allowed here: no
+    profile, and --transcript asks for it). No sound devices needed: the window waits for them."""
+    transcript = tmp_path / "session.txt"
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "XDG_DATA_HOME": str(tmp_path),
+        "XDG_CONFIG_HOME": str(tmp_path),
+    }
+    command = [sys.executable, "-m", "ui.main", "captions", "--engine", "pocketsphinx"]
+    window = subprocess.Popen(
+        [*command, "--transcript", str(transcript)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        # The speech and recogniser child processes start once the window is open and handles Ctrl+C.
+        deadline = time.monotonic() + 120
+        while not _children(window.pid) and window.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert window.poll() is None, window.communicate()[1]
+        time.sleep(0.5)
+        window.send_signal(signal.SIGINT)
+        _, stderr = window.communicate(timeout=60)
+    finally:
+        if window.poll() is None:
+            window.kill()
+            window.communicate()
+    assert window.returncode == 0, stderr
+    assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr
+    assert f"Saved the conversation (0 lines) to {transcript}" in stderr
+    assert transcript.is_file()

@@ -1,0 +1,55 @@
+"""What the command line needs from the desktop part of Hark (ui/), without importing it.
+
+`hark captions` and the passport PDF need Qt; everything else in `hark` must start without it.
+So the command line defines here what it asks of the desktop, and ui/main.py, which is the `hark`
+console script, hands an implementation to `assistant.cli.main.main` (dependency inversion:
+assistant never imports ui). Run as `python -m assistant.cli.main` there is no desktop, and the two
+commands that need one say so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from assistant.cli.errors import CommandError
+
+if TYPE_CHECKING:  # only names for the annotations: `hark devices` should not load the caption engines
+    from assistant.captions.session import CaptionSession
+    from assistant.captions.style import CaptionStyle
+    from assistant.conversation.desk_actions import DeskActions
+
+
+@dataclass(frozen=True)
+class CaptionsRun:
+    """Everything one caption window needs, prepared by `hark captions` before the window opens."""
+
+    style: CaptionStyle
+    screen: int | None  # None: the screen the window manager chooses
+    fullscreen: bool
+    session: Callable[[Any], CaptionSession]  # given the window's bridge: the (not yet started) session
+    desk: Callable[[CaptionSession], DeskActions]  # given the started session: the assessor's desk
+    finish: Callable[[CaptionSession], None]  # after the window closed: save the transcript when allowed
+
+
+class Desktop(Protocol):
+    """The window side of Hark. Implementations import Qt only inside these methods."""
+
+    def run_captions(self, run: CaptionsRun) -> int:
+        """Open the caption window and run it until it is closed (or Ctrl+C); the exit status.
+        Raises CommandError for a screen that does not exist."""
+        ...
+
+    def write_passport_pdf(self, passport: dict[str, Any], path: Path) -> None:
+        """Print a person's communication passport to `path` as a PDF."""
+        ...
+
+
+def needs_desktop(what: str) -> CommandError:
+    """The error for a command that needs the window side when it is not there."""
+    return CommandError(
+        f"{what} needs Hark's desktop part, which `python -m assistant.cli.main` does not load; "
+        "run it as `hark` (or `python -m ui.main`)."
+    )

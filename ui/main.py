@@ -1,0 +1,38 @@
+"""The `hark` console script: the whole command line, with the desktop part plugged in.
+
+The command line itself is assistant/cli; this module gives it the window side (the caption
+window and the passport PDF) through `QtDesktop`, whose methods import Qt only when called, so
+`hark devices`, `hark --help` and every other command that opens no window never load PySide6.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from assistant.cli.desktop import CaptionsRun, Desktop
+from assistant.cli.main import main as command_line
+
+
+class QtDesktop:
+    """assistant.cli.desktop.Desktop, implemented with PySide6."""
+
+    def run_captions(self, run: CaptionsRun) -> int:
+        from ui.captions_app import run_captions
+
+        return run_captions(run)
+
+    def write_passport_pdf(self, passport: dict[str, Any], path: Path) -> None:
+        from ui.passport_pdf import write_passport_pdf
+
+        write_passport_pdf(passport, path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    desktop: Desktop = QtDesktop()
+    return command_line(argv, desktop=desktop)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
