@@ -52,6 +52,7 @@ import numpy as np
 from pocketsphinx import Decoder, Endpointer, Vad
 
 from assistant.captions.events import CaptionEvent, Partial, Segment, Word
+from assistant.speech_models.catalogue import RECOMMENDED_ENGLISH_MODEL
 
 RATE = 16000
 FRAMES_PER_S = 100
@@ -64,7 +65,7 @@ MERGE_GAP_S = (
 CMN_WARMUP_S = 1.0  # audio of the decoder's first utterance used to measure its cepstral mean
 LABEL = (
     "pocketsphinx: basic accuracy. Install a Vosk model for better captions: "
-    "hark models install vosk-model-small-en-us-0.15"
+    f"hark models install {RECOMMENDED_ENGLISH_MODEL}"
 )
 _ALTERNATE = re.compile(r"\(\d+\)$")  # "for(2)": the dictionary's second pronunciation
 

@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from assistant.captions.engines import ENGINES, choose_recognizer
+from assistant.captions.errors import CaptionError
 from assistant.captions.live import feed_signal
 from assistant.captions.resample import StreamingResampler
 from assistant.captions.transcript import FORMATS, Transcript
+from assistant.cli.options import add_block_argument
 from audio.errors import AudioError
 from audio.processor import SUPPORTED_RATES
 
@@ -46,7 +48,26 @@ def read_recording(path: Path) -> tuple[Any, int]:
     return data.mean(axis=1).astype("float32"), int(rate)
 
 
+def check_output(path: Path) -> None:
+    """Before any recognition: --output must name a format Hark writes, in a folder that exists, so a
+    long recording is not recognised only to fail at the end."""
+    suffix = path.suffix.lstrip(".").lower()
+    if suffix not in FORMATS:
+        raise CaptionError(
+            f"--output {path}: the transcript's format comes from the extension; use one of "
+            f"{', '.join('.' + name for name in FORMATS)}."
+        )
+    if path.is_dir():
+        raise CaptionError(f"--output {path} is a folder; give a file name such as transcript.{suffix}.")
+    if not path.parent.is_dir():
+        raise CaptionError(
+            f"--output {path}: the folder {path.parent} does not exist; create it or choose another."
+        )
+
+
 def caption(args: argparse.Namespace) -> int:
+    if args.output:
+        check_output(Path(args.output))
     signal, rate = read_recording(Path(args.input))
     StreamingResampler(rate)  # validates the rate before a model loads
     model = Path(args.model) if args.model else None
@@ -105,7 +126,7 @@ def add_commands(subparsers: Any) -> None:
         metavar="S",
         help="noise reduction for recognition, 0 to 1 (default 0: off)",
     )
-    parser.add_argument("--block", type=int, default=128, help="block size in samples, as live (default 128)")
+    add_block_argument(parser, help="block size in samples, as live (default 128)")
     parser.add_argument(
         "--output", metavar="PATH", help="also save the transcript (format from the extension)"
     )

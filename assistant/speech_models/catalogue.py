@@ -10,6 +10,10 @@ from pathlib import Path
 
 from assistant.speech_models.errors import ModelError
 
+# The English model to suggest wherever Hark says which one to install (README, `hark models list`,
+# the pocketsphinx fallback's label): its catalogue entry says why.
+RECOMMENDED_ENGLISH_MODEL = "vosk-model-en-us-0.22-lgraph"
+
 
 @dataclass(frozen=True)
 class Accuracy:
@@ -36,7 +40,7 @@ def catalogue() -> list[CatalogueEntry]:
     # The catalogue ships in the top-level `models` package, a sibling of this package both in a
     # checkout and in site-packages. It is found by path rather than by importing `models`, because
     # a tests/models folder on sys.path would shadow that name.
-    path = Path(__file__).resolve().parent.parent / "models" / "catalogue.json"
+    path = Path(__file__).resolve().parents[2] / "models" / "catalogue.json"
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:

@@ -21,6 +21,7 @@ from pathlib import Path
 from assistant.speech_models import archive as model_archive
 from assistant.speech_models import manifest as model_manifest
 from assistant.speech_models.catalogue import (
+    RECOMMENDED_ENGLISH_MODEL,
     Accuracy,
     CatalogueEntry,
     catalogue,
@@ -93,7 +94,7 @@ def _check_name(name: str) -> str:
     if not _NAME.fullmatch(name):
         raise ModelError(
             f"{name!r} is not a usable model name: use letters, digits, '.', '-' and '_' only "
-            "(for example vosk-model-small-en-us-0.15)."
+            f"(for example {RECOMMENDED_ENGLISH_MODEL})."
         )
     return name
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.captions.errors import CaptionError
 from assistant.cli import transcribe as caption_commands
 from audio.errors import AudioError
 
@@ -56,3 +57,33 @@ def test_bad_file(tmp_path: Path) -> None:
         run(["caption", str(bad)])
     with pytest.raises(AudioError, match="no such file"):
         run(["caption", str(tmp_path / "missing.wav")])
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("t.docx", "the transcript's format comes from the extension; use one of .txt, .srt, .vtt, .json"),
+        ("missing/t.srt", "does not exist"),
+    ],
+)
+def test_a_wrong_output_is_refused_before_any_recognition(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, expected: str
+) -> None:
+    """Recognising a long recording only to fail on the output's format wastes the user's time."""
+
+    def recognised(*_: object) -> None:
+        raise AssertionError("the recording was read before the output was checked")
+
+    monkeypatch.setattr(caption_commands, "read_recording", recognised)
+    with pytest.raises(CaptionError, match=expected):
+        run(["caption", str(DATA / "speech_1089-134686-0001.wav"), "--output", str(tmp_path / name)])
+
+
+def test_the_fallbacks_advice_names_the_recommended_model() -> None:
+    """One recommendation everywhere: the catalogue's constant, which `hark models list` calls the best."""
+    from assistant.captions.pocketsphinx_engine import LABEL
+    from assistant.speech_models.catalogue import RECOMMENDED_ENGLISH_MODEL, catalogue_entry
+
+    entry = catalogue_entry(RECOMMENDED_ENGLISH_MODEL)
+    assert entry is not None and entry.language.startswith("en") and "best choice" in entry.recommendation
+    assert LABEL.endswith(f"hark models install {RECOMMENDED_ENGLISH_MODEL}")
