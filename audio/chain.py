@@ -22,13 +22,12 @@ import numba
 import numpy as np
 
 from audio.compressor import Compressor
-from audio.errors import AudioError
 from audio.feedback_guard import FeedbackGuard
 from audio.highpass import HighPass
 from audio.limiter import Limiter
 from audio.meters import Meters
 from audio.mixer import SpeechInput
-from audio.noise_reduction import DEFAULT_METHOD, METHODS, NoiseReducer
+from audio.noise_reduction import DEFAULT_METHOD, NoiseReducer
 from audio.processor import Processor
 from audio.settings import ListeningSettings
 from audio.tone import ToneShaper
@@ -75,15 +74,10 @@ class ListeningChain:
         """`noise_reduction_method` (a key of `audio.noise_reduction.METHODS`) shapes what is allocated, so it
         is chosen here, once, rather than swapped with the other settings. `speech` is the input
         synthetic speech is pushed to (a new one when not given); `prepare` sizes it."""
-        if noise_reduction_method not in METHODS:
-            allowed = ", ".join(METHODS)
-            raise AudioError(
-                f"Unknown noise reduction method {noise_reduction_method!r}; choose one of: {allowed}."
-            )
         self._settings = settings or ListeningSettings()
         self.noise_reduction_method = noise_reduction_method
         self.highpass = HighPass()
-        self.noise_reducer = NoiseReducer(METHODS[noise_reduction_method])
+        self.noise_reducer = NoiseReducer(noise_reduction_method)  # refuses an unknown method
         self.tone = ToneShaper()
         self.compressor = Compressor()
         self.volume = Volume()
@@ -110,6 +104,12 @@ class ListeningChain:
     @property
     def settings(self) -> ListeningSettings:
         return self._settings
+
+    @property
+    def noise_reduction_method_in_effect(self) -> str:
+        """The noise-reduction method that runs after `prepare` ("classic" where the one asked for
+        needs 48 kHz and the stream is slower)."""
+        return self.noise_reducer.method_in_effect
 
     @property
     def latency_samples(self) -> int:

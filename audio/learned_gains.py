@@ -19,11 +19,6 @@ classic estimate lets it lean on that tracker's long memory and spend its own on
 gets wrong (transients, talkers). Then a dense layer (tanh), one GRU, and a dense sigmoid layer
 giving the band gains. Everything writes into arrays allocated once by `LearnedGains`; nothing
 allocates per frame.
-
-Weights trained with `nr_train train --assisted` take N_BANDS more features, an RNNoise side
-chain's band gains; the reducer starts the side chain for them. Weights trained with `--pitch`
-take N_BANDS + 1 more, how periodic each band is (`audio.pitch_features`). Both were measured and
-are not shipped (README, "Ideas measured").
 """
 
 from __future__ import annotations
@@ -34,8 +29,6 @@ from importlib import resources
 import numpy as np
 from numba import njit
 
-from audio import pitch_features
-
 RATE = 48000
 N_FFT = 1024
 TOP_HZ = 8000.0
@@ -45,10 +38,6 @@ N_BANDS = 32
 F_OVER_FLOOR, F_SHAPE, F_FLOOR_SHAPE, F_OVER_NOISE, F_CLASSIC_GAIN = range(5)
 N_BAND_GROUPS = 5
 N_FEATURES = N_BAND_GROUPS * N_BANDS + 1
-# With an RNNoise side chain, its band gains (10 ms frames, 20-30 ms old) are features too.
-N_ASSISTED_FEATURES = N_FEATURES + N_BANDS
-# With pitch features (`audio.pitch_features`): each band's pitch correlation and the pitch gain.
-N_PITCH_FEATURES = N_FEATURES + N_BANDS + 1
 MIN_EDGE_SPACING_HZ = 2 * RATE / N_FFT  # two bins, so no band is narrower than the FFT resolves
 # Noise floor: the band power, lightly smoothed, followed down at once and up by FLOOR_RISE_DB_S.
 FLOOR_RISE_DB_S = 3.0
@@ -65,8 +54,7 @@ S_FLOOR = 2
 S_NOISE = 3  # the classic estimator's noise PSD, per band
 S_GAIN = 4  # the classic estimator's gain, per band (weighted sum; divided by S_WIDTH)
 S_WIDTH = 5  # each band's total bin weight (constant)
-S_SIDE = 6  # the side chain's gain, per band (weighted sum; divided by S_WIDTH)
-STATE_ROWS = 7
+STATE_ROWS = 6
 
 
 def band_edges() -> np.ndarray:
@@ -110,11 +98,10 @@ def to_bands(values, lo, frac, out):
 
 
 @njit(cache=True)
-def features(power, noise, classic_gain, side_gain, lo, frac, state, rise, first, out):
+def features(power, noise, classic_gain, lo, frac, state, rise, first, out):
     """The network's input for this frame (N_FEATURES values, before standardisation) into `out`,
     from the frame's per-bin power and the classic estimator's noise PSD and gain; updates the
-    minimum-tracked floor. `first` seeds the floor from this frame. An `out` of
-    N_ASSISTED_FEATURES also gets the side chain's per-bin gain `side_gain`, per band."""
+    minimum-tracked floor. `first` seeds the floor from this frame."""
     n = state.shape[1]
     to_bands(power, lo, frac, state[S_POWER])
     to_bands(noise, lo, frac, state[S_NOISE])
@@ -142,30 +129,6 @@ def features(power, noise, classic_gain, side_gain, lo, frac, state, rise, first
         out[F_OVER_NOISE * n + b] = state[S_POWER, b] - math.log10(state[S_NOISE, b] + LOG_EPS)
         out[F_CLASSIC_GAIN * n + b] = state[S_GAIN, b] / width[b]
     out[N_BAND_GROUPS * n] = mean_level - mean_floor
-    if out.shape[0] == N_ASSISTED_FEATURES:
-        to_bands(side_gain, lo, frac, state[S_SIDE])
-        for b in range(n):
-            out[N_BAND_GROUPS * n + 1 + b] = state[S_SIDE, b] / width[b]
-
-
-@njit(cache=True)
-def pitch_correlation(spec, pitch, lo, frac, out, offset):
-    """Per band, the correlation of this frame's spectrum with the spectrum of the frame one pitch
-    period back (`pitch`: `PitchTracker.arrays`, its lagged spectrum taken), into
-    out[offset:offset + N_BANDS]; then the pitch gain."""
-    scalars, lagged_spec, per_bin, sums = pitch[2], pitch[5], pitch[6], pitch[7]
-    for j in range(lo.shape[0]):
-        x = spec[j]
-        p = lagged_spec[j]
-        per_bin[0, j] = x.real * p.real + x.imag * p.imag
-        per_bin[1, j] = x.real * x.real + x.imag * x.imag
-        per_bin[2, j] = p.real * p.real + p.imag * p.imag
-    for row in range(3):
-        to_bands(per_bin[row], lo, frac, sums[row])
-    n = sums.shape[1]
-    for b in range(n):
-        out[offset + b] = sums[0, b] / math.sqrt(sums[1, b] * sums[2, b] + 1e-20)
-    out[offset + n] = scalars[pitch_features.P_GAIN]
 
 
 @njit(cache=True)
@@ -214,42 +177,23 @@ def network(x, mean, scale, w_in, b_in, w_ih, b_ih, w_hh, b_hh, w_out, b_out, de
 
 
 @njit(cache=True)
-def estimate(power, noise, classic_gain, side_gain, spec, pitch, net, rise, first, out, feature_log, log_row):
+def estimate(power, noise, classic_gain, net, rise, first, out):
     """Gains of this frame for the bins below TOP_HZ into `out` (the rest untouched). `net` is
-    `LearnedGains.arrays`; with `log_row` >= 0 the features are also copied to that row of
-    `feature_log` (training data). Weights with pitch features read the frame's spectrum `spec` and
-    `pitch` (`PitchTracker.arrays`, its lagged spectrum already taken)."""
+    `LearnedGains.arrays`."""
     (lo, frac, state, x, mean, scale, w_in, b_in, w_ih, b_ih, w_hh, b_hh, w_out, b_out,
      dense, hidden, gates, gains) = net  # fmt: skip
-    features(power, noise, classic_gain, side_gain, lo, frac, state, rise, first, x)
-    if x.shape[0] == N_PITCH_FEATURES:
-        pitch_correlation(spec, pitch, lo, frac, x, N_FEATURES)
-    if log_row >= 0:
-        for i in range(x.shape[0]):
-            feature_log[log_row, i] = x[i]
+    features(power, noise, classic_gain, lo, frac, state, rise, first, x)
     network(x, mean, scale, w_in, b_in, w_ih, b_ih, w_hh, b_hh, w_out, b_out, dense, hidden, gates, gains)
     for j in range(lo.shape[0]):
         out[j] = (1.0 - frac[j]) * gains[lo[j]] + frac[j] * gains[lo[j] + 1]
 
 
-def reads_side_chain(weights: dict[str, np.ndarray]) -> bool:
-    """Whether these weights take the side chain's band gains (`nr_train train --assisted`)."""
-    return weights["mean"].shape == (N_ASSISTED_FEATURES,)
-
-
-def reads_pitch(weights: dict[str, np.ndarray]) -> bool:
-    """Whether these weights take pitch features (`nr_train train --pitch`)."""
-    return weights["mean"].shape == (N_PITCH_FEATURES,)
-
-
-def check_shapes(weights: dict[str, np.ndarray]) -> None:
+def check_shapes(weights: dict[str, np.ndarray], n_features: int = N_FEATURES) -> None:
     """Refuse weights that do not fit this feature layout or each other, naming the arrays: the
     compiled kernels do not check bounds, so a mismatch would read past arrays, not fail."""
     try:
         dense, hidden = weights["w_in"].shape[0], weights["w_hh"].shape[1]
-        n_x = N_FEATURES
-        if reads_side_chain(weights) or reads_pitch(weights):
-            n_x = weights["mean"].shape[0]
+        n_x = n_features
         expected = {
             "mean": (n_x,), "scale": (n_x,), "w_in": (dense, n_x), "b_in": (dense,),
             "w_ih": (3 * hidden, dense), "b_ih": (3 * hidden,), "w_hh": (3 * hidden, hidden),
@@ -275,8 +219,10 @@ def check_shapes(weights: dict[str, np.ndarray]) -> None:
 class LearnedGains:
     """The trained weights and this estimator's state for one reducer (48 kHz, 1024-point frames)."""
 
+    n_features = N_FEATURES  # the network's inputs
+
     def __init__(self, n_bins: int, weights: dict[str, np.ndarray]) -> None:
-        check_shapes(weights)
+        check_shapes(weights, self.n_features)
         self.mean = np.asarray(weights["mean"], dtype=np.float64)
         self.scale = np.asarray(weights["scale"], dtype=np.float64)
         self.w_in = np.ascontiguousarray(weights["w_in"], dtype=np.float64)
@@ -304,7 +250,7 @@ class LearnedGains:
 
     def reset(self) -> None:
         for array in (
-            self.state[:S_WIDTH], self.state[S_SIDE], self.x, self.dense, self.hidden, self.gates, self.gains
+            self.state[:S_WIDTH], self.x, self.dense, self.hidden, self.gates, self.gains
         ):  # fmt: skip
             array.fill(0)
 
@@ -328,16 +274,7 @@ def placeholder(n_bins: int) -> tuple[np.ndarray, ...]:
     return LearnedGains(n_bins, untrained_weights()).arrays
 
 
-def load_weights(path: str = "") -> dict[str, np.ndarray]:
-    """The shipped weights, or those at `path` (a model being trained or compared), or with
-    `path` "untrained" a one-unit network of zeros (for recording training features; "untrained-assisted"
-    for the features with a side chain)."""
-    if path == "untrained":
-        return untrained_weights()
-    if path == "untrained-assisted":
-        return untrained_weights(N_ASSISTED_FEATURES)
-    if path == "untrained-pitch":
-        return untrained_weights(N_PITCH_FEATURES)
-    source = open(path, "rb") if path else resources.files("audio").joinpath("data", WEIGHTS).open("rb")  # noqa: SIM115
-    with source as f, np.load(f) as data:
+def load_weights() -> dict[str, np.ndarray]:
+    """The shipped weights (package data)."""
+    with resources.files("audio").joinpath("data", WEIGHTS).open("rb") as f, np.load(f) as data:
         return {name: np.array(data[name]) for name in data.files}

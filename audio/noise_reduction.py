@@ -52,10 +52,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from audio import learned_gains as lg
+from audio import nr_gains as g
 from audio import nr_kernels as k
 from audio import rnnoise_sidechain as sc
+from audio.errors import AudioError
 from audio.fft import plan
-from audio.pitch_features import PitchTracker
 from audio.processor import Processor, smoothing_coefficient
 from audio.settings import ListeningSettings
 
@@ -84,41 +85,25 @@ PRESENCE_BAND_HZ = (100.0, 4000.0)
 START_GAIN = 0.0
 
 
-@dataclass(frozen=True)
-class Variant:
-    """How the side-chain (RNNoise) gain joins the SPP/MMSE gain; `mode` is one of k.MODE_*."""
+# The RNNoise join's onset hold: where a band's posterior SNR jumps ONSET_RATIO_DB over its
+# ONSET_AVERAGE_S average, the larger of the classic and side-chain gains holds for ONSET_HOLD_S.
+ONSET_HOLD_S = 0.015
+ONSET_RATIO_DB = 3.0
+ONSET_AVERAGE_S = 0.03
+# The learned gain is smoothed over 7 ms both ways: unsmoothed it jittered around a building howl
+# and hid it from the howl guard.
+LEARNED_SMOOTHING_S = 0.007
 
-    mode: int = k.MODE_GEOMEAN
-    onset_hold_s: float = 0.015
-    onset_ratio_db: float = 3.0
-    gamma_slow_s: float = 0.03
-    rnn_exponent: float = 1.0
-    max_attenuation_db: float = MAX_ATTENUATION_DB
-    # Samples the audio lags the side chain by at 48 kHz (fresher side-chain gains). Measured 128: +0.07 dB
-    # SI-SDR, +0.004 STOI, but it costs latency at every block size; off.
-    extra_delay: int = 0
-    learned_join: int = k.JOIN_REPLACE
-    learned_smoothing_s: float = 0.0
-    weights: str = ""  # learned mode: a weights file other than the shipped one (training, comparisons)
-
-
-CLASSIC = Variant(mode=k.MODE_CLASSIC)
-RNNOISE_ASSISTED = Variant()
-# Classic is the default: the RNNoise-assisted gains are better on doors and chewing but the
-# pyrnnoise wheel's scalar build triples the chain's CPU (see README, Performance).
-# The learned estimator's gain joined with the classic one by geometric mean: on the fold it was not
-# trained on, +3.1 dB SI-SDR against +2.6 for the learned gain alone (see README, Performance).
-# Its gain is smoothed over 7 ms both ways. Unsmoothed, it jittered from frame to frame around a
-# building howl, which hid the howl from the howl guard for a second instead of 0.1 s (the guard's
-# tests in the simulated loop); smoothing only the falls, or opening within 2-4 ms, did not stop
-# that. Since the guard also remembers the last second, 5 ms passes at the weakest leak, but only
-# just (0.17 s); 7 ms catches it in 0.09 s, as 10 ms did. Against 10 ms, held out even to odd,
-# 7 ms gains +0.06 dB SI-SDR and lowers STOI in 7 of 32 conditions instead of 13 (unsmoothed: +0.15
-# dB and 5); odd to even, +0.03 dB and 9 conditions either way. The cost that remains is at
-# onsets: on a door at 0-5 dB SNR, STOI under the input's.
-LEARNED = Variant(mode=k.MODE_LEARNED, learned_join=k.JOIN_GEOMEAN, learned_smoothing_s=0.007)
-METHODS = {"classic": CLASSIC, "learned": LEARNED, "rnnoise-assisted": RNNOISE_ASSISTED}
-DEFAULT_METHOD = "learned"
+CLASSIC = "classic"
+LEARNED = "learned"
+RNNOISE_ASSISTED = "rnnoise-assisted"
+# The user-facing methods, and the estimate each joins with the classic one (at 48 kHz).
+METHODS = {
+    CLASSIC: g.ESTIMATE_CLASSIC,
+    LEARNED: g.ESTIMATE_LEARNED,
+    RNNOISE_ASSISTED: g.ESTIMATE_RNNOISE,
+}
+DEFAULT_METHOD = LEARNED
 
 
 @dataclass(frozen=True)
@@ -151,31 +136,49 @@ def _windows(n_fft: int, hop: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 class NoiseReducer(Processor):
-    def __init__(self, variant: Variant | None = None) -> None:
+    def __init__(self, method: str = DEFAULT_METHOD) -> None:
         super().__init__()
-        self.variant = variant or METHODS[DEFAULT_METHOD]
+        if method not in METHODS:
+            allowed = ", ".join(METHODS)
+            raise AudioError(f"Unknown noise reduction method {method!r}; choose one of: {allowed}.")
+        self.method = method
         self._snapshot = NoiseReductionSnapshot(mix=1.0, strength=0.7)
-        self._log_mode = k.LOG_OFF
         self._rnnoise: sc.RNNoiseLibrary | None = None  # loaded only when the RNNoise side chain runs
         self._sc_state = 0
-        self._learned_weights: dict[str, np.ndarray] | None = None
+        self.side_chain = False
+        self.learned = False
 
     def __del__(self) -> None:
         if getattr(self, "_sc_state", 0) and self._rnnoise is not None:
             self._rnnoise.destroy(self._sc_state)
             self._sc_state = 0
 
+    @property
+    def method_in_effect(self) -> str:
+        """The method that runs after `prepare`: below 48 kHz `learned` and `rnnoise-assisted` run
+        the classic estimate, so this is "classic" there."""
+        if self.learned:
+            return LEARNED
+        return RNNOISE_ASSISTED if self.side_chain else CLASSIC
+
+    def _estimate(self) -> int:
+        """Which estimate joins the classic one at this sample rate (one of `nr_gains.ESTIMATE_*`):
+        RNNoise and the learned estimator run at 48 kHz only."""
+        return METHODS[self.method] if self.sample_rate == sc.RATE else g.ESTIMATE_CLASSIC
+
     def _uses_side_chain(self) -> bool:
-        """RNNoise runs for the modes that join its gains, or whose network reads them, and only at
-        48 kHz."""
-        reads = self._learned_weights is not None and lg.reads_side_chain(self._learned_weights)
-        return (self.variant.mode in k.SIDE_CHAIN_MODES or reads) and self.sample_rate == sc.RATE
+        return self._estimate() == g.ESTIMATE_RNNOISE
+
+    def _learned_weights(self) -> dict[str, np.ndarray]:
+        return lg.load_weights()
+
+    def _learned_gains(self, n_bins: int, weights: dict[str, np.ndarray]) -> lg.LearnedGains:
+        return lg.LearnedGains(n_bins, weights)
 
     def _allocate_side_chain(self, n_bins: int) -> None:
         if self._sc_state and self._rnnoise is not None:
             self._rnnoise.destroy(self._sc_state)
             self._sc_state = 0
-        # RNNoise runs at 48 kHz only; at 16, 22.05 and 44.1 kHz the reducer is the classic one.
         self.side_chain = self._uses_side_chain()
         if self.side_chain:
             if self._rnnoise is None:
@@ -203,10 +206,8 @@ class NoiseReducer(Processor):
         n_fft, hop = FRAMING[self.sample_rate]
         self.n_fft, self.hop = n_fft, hop
         # The learned estimator was trained on 48 kHz frames of this filter bank only.
-        self.learned = self.variant.mode == k.MODE_LEARNED and self.sample_rate == lg.RATE
-        self._learned_weights = lg.load_weights(self.variant.weights) if self.learned else None
-        self._extra_delay = self.variant.extra_delay if self._uses_side_chain() else 0
-        self.latency_samples = latency_for(self.block_size, hop) + self._extra_delay
+        self.learned = self._estimate() == g.ESTIMATE_LEARNED
+        self.latency_samples = latency_for(self.block_size, hop)
         fft_plan = plan(n_fft // 2)
         self._twiddles, self._bitrev = fft_plan.twiddles, fft_plan.bitrev
         self._half_twiddles = np.exp(-2j * np.pi * np.arange(n_fft // 2 + 1) / n_fft)
@@ -216,59 +217,50 @@ class NoiseReducer(Processor):
         self._frame_out = np.zeros(n_fft)
         self._work = np.zeros(n_fft // 2, dtype=np.complex128)
         self._spec = np.zeros(n_bins, dtype=np.complex128)
-        self._bins = np.zeros((k.BIN_ROWS, n_bins))
+        self._bins = np.zeros((g.BIN_ROWS, n_bins))
         self._overlap = np.zeros(2 * hop)
         history = self.block_size + self.latency_samples + 2 * hop + n_fft + sc.DELAY + sc.FRAME
         ring = 1 << int(np.ceil(np.log2(history)))
         self._wet_ring = np.zeros(ring)
         self._dry_ring = np.zeros(ring)
-        self._counters = np.zeros(5, dtype=np.int64)
+        self._counters = np.zeros(k.COUNTERS, dtype=np.int64)
         self._scalars = np.zeros(2)
-        self._gain_log = np.zeros((1, n_bins))
         self._allocate_side_chain(n_bins)
-        if self._learned_weights is not None:
-            self._learned = lg.LearnedGains(n_bins, self._learned_weights)
+        if self.learned:
+            self._learned = self._learned_gains(n_bins, self._learned_weights())
             self._learned_arrays = self._learned.arrays
         else:
-            self._learned_arrays = lg.placeholder(n_bins)
-        self.pitch = self._learned_weights is not None and lg.reads_pitch(self._learned_weights)
-        # Allocated for every method (one compiled kernel), read only when the weights take pitch.
-        self._pitch = PitchTracker(n_fft if self.pitch else 8, lg.N_BANDS)
+            # Arrays of the same types, never read: one compiled kernel for every method.
+            self._learned_arrays = self._learned_gains(n_bins, lg.untrained_weights()).arrays
         self._tuning = self._build_tuning()
         self.reset()
 
     def _build_tuning(self) -> np.ndarray:
         frame_rate = self.sample_rate / self.hop
-        tuning = np.zeros(k.TUNING_SIZE)
-        tuning[k.T_NOISE_ALPHA] = smoothing_coefficient(NOISE_TIME_S, frame_rate)
-        tuning[k.T_SPP_ALPHA] = smoothing_coefficient(SPP_TIME_S, frame_rate)
-        tuning[k.T_XI_H1] = 10.0 ** (XI_H1_DB / 10.0)
-        tuning[k.T_DD_ALPHA] = smoothing_coefficient(DD_TIME_S, frame_rate)
-        tuning[k.T_XI_MIN] = 10.0 ** (XI_MIN_DB / 10.0)
-        tuning[k.T_MAX_ATTEN_DB] = MAX_ATTENUATION_DB
-        tuning[k.T_RELEASE_ALPHA] = smoothing_coefficient(RELEASE_TIME_S, frame_rate)
-        tuning[k.T_STRENGTH_ALPHA] = smoothing_coefficient(STRENGTH_TIME_S, frame_rate)
-        tuning[k.T_MIX_ALPHA] = smoothing_coefficient(CROSSFADE_TIME_S, self.sample_rate)
-        tuning[k.T_WARMUP_FRAMES] = max(1.0, round(WARMUP_S * frame_rate))
-        tuning[k.T_POWER_EPS] = 1e-12 * self.n_fft
-        tuning[k.T_SPP_EXPONENT] = SPP_EXPONENT
-        tuning[k.T_SPP_SPREAD] = SPP_SPREAD_BINS
-        v = self.variant
-        tuning[k.T_RNN_MODE] = v.mode if self.side_chain or self.learned else k.MODE_CLASSIC
-        tuning[k.T_MAX_ATTEN_DB] = v.max_attenuation_db
-        tuning[k.T_ONSET_FRAMES] = round(v.onset_hold_s * frame_rate)
-        tuning[k.T_ONSET_RATIO] = 10.0 ** (v.onset_ratio_db / 10.0)
-        tuning[k.T_GAMMA_SLOW_ALPHA] = smoothing_coefficient(v.gamma_slow_s, frame_rate)
-        tuning[k.T_RNN_EXPONENT] = v.rnn_exponent
-        tuning[k.T_EXTRA_DELAY] = self._extra_delay
-        tuning[k.T_SPEECH_ATTEN_DB] = SPEECH_ATTEN_DB
-        tuning[k.T_PRESENCE_LO_BIN] = round(PRESENCE_BAND_HZ[0] * self.n_fft / self.sample_rate)
-        tuning[k.T_PRESENCE_HI_BIN] = round(PRESENCE_BAND_HZ[1] * self.n_fft / self.sample_rate)
-        tuning[k.T_LEARNED_RISE] = lg.rise_per_hop(self.hop)
-        tuning[k.T_LEARNED_JOIN] = v.learned_join
-        tuning[k.T_LEARNED_ALPHA] = smoothing_coefficient(v.learned_smoothing_s, frame_rate)
-        tuning[k.T_LEARNED_BINS] = self._learned.used_bins if self.learned else 0
-        tuning[k.T_PITCH] = 1.0 if self.pitch else 0.0
+        tuning = np.zeros(g.TUNING_SIZE)
+        tuning[g.T_NOISE_ALPHA] = smoothing_coefficient(NOISE_TIME_S, frame_rate)
+        tuning[g.T_SPP_ALPHA] = smoothing_coefficient(SPP_TIME_S, frame_rate)
+        tuning[g.T_XI_H1] = 10.0 ** (XI_H1_DB / 10.0)
+        tuning[g.T_DD_ALPHA] = smoothing_coefficient(DD_TIME_S, frame_rate)
+        tuning[g.T_XI_MIN] = 10.0 ** (XI_MIN_DB / 10.0)
+        tuning[g.T_MAX_ATTEN_DB] = MAX_ATTENUATION_DB
+        tuning[g.T_RELEASE_ALPHA] = smoothing_coefficient(RELEASE_TIME_S, frame_rate)
+        tuning[g.T_STRENGTH_ALPHA] = smoothing_coefficient(STRENGTH_TIME_S, frame_rate)
+        tuning[g.T_MIX_ALPHA] = smoothing_coefficient(CROSSFADE_TIME_S, self.sample_rate)
+        tuning[g.T_WARMUP_FRAMES] = max(1.0, round(WARMUP_S * frame_rate))
+        tuning[g.T_POWER_EPS] = 1e-12 * self.n_fft
+        tuning[g.T_SPP_EXPONENT] = SPP_EXPONENT
+        tuning[g.T_SPP_SPREAD] = SPP_SPREAD_BINS
+        tuning[g.T_ESTIMATE] = self._estimate()
+        tuning[g.T_ONSET_FRAMES] = round(ONSET_HOLD_S * frame_rate)
+        tuning[g.T_ONSET_RATIO] = 10.0 ** (ONSET_RATIO_DB / 10.0)
+        tuning[g.T_GAMMA_SLOW_ALPHA] = smoothing_coefficient(ONSET_AVERAGE_S, frame_rate)
+        tuning[g.T_SPEECH_ATTEN_DB] = SPEECH_ATTEN_DB
+        tuning[g.T_PRESENCE_LO_BIN] = round(PRESENCE_BAND_HZ[0] * self.n_fft / self.sample_rate)
+        tuning[g.T_PRESENCE_HI_BIN] = round(PRESENCE_BAND_HZ[1] * self.n_fft / self.sample_rate)
+        tuning[g.T_LEARNED_RISE] = lg.rise_per_hop(self.hop)
+        tuning[g.T_LEARNED_ALPHA] = smoothing_coefficient(LEARNED_SMOOTHING_S, frame_rate)
+        tuning[g.T_LEARNED_BINS] = self._learned.used_bins if self.learned else 0
         return tuning
 
     def configure(self, settings: ListeningSettings) -> None:
@@ -279,37 +271,18 @@ class NoiseReducer(Processor):
     def reset(self) -> None:
         for state in (self._frame, self._overlap, self._wet_ring, self._dry_ring, self._bins, self._counters):
             state.fill(0)
-        self._bins[k.GAIN_SMOOTHED].fill(START_GAIN)
-        self._bins[k.RNN_GAIN].fill(1.0)
-        self._bins[k.GAMMA_SLOW].fill(1.0)
+        self._bins[g.GAIN_SMOOTHED].fill(START_GAIN)
+        self._bins[g.RNN_GAIN].fill(1.0)
+        self._bins[g.GAMMA_SLOW].fill(1.0)
         self._sc_in.fill(0)
         self._sc_out.fill(0)
         if self._sc_state and self._rnnoise is not None:
             self._rnnoise.init(self._sc_state)
         if self.learned:
             self._learned.reset()
-        self._pitch.reset()
         snapshot = self._snapshot
         self._scalars[k.S_MIX] = snapshot.mix
         self._scalars[k.S_STRENGTH] = snapshot.strength
-
-    def record_gains(self, frames: int) -> np.ndarray:
-        """Test/benchmark aid: log the gains of the next `frames` frames into the returned array."""
-        self._gain_log = np.zeros((frames, self.n_fft // 2 + 1))
-        self._log_mode = k.LOG_RECORD
-        return self._gain_log
-
-    def record_features(self, frames: int) -> np.ndarray:
-        """Training aid (learned method): log the learned estimator's input features of the next
-        `frames` frames into the returned array."""
-        self._gain_log = np.zeros((frames, self._learned.x.shape[0] if self.learned else lg.N_FEATURES))
-        self._log_mode = k.LOG_FEATURES
-        return self._gain_log
-
-    def replay_gains(self, gain_log: np.ndarray) -> None:
-        """Apply a recorded gain sequence instead of estimating one ("shadow filtering")."""
-        self._gain_log = gain_log
-        self._log_mode = k.LOG_REPLAY
 
     def process(self, block: np.ndarray) -> None:
         snapshot = self._snapshot
@@ -317,9 +290,8 @@ class NoiseReducer(Processor):
             block, self._frame, self._frame_out, self._work, self._spec, self._bins,
             self._analysis_window, self._synthesis_tail, self._overlap, self._wet_ring, self._dry_ring,
             self._twiddles, self._bitrev, self._half_twiddles, self._counters, self._scalars, self._tuning,
-            snapshot.mix, snapshot.strength, self.latency_samples, self._gain_log, self._log_mode,
+            snapshot.mix, snapshot.strength, self.latency_samples,
             self._sc_fn, self._sc_state, self._sc_in, self._sc_out, sc.DELAY, self._sc_frame, self._sc_work,
             self._sc_spec, self._sc_twiddles, self._sc_bitrev, self._sc_half_twiddles, self._sc_window,
             self._sc_lo, self._sc_frac, self._bin_lo, self._bin_frac, self._bands, self._learned_arrays,
-            self._pitch.arrays,
         )  # fmt: skip

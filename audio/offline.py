@@ -72,7 +72,9 @@ def process_signal(
         "blocks": blocks,
         "frames": frames,
         "feedback_events": chain.feedback_guard.events,
-        "noise_reduction_method": noise_reduction_method,
+        # What ran ("classic" where the method asked for needs 48 kHz), and what was asked for.
+        "noise_reduction_method": chain.noise_reduction_method_in_effect,
+        "noise_reduction_method_requested": noise_reduction_method,
     }
     return OfflineResult(np.ascontiguousarray(output), report)
 

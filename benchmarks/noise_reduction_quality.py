@@ -28,9 +28,10 @@ from multiprocessing import Pool
 import numpy as np
 from scipy.signal import resample_poly
 
-from audio.noise_reduction import CLASSIC, DEFAULT_METHOD, LEARNED, RNNOISE_ASSISTED, NoiseReducer, Variant
+from audio.noise_reduction import CLASSIC, DEFAULT_METHOD, LEARNED, RNNOISE_ASSISTED, NoiseReducer
 from audio.settings import ListeningSettings
 from benchmarks.common import RESULTS, Case, load_mixture, load_pairs, mixture_specs, residual_lag, scores
+from benchmarks.nr_experiments import Variant, reducer_for
 
 HARK_RATE, HARK_BLOCK = 48000, 128
 RNNOISE_FRAME = 480
@@ -40,12 +41,14 @@ WEBRTC_DELAY = 95  # 256-point FFT on 160-sample frames
 SNRS = (-5.0, 0.0, 5.0, 10.0)
 
 
-def hark(noisy: np.ndarray, strength: float, variant: Variant | None = None) -> np.ndarray:
-    reducer = NoiseReducer(variant)
-    reducer.prepare(HARK_RATE, HARK_BLOCK, 1)
-    reducer.configure(ListeningSettings(noise_reduction=strength))
-    reducer.reset()
-    return through(reducer, resample_poly(noisy, 3, 1))
+def hark(noisy: np.ndarray, strength: float, method: str | Variant | None = None) -> np.ndarray:
+    """`noisy` (16 kHz) through the product's reducer for a method name (the default for None), or
+    an experimental one for a `Variant`."""
+    nr = reducer_for(method)
+    nr.prepare(HARK_RATE, HARK_BLOCK, 1)
+    nr.configure(ListeningSettings(noise_reduction=strength))
+    nr.reset()
+    return through(nr, resample_poly(noisy, 3, 1))
 
 
 def through(reducer: NoiseReducer, x48: np.ndarray) -> np.ndarray:
@@ -99,10 +102,10 @@ def webrtc(noisy: np.ndarray) -> np.ndarray:
     return out[WEBRTC_DELAY : WEBRTC_DELAY + len(pcm)].astype(np.float64) / 32767.0
 
 
-def _hark_latency_ms(variant: Variant | None = None) -> float:
-    reducer = NoiseReducer(variant)
-    reducer.prepare(HARK_RATE, HARK_BLOCK, 1)
-    return reducer.latency_samples / (HARK_RATE / 1000.0)
+def _hark_latency_ms(method: str = DEFAULT_METHOD) -> float:
+    nr = NoiseReducer(method)
+    nr.prepare(HARK_RATE, HARK_BLOCK, 1)
+    return nr.latency_samples / (HARK_RATE / 1000.0)
 
 
 METHODS: dict[str, tuple[Callable[[np.ndarray], np.ndarray], float]] = {
@@ -137,8 +140,8 @@ def evaluate_spec(spec: tuple[str, str, float, int]) -> dict[str, object]:
     return evaluate(load_mixture(spec))
 
 
-def hark_cpu_us(seconds: float = 20.0, variant: Variant | None = None) -> float:
-    reducer = NoiseReducer(variant)
+def hark_cpu_us(seconds: float = 20.0, method: str = DEFAULT_METHOD) -> float:
+    reducer = NoiseReducer(method)
     reducer.prepare(HARK_RATE, HARK_BLOCK, 1)
     rng = np.random.default_rng(0)
     block = np.zeros((1, HARK_BLOCK), dtype=np.float32)
@@ -206,9 +209,9 @@ def main() -> None:
         rows = pool.map(evaluate_spec, specs, chunksize=1)
         if not args.no_pairs:
             rows += pool.map(evaluate, load_pairs(), chunksize=1)
-    cpu = hark_cpu_us(variant=CLASSIC)
-    cpu_learned = hark_cpu_us(variant=LEARNED)
-    cpu_rnnoise = hark_cpu_us(variant=RNNOISE_ASSISTED)
+    cpu = hark_cpu_us(method=CLASSIC)
+    cpu_learned = hark_cpu_us(method=LEARNED)
+    cpu_rnnoise = hark_cpu_us(method=RNNOISE_ASSISTED)
     summary = summarize(rows)
     print_table(summary)
     print("\nSummary (mean over conditions; d = change from the unprocessed input):")

@@ -7,7 +7,8 @@ numbers of the held-out half (`--split heldout`) are not fitted to it. Each spee
 does; with even indices every noise still meets every SNR. The unprocessed input's and RNNoise's
 scores are computed once and cached in /tmp.
 
-An experiment overrides module constants of `audio.noise_reduction` and fields of its `Variant`:
+An experiment overrides module constants of `audio.noise_reduction` and fields of the method's
+`benchmarks.nr_experiments.Variant`:
 
     nice -n 15 .venv/bin/python -m benchmarks.nr_dev --name spp-fast --set NOISE_TIME_S=0.05 \
         --variant mode=0 [--method rnnoise-assisted] [--split heldout] [--limit 40]
@@ -70,11 +71,12 @@ _CONFIG: dict[str, object] = {}
 
 def _init(overrides: dict[str, float], variant_fields: dict[str, float], method: str) -> None:
     import audio.noise_reduction as nr
+    from benchmarks.nr_experiments import METHODS
 
     for name, value in overrides.items():
         setattr(nr, name, type(getattr(nr, name))(value))
-    fields = {f: type(getattr(nr.METHODS[method], f))(v) for f, v in variant_fields.items()}
-    _CONFIG["variant"] = replace(nr.METHODS[method], **fields)
+    fields = {f: type(getattr(METHODS[method], f))(v) for f, v in variant_fields.items()}
+    _CONFIG["variant"] = replace(METHODS[method], **fields)
 
 
 def _evaluate(
@@ -104,9 +106,10 @@ def main() -> None:
     overrides = {k: float(v) for k, v in (s.split("=", 1) for s in args.set)}
     fields = {k: float(v) for k, v in (s.split("=", 1) for s in args.variant)}
     import audio.noise_reduction as nr
+    from benchmarks.nr_experiments import METHODS
 
     unknown = [name for name in overrides if not hasattr(nr, name)]
-    unknown += [f for f in fields if not hasattr(nr.METHODS[args.method], f)]
+    unknown += [f for f in fields if not hasattr(METHODS[args.method], f)]
     if unknown:
         raise SystemExit(f"Unknown constant or Variant field: {', '.join(unknown)}")
     specs = split_cases(args.split, args.limit)

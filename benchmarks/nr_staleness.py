@@ -30,10 +30,11 @@ from multiprocessing import Pool
 import numpy as np
 from scipy.signal import resample_poly
 
-from audio.noise_reduction import CLASSIC, MAX_ATTENUATION_DB, NoiseReducer, _windows
+from audio.noise_reduction import MAX_ATTENUATION_DB, _windows
 from audio.settings import ListeningSettings
 from benchmarks.common import RESULTS, load_mixture, load_pairs, si_sdr
 from benchmarks.noise_reduction_quality import RNNOISE_DELAY, RNNOISE_FRAME, rnnoise_48k, through
+from benchmarks.nr_experiments import CLASSIC, ExperimentalReducer
 from benchmarks.nr_train import HOP, N_FFT, band_matrix, frames, heldout_cases
 
 STALE_FRAMES = (2, 4, 6, 8, 11)
@@ -83,7 +84,7 @@ def causal(gains: np.ndarray, extra: int) -> np.ndarray:
 
 def replay(x48: np.ndarray, gains: np.ndarray) -> np.ndarray:
     """x48 through Hark's filter bank with `gains` per frame, aligned and back at 16 kHz."""
-    reducer = NoiseReducer(CLASSIC)
+    reducer = ExperimentalReducer(CLASSIC)
     reducer.prepare(48000, HOP, 1)
     reducer.configure(ListeningSettings(noise_reduction=1.0))
     reducer.reset()

@@ -18,7 +18,7 @@ alone (`--synthetic 0.25 --synthetic-kinds 1`) +3.02 dB. `--drop 2` (the network
 noise floor's spectral shape) +3.21 dB and `--drop 1,2` (nor the frame's) +3.16 dB, against +3.22 for
 the recipe retrained on the same examples: alone, without the shapes, the network suppresses steady
 noise it has not heard better but doors and talkers worse. `--pitch` (each band's pitch correlation and the
-pitch gain, `audio.pitch_features`) +3.44 dB against +3.22 on the same examples, and +2.61 against
+pitch gain, `benchmarks.pitch_features`) +3.44 dB against +3.22 on the same examples, and +2.61 against
 +2.48 the other way: not worth its 37 µs a block. `--cache DIR` keeps
 the examples between runs: they take 5-15 minutes to make, the training 10-12 on two cores.
 Everything is upsampled to 48 kHz and cut into exactly the reducer's frames (1024-point asymmetric
@@ -51,10 +51,11 @@ import numpy as np
 from scipy.signal import lfilter, resample_poly
 
 from audio import learned_gains as lg
-from audio.noise_reduction import FRAMING, LEARNED, MAX_ATTENUATION_DB, NoiseReducer, Variant, _windows
+from audio.noise_reduction import FRAMING, MAX_ATTENUATION_DB, _windows
 from audio.processor import smoothing_coefficient
 from audio.settings import ListeningSettings
 from benchmarks.common import DATA, RESULTS, read_mono
+from benchmarks.nr_experiments import LEARNED, METHODS, ExperimentalReducer, Variant
 from benchmarks.synthetic_noise import synthetic_noise
 
 SECONDS = 3.0
@@ -96,7 +97,9 @@ def band_matrix(n_bins: int) -> np.ndarray:
 def example_features(noisy48: np.ndarray, extra: str = "") -> np.ndarray:
     """The learned estimator's features of every frame of `noisy48`, recorded from the reducer itself
     (`extra` "assisted": with an RNNoise side chain's gains among them; "pitch": with pitch features)."""
-    reducer = NoiseReducer(Variant(mode=LEARNED.mode, weights="untrained-" + extra if extra else "untrained"))
+    reducer = ExperimentalReducer(
+        Variant(mode=LEARNED.mode, weights="untrained-" + extra if extra else "untrained")
+    )
     reducer.prepare(lg.RATE, HOP, 1)
     reducer.configure(ListeningSettings(noise_reduction=1.0))
     reducer.reset()
@@ -393,7 +396,6 @@ def heldout_cases(fold: str) -> list[tuple[tuple[str, str, float, int], str]]:
 
 
 def _score(job: tuple[str, str, float, int, str, str, tuple[tuple[str, float], ...]]) -> dict[str, object]:
-    from audio.noise_reduction import METHODS
     from benchmarks.common import load_mixture, load_pairs, scores
     from benchmarks.noise_reduction_quality import hark, rnnoise
 
@@ -409,7 +411,7 @@ def _score(job: tuple[str, str, float, int, str, str, tuple[tuple[str, float], .
     return {
         "name": case.name, "noise": case.noise, "snr": case.snr_db,
         "input": scores(case.clean, case.noisy),
-        "classic": scores(case.clean, hark(case.noisy, 1.0, METHODS["classic"])),
+        "classic": scores(case.clean, hark(case.noisy, 1.0, "classic")),
         "learned": scores(case.clean, hark(case.noisy, 1.0, learned)),
         "rnnoise": scores(case.clean, rnnoise(case.noisy)),
     }  # fmt: skip
@@ -497,7 +499,7 @@ def main() -> None:
     extra.add_argument(
         "--pitch",
         action="store_true",
-        help="give the network each band's pitch correlation and the pitch gain (audio.pitch_features)",
+        help="give the network each band's pitch correlation and the pitch gain (benchmarks.pitch_features)",
     )
     t.add_argument(
         "--augment", action="store_true",

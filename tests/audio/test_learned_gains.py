@@ -3,11 +3,8 @@ reducer it keeps the classic gains above the band it was trained on."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 import pytest
-from recordings import load
 from test_noise_reduction import prepared, run
 
 from audio import learned_gains as lg
@@ -89,41 +86,17 @@ def test_above_the_top_band_the_classic_gains_apply() -> None:
     rng = np.random.default_rng(0)
     sos = butter(8, [12000, 20000], btype="bandpass", fs=48000, output="sos")
     x = (0.2 * sosfilt(sos, rng.standard_normal(48000))).astype(np.float32)
-    learned, classic = run(prepared(variant=LEARNED), x), run(prepared(variant=CLASSIC), x)
+    learned, classic = run(prepared(method=LEARNED), x), run(prepared(method=CLASSIC), x)
     settled = slice(24000, None)
     np.testing.assert_allclose(learned[settled], classic[settled], atol=2e-3 * np.max(np.abs(x)))
 
 
 def test_learned_only_at_48_khz_and_deterministic_after_reset() -> None:
-    assert prepared(variant=LEARNED).learned
+    assert prepared(method=LEARNED).learned
     for rate in (16000, 22050, 44100):
-        assert not prepared(rate=rate, variant=LEARNED).learned
+        assert not prepared(rate=rate, method=LEARNED).learned
     x = (0.1 * np.random.default_rng(1).standard_normal(48000)).astype(np.float32)
-    reducer = prepared(variant=LEARNED)
+    reducer = prepared(method=LEARNED)
     first = run(reducer, x)
     reducer.reset()
     np.testing.assert_array_equal(run(reducer, x), first)
-
-
-def test_an_assisted_network_reads_the_rnnoise_side_chain_and_nothing_else_changes() -> None:
-    """`nr_train train --assisted` (measured, not shipped): the network's last N_BANDS features are
-    the side chain's band gains; the side chain runs only for such weights, and only at 48 kHz."""
-    assisted = replace(LEARNED, weights="untrained-assisted")
-    reducer = prepared(variant=assisted)
-    assert reducer.side_chain and reducer.learned
-    assert not prepared(variant=LEARNED).side_chain
-    assert not prepared(rate=16000, variant=assisted).side_chain
-    speech = load("speech_1089-134686-0000.wav", 48000)[: 3 * 48000]
-    x = (speech + 0.01 * np.random.default_rng(2).standard_normal(len(speech))).astype(np.float32)
-    recorded = []
-    for variant in (assisted, replace(LEARNED, weights="untrained")):
-        r = prepared(variant=variant)
-        log = r.record_features(len(x) // r.hop)
-        run(r, x)
-        recorded.append(log)
-    with_side, plain = recorded
-    assert with_side.shape[1] == lg.N_ASSISTED_FEATURES and plain.shape[1] == lg.N_FEATURES
-    np.testing.assert_array_equal(with_side[:, : lg.N_FEATURES], plain)
-    side = with_side[20:, lg.N_FEATURES :]  # after RNNoise's first frames
-    assert side.min() >= 0.0 and side.max() <= 1.0
-    assert side.std(axis=0).min() > 0.05  # it follows the speech and the noise, band by band

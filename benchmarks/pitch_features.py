@@ -8,10 +8,11 @@ period earlier (periods for 62.5-500 Hz), on the signal averaged down to 12 kHz;
 is windowed like the reducer's own, so both spectra see the same shape. Only past samples are
 read: the features cost no latency.
 
-`PitchTracker` holds the history and buffers (allocated once); `track` is called by the reducer's
-frame kernel, which owns the FFT, and `learned_gains.pitch_correlation` sums the correlations into
-its bands. Weights trained with `nr_train train --pitch` take N_BANDS + 1 more features (the band
-correlations and the pitch gain).
+`PitchTracker` holds the history and buffers (allocated once); `track` is called by the experimental
+frame kernel (`benchmarks.nr_experiment_kernels`), which owns the FFT, and
+`nr_experiment_features.pitch_correlation` sums the correlations into its bands. Weights trained with
+`nr_train train --pitch` take N_BANDS + 1 more features (the band correlations and the pitch gain).
+Measured, not shipped: see `benchmarks/nr_train.py`.
 """
 
 from __future__ import annotations
