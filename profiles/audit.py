@@ -1,15 +1,9 @@
 """The append-only audit log: encrypted entries in an HMAC chain with an authenticated head.
 
-Entry n holds {at, who, action, profile_id, detail}, sealed like every record. Its MAC is
-HMAC-SHA256(audit key, "entry", n, ciphertext, MAC of entry n-1), so changing, removing or
-reordering any entry breaks the chain from that entry on. The count and last MAC are kept in
-`meta` under their own MAC, so removing the last entries (which leaves a valid shorter chain)
-is caught too. Callers append inside their own write transaction, so an entry is committed
-together with the change it records, or not at all.
-
-Known limit: someone who kept an old copy of the file can put back an older head together
-with the matching shorter log. `audit --verify` prints the count and a head fingerprint that
-can be noted elsewhere to catch that.
+Each entry's MAC covers its number, its ciphertext and the previous MAC, and the count and last
+MAC are kept under their own MAC, so changing, removing, reordering or cutting off entries is
+caught. Entries are appended inside the caller's transaction, committed with the change they
+record. profiles/STORE.md has the design and its known limit (an old copy put back whole).
 """
 
 from __future__ import annotations

@@ -1,16 +1,9 @@
 """The store's cryptography: a passphrase-wrapped data key, sealed records and the audit MAC key.
 
-- A random 256-bit data key encrypts every record with AES-256-GCM and a fresh random 96-bit
-  nonce. The associated data names the record (table, id, version), so a ciphertext copied to
-  another row, person or version fails to open.
-- scrypt(passphrase, salt, n, r, p) gives the key-encryption key that wraps the data key. The
-  parameters and salt live in the store and are bound into the wrap's associated data, so
-  lowering them in the file breaks the unwrap. Changing the passphrase re-wraps the data key only.
-- The audit chain's HMAC-SHA256 key is derived from the data key with HKDF, so it needs no
-  storage of its own and is lost with the passphrase like everything else.
-
-Every failure to open a record raises the same `IntegrityError`, saying nothing about which
-check failed (the Fernet rule).
+Records are AES-256-GCM under one random data key, bound to their table, id and version; the
+data key is wrapped under scrypt(passphrase); the audit key is derived from the data key.
+Every failure to open a record is the same `IntegrityError`, never saying which check failed.
+profiles/STORE.md ("Keys") has the details.
 """
 
 from __future__ import annotations

@@ -1,13 +1,9 @@
 """Reading and writing profile JSON files, safely.
 
-A file is checked in the order that keeps hostile input cheap: its size (read at most one byte
-over the limit, so a 100 MB field or /dev/zero is refused without being read), then UTF-8, then
-nesting depth (counted on the raw bytes, before any recursion), then parsed with duplicate keys,
-NaN and absurd numbers recorded rather than accepted. Import documents are then validated whole
-and every problem is reported together; nothing is imported unless everything is right.
-
-Two document shapes are read: one profile (profiles/SCHEMA.md), or a collection
-`{"schema": "hark.profiles", "version": 1, "profiles": [profile, ...]}`.
+A file is checked in the order that keeps hostile input cheap (size, UTF-8, nesting depth, then
+parsing that records duplicate keys, NaN and absurd numbers), then validated whole, reporting
+every problem; nothing is imported unless everything is right. It is one profile
+(profiles/SCHEMA.md) or a collection `{"schema": "hark.profiles", "version": 1, "profiles": [...]}`.
 """
 
 from __future__ import annotations

@@ -1,14 +1,8 @@
 """How captions look for one person: text size, colours, lines, case, filtering.
 
-A plain frozen dataclass with no Qt in it, so the profile code can store it per
-person (`as_dict` / `from_dict`) and tests can check it without a display. Every
-value is validated when the style is built; a bad value raises `CaptionStyleError`
-whose message names the setting, the value and what is allowed.
-
-The colour schemes are the five the issue asks for. Each names the colours the
-window needs; every text colour is checked (tests/ui) to reach at least 7:1
-contrast against its background (WCAG AAA for normal text), including the softer
-shade used for the line still being spoken.
+A frozen dataclass with no Qt in it, validated when built: a bad value raises
+`CaptionStyleError` naming the setting, the value and what is allowed. Every colour scheme's
+text reaches at least 7:1 contrast against its background (WCAG AAA), checked in tests/ui.
 """
 
 from __future__ import annotations

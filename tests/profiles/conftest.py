@@ -12,7 +12,7 @@ import pytest
 from profiles.store import ProfileStore
 
 PASSPHRASE = "a long test passphrase"
-# The documented test knob (profiles/crypto.py, SCRYPT_N_ENV): the default 2**15 costs ~0.3 s per open.
+# The documented test knob (profiles/crypto.py, SCRYPT_N_ENV): the default scrypt cost is too slow for tests.
 TEST_SCRYPT_N = 1024
 
 # Every string is distinctive, so finding any of them in the store's files means plaintext leaked.
