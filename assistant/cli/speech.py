@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,18 +26,6 @@ from assistant.speech.synthesis import (
 )
 from assistant.speech.text import max_chars_for_rate, script_languages, split_utterances
 from assistant.speech.voices import Voice, find_voice, voices_for_language
-from audio.errors import AudioError
-
-
-def _guarded(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
-    def run(args: argparse.Namespace) -> int:
-        try:
-            return command(args)
-        except (SpeechError, AudioError) as error:
-            print(f"hark {args.command}: {error}", file=sys.stderr)
-            return 2
-
-    return run
 
 
 def _script_warning(text: str, voice: Voice) -> str | None:
@@ -172,8 +159,8 @@ def add_commands(subparsers: Any) -> None:
         "default output device; with --out, play as well as save)",
     )
     add_profile_arguments(parser)
-    parser.set_defaults(run=_guarded(speak))
+    parser.set_defaults(run=speak)
 
     listing = subparsers.add_parser("voices", help="list the installed speech voices and their languages")
     listing.add_argument("--language", metavar="TAG", help="only voices for this language, e.g. en, ar, he")
-    listing.set_defaults(run=_guarded(voices))
+    listing.set_defaults(run=voices)
