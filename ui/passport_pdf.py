@@ -16,6 +16,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import QCoreApplication, QMarginsF, QPointF, QRectF, Qt
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontDatabase,
+    QFontMetricsF,
+    QGuiApplication,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+    QTextCharFormat,
+    QTextLayout,
+)
+from PySide6.QtWidgets import QApplication
+
 from profiles.passport import Passport, build_passport
 
 # First installed family wins; Qt's font fallback then covers scripts the family lacks
@@ -57,9 +73,6 @@ def ensure_gui_application() -> None:
     the same process (the caption window, a test suite): Qt aborts a QWidget built under a
     QGuiApplication, and an application object cannot be replaced once made."""
     global _app
-    from PySide6.QtCore import QCoreApplication
-    from PySide6.QtGui import QGuiApplication
-    from PySide6.QtWidgets import QApplication
 
     existing = QCoreApplication.instance()
     if isinstance(existing, QGuiApplication):
@@ -80,14 +93,12 @@ def ensure_gui_application() -> None:
 
 
 def sans_family() -> str:
-    from PySide6.QtGui import QFontDatabase
 
     installed = set(QFontDatabase.families())
     return next((family for family in SANS_FAMILIES if family in installed), "")
 
 
 def _font(size_pt: float, *, bold: bool = False) -> Any:
-    from PySide6.QtGui import QFont
 
     font = QFont(sans_family()) if sans_family() else QFont()
     font.setStyleHint(QFont.StyleHint.SansSerif)
@@ -106,8 +117,6 @@ def write_passport_pdf(profile: dict[str, Any], path: Path) -> None:
 
 
 def _write(passport: Passport, name: str, path: Path) -> None:
-    from PySide6.QtCore import QMarginsF
-    from PySide6.QtGui import QPageLayout, QPageSize, QPainter, QPdfWriter
 
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(handle)
@@ -153,8 +162,6 @@ def unprintable_characters(profile: dict[str, Any]) -> list[str]:
 def _unprintable(passport: Passport) -> list[str]:
     import unicodedata
 
-    from PySide6.QtGui import QTextLayout
-
     missing: list[str] = []
     seen: set[str] = set()
     for text, font in _texts(passport):
@@ -184,7 +191,6 @@ def _texts(passport: Passport) -> list[tuple[str, Any]]:
 
 
 def _rows(passport: Passport, device: Any, width: float) -> list[_Row]:
-    from PySide6.QtGui import QFont, QFontMetricsF, QTextCharFormat, QTextLayout
 
     body_em = QFontMetricsF(_font(BODY_PT), device).height()
     rows: list[_Row] = []
@@ -291,8 +297,6 @@ def _paginate(rows: list[_Row], page_height: float) -> list[list[tuple[_Row, flo
 
 
 def _paint(painter: Any, writer: Any, passport: Passport, name: str) -> None:
-    from PySide6.QtCore import QPointF, QRectF, Qt
-    from PySide6.QtGui import QColor, QFontMetricsF
 
     page = writer.pageLayout().paintRectPixels(writer.resolution())
     footer_font = _font(FOOTER_PT)
