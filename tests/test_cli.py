@@ -216,3 +216,17 @@ def test_the_window_commands_say_plainly_when_run_without_the_desktop_part(tmp_p
         "hark captions: The caption window needs Hark's desktop part, which `python -m assistant.cli.main` "
         "does not load; run it as `hark` (or `python -m ui.main`).\n"
     )
+
+
+def test_the_passport_pdf_says_plainly_when_run_without_the_desktop_part(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from assistant.cli.main import main
+
+    out = tmp_path / "passport.pdf"
+    assert main(["profiles", "export", "prf_ANY", "--format", "pdf", "--out", str(out)]) == 2
+    assert capsys.readouterr().err == (
+        "hark profiles export: The passport PDF needs Hark's desktop part, which `python -m assistant.cli.main` "
+        "does not load; run it as `hark` (or `python -m ui.main`).\n"
+    )
+    assert not out.exists()
