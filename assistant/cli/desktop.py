@@ -47,9 +47,13 @@ class Desktop(Protocol):
         ...
 
 
-def needs_desktop(what: str) -> CommandError:
-    """The error for a command that needs the window side when it is not there."""
-    return CommandError(
+def needs_desktop_message(what: str) -> str:
+    """The sentence for a command that needs the window side when it is not there."""
+    return (
         f"{what} needs Hark's desktop part, which `python -m assistant.cli.main` does not load; "
         "run it as `hark` (or `python -m ui.main`)."
     )
+
+
+def needs_desktop(what: str) -> CommandError:
+    return CommandError(needs_desktop_message(what))

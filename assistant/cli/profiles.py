@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from assistant.cli.desktop import needs_desktop_message
 from assistant.cli.profile_prompts import Prompter, ask_profile
 from assistant.personalise.errors import ProfileUseError
 from assistant.personalise.store import (
@@ -131,10 +132,7 @@ def _edit(args: argparse.Namespace) -> int:
 def _pdf_writer(args: argparse.Namespace) -> Callable[[dict[str, Any], Path], None]:
     desktop = getattr(args, "desktop", None)  # the window side prints it (assistant/cli/desktop.py)
     if desktop is None:
-        raise ProfileError(
-            "The passport PDF needs Hark's desktop part, which `python -m assistant.cli.main` does not load; "
-            "run it as `hark` (or `python -m ui.main`)."
-        )
+        raise ProfileError(needs_desktop_message("The passport PDF"))
     return desktop.write_passport_pdf
 
 
