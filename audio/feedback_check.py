@@ -2,7 +2,7 @@
 back into the microphone, and whether the chosen settings would make it whistle.
 
 The howl guard stops a howl once it has started, but a weak leak can ring in bursts for a while
-before it is sure (README, Known limits). Hearing aids measure the feedback path when they are
+before it is sure. Hearing aids measure the feedback path when they are
 fitted instead; this is the same idea for the setting up of a session, with the headphones on the
 person and the microphone where it will be. The stream runs as usual; the callback first records
 half a second of the room with the output silent, then replaces the chain's output with an

@@ -1,45 +1,16 @@
-"""Howl (acoustic feedback) guard.
+"""Howl (acoustic feedback) guard: cuts the gain while the headphones' sound howls through the mic.
 
-When headphone sound leaks back into the microphone and the loop gain passes 1 at
-some frequency, a narrow tone builds up. Every 1/4 of an analysis window (about
-5 ms at 48 kHz) the guard looks at the spectrum of what is about to reach the
-ears. A howl is a peak that stands far above its neighbours (peak-to-neighbour
-power ratio) with no harmonics (peak-to-harmonic ratio; van Waterschoot & Moonen, "Fifty years of acoustic feedback
-control", Proc. IEEE 2011) and stays on the same frequency for 100 ms. Speech
-fails that test: its harmonics sit a few bins apart and its pitch moves. A steady
-machine whine (a vacuum cleaner's motor) passes it, so a howl must also stand
-6 dB above what that frequency held 100-200 ms before the tone began, as a tone
-circulating with a loop gain above 1 does. (A machine whine that starts suddenly
-can still pass; the guard then cuts until it has been quiet for a second.) Or it
-must stand 18 dB above the quietest that frequency was over the second before: a
-howl can build up while the noise reducer modulates it, too rough to count as a
-tone, and only settle into a clean one once loud. Against the 100-200 ms just
-before, that looked like a steady whine, and it rang on at -10 dBFS for seconds.
-(18 dB, not 6: a vacuum cleaner's whine varies by more than 6 dB over a second.)
-
-Where the loop gain is barely above 1 (a weak leak), the howl comes in bursts through
-several of the loop's modes at once (about 95 Hz apart for a 10 ms loop), so its strongest
-bin hops and stands only 10-13 dB above the others: it fails the peak test. (At 16 kHz the
-modes lie among the bins the peak is measured against, so even a strong leak's howl fails it.)
-It is caught instead by its concentration: 90 % of the power from 500 Hz up lies within 250 Hz of the
-peak for 60 ms, around the same frequency, 18 dB above the quietest that frequency was over
-the second before, and nothing there could be a voice's: no partial at 2f, 3f, f/2, f/3, 2f/3
-or 3f/2 (a vowel's first formant can hold 90 % of the power, but it sits on a harmonic of a
-voice whose other harmonics are there).
-
-On a howl the guard cuts 9 dB at once, then 3 dB more every 50 ms while it lasts
-(to at most 30 dB), and gives the gain back at 1 dB/s once quiet for a second. (A first
-cut of 6 dB left a strong leak ringing at about -22 dBFS for 300 ms once the noise reducer
-stopped under-estimating noise at start-up; 9 dB stops it within 200 ms.)
-
-A leak that stays would howl again as soon as the gain came back past where it howled, so the
-guard remembers: it gives back only to 3 dB under the cut in force when the loop howled, and
-lets that memory fade by 1 dB a minute (turning the volume down takes it with it). If the loop
-still howls there, that cut is remembered instead, so a steady leak howls twice, not every few
-seconds. It also remembers where: a howl that dies away within 100 ms of the cut, by 12 dB more
-than the cut, was the loop (a machine's whine only drops by the cut), and while the memory lasts
-a tone at that frequency counts as the howl coming back even if speech around it could pass for
-its partials. (Without that, a re-howl at 1 kHz rang for up to 0.8 s among the talker's low vowels.)
+Every quarter analysis window (about 5 ms at 48 kHz) the guard looks at the spectrum of what is
+about to reach the ears (`audio.howl_analysis`). A howl is a lone peak, with no voice's harmonics,
+that holds its frequency for 100 ms and has grown (6 dB over the 100-200 ms before it, or 18 dB
+over the quietest of the second before), which a steady machine whine has not; or, for a weak
+leak whose bursts hop between the loop's modes, 90 % of the power within 250 Hz of one frequency
+for 60 ms, grown as much, with no voice's partials. On a howl the guard cuts 9 dB at once and 3 dB
+more every 50 ms (to 30 dB), and gives the gain back at 1 dB/s once quiet for a second: but only
+to 3 dB under the cut the loop howled at, a memory that fades by 1 dB a minute (turning the volume
+down takes it with it). A howl that died away within 100 ms of the cut was the loop, so while
+remembered, a tone at that frequency counts as the howl coming back even among speech.
+docs/howl-guard.md says why each rule and number is as it is.
 """
 
 from __future__ import annotations
@@ -48,6 +19,7 @@ import numba
 import numpy as np
 
 from audio import fft
+from audio.howl_analysis import analyse_frame, sine_dbfs
 from audio.processor import Processor
 from audio.settings import ListeningSettings
 
@@ -77,7 +49,6 @@ from audio.settings import ListeningSettings
 ) = range(22)
 
 _PNPR_DB = 22.0
-_PHPR_DB = 25.0
 _GROWTH_DB = 6.0
 _SLOW_GROWTH_DB = 18.0  # over the last second: more than a whine's own ups and downs
 _HISTORY_STEP_S = 0.1
@@ -101,12 +72,6 @@ _GAIN_GLIDE_S = 0.005
 
 
 @numba.njit(cache=True)
-def _sine_dbfs(power: float, n: int) -> float:
-    """The level of a sine whose bin holds `power` in an n-point Hann-windowed FFT."""
-    return 20.0 * np.log10(4.0 * np.sqrt(power) / n + 1e-12)
-
-
-@numba.njit(cache=True)
 def _quietest_dbfs(history: np.ndarray, state: np.ndarray, k: int, snapshots: int, size: int) -> float:
     """The quietest bin k was over the second before, leaving out the newest snapshot (the
     tone may already be in it). Before any other was taken, the stream had only just started
@@ -116,68 +81,7 @@ def _quietest_dbfs(history: np.ndarray, state: np.ndarray, k: int, snapshots: in
     for row in range(snapshots):
         if row != newest and history[row, k] >= 0.0:  # -1: not taken yet
             quietest = min(quietest, history[row, k])
-    return _sine_dbfs(0.0 if quietest == np.inf else quietest, size)
-
-
-@numba.njit(cache=True)
-def _analyse(
-    ring: np.ndarray,
-    write: int,
-    window: np.ndarray,
-    buf: np.ndarray,
-    tw: np.ndarray,
-    rev: np.ndarray,
-    power: np.ndarray,
-    lo: int,
-    hi: int,
-    band: int,
-) -> tuple[int, float, float, bool, bool, float]:
-    n = ring.shape[0]
-    for i in range(n):
-        buf[i] = ring[(write + i) % n] * window[i]
-    fft.fft_inplace(buf, tw, rev, False)
-    best = lo
-    for k in range(lo, hi):
-        power[k] = buf[k].real * buf[k].real + buf[k].imag * buf[k].imag
-        if power[k] > power[best]:
-            best = k
-    neighbours = 0.0
-    count = 0
-    for d in range(4, 13):
-        for k in (best - d, best + d):
-            if lo <= k < hi:
-                neighbours += power[k]
-                count += 1
-    ratio_db = 10.0 * np.log10(power[best] / (neighbours / max(count, 1) + 1e-20) + 1e-20)
-    # A voiced sound has strong partials at 2f, 3f or f/2; a howl is a lone sinusoid. The peak
-    # test looks only there, so that speech under a building howl does not hide it; the band
-    # test, which has no peak to go on, also looks where the other harmonics of a voice whose
-    # 3rd or 2nd harmonic the peak is would be.
-    half = n // 2
-    harmonic = False
-    voiced = False
-    for numerator, denominator, for_peak_test in (
-        (2, 1, True),
-        (3, 1, True),
-        (1, 2, True),
-        (1, 3, False),
-        (2, 3, False),
-        (3, 2, False),
-    ):
-        centre = best * numerator // denominator
-        for k in range(centre - 1, centre + 2):
-            if 1 <= k < half and abs(k - best) > 2:
-                pk = buf[k].real * buf[k].real + buf[k].imag * buf[k].imag
-                if pk * 10.0 ** (_PHPR_DB / 10.0) > power[best]:
-                    voiced = True
-                    harmonic = harmonic or for_peak_test
-    total = 0.0
-    near = 0.0
-    for k in range(lo, hi):
-        total += power[k]
-        if abs(k - best) <= band:
-            near += power[k]
-    return best, ratio_db, _sine_dbfs(power[best], n), harmonic, voiced, near / (total + 1e-30)
+    return sine_dbfs(0.0 if quietest == np.inf else quietest, size)
 
 
 @numba.njit(cache=True)
@@ -226,7 +130,7 @@ def _guard(
         fill += 1
         state[FILL] = fill % size
         if enabled and fill % hop == 0:
-            best, ratio_db, level_db, harmonic, voiced, share = _analyse(
+            best, ratio_db, level_db, harmonic, voiced, share = analyse_frame(
                 ring, fill % size, window, buf, tw, rev, power, lo, hi, band
             )
             howl_bin = round(state[LAST_HZ] * size / sample_rate)
@@ -234,7 +138,7 @@ def _guard(
             # machine's whine only drops by the cut. Only a confirmed howl is remembered.
             if state[EVENTS] > 0 and state[SINCE_EVENT] < confirm_hops:
                 state[SINCE_EVENT] += 1
-                if _sine_dbfs(power[howl_bin], size) <= state[HOWL_DB] - _CONFIRM_DROP_DB:
+                if sine_dbfs(power[howl_bin], size) <= state[HOWL_DB] - _CONFIRM_DROP_DB:
                     state[CONFIRMED] = 1
                     state[FLOOR_DB] = max(state[FLOOR_DB], state[PENDING_FLOOR_DB])
             # Where the loop howled, while the guard remembers it, a tone is taken for the howl
@@ -252,7 +156,7 @@ def _guard(
                 state[PERSIST] = 1
                 state[QUIETEST_DB] = _quietest_dbfs(history, state, best, snapshots, size)
                 previous = max(0.0, history[(int(state[HISTORY_NEXT]) - 2) % snapshots, best])
-                state[RUN_START_DB] = _sine_dbfs(previous, size)
+                state[RUN_START_DB] = sine_dbfs(previous, size)
             else:
                 state[PERSIST] = 0
             # The band test follows the burst while its strongest bin hops between the loop's modes.

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
+from audio.errors import AudioError
+
 
 @dataclass(frozen=True)
 class FFTPlan:
@@ -24,7 +26,7 @@ class FFTPlan:
 
 def plan(n: int) -> FFTPlan:
     if n < 2 or n & (n - 1):
-        raise ValueError(f"FFT size must be a power of two, got {n}")
+        raise AudioError(f"FFT size must be a power of two, got {n}")
     bits = n.bit_length() - 1
     idx = np.arange(n)
     rev = np.zeros(n, dtype=np.int64)

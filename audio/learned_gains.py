@@ -1,11 +1,9 @@
 """Learned band gains for the noise reducer: a small recurrent network on the filter bank's own frames.
 
-The classic estimator (noise tracking by speech presence, MMSE gains) loses most of what it could
-gain on doors, chewing and neighbours talking: ideal gains through the same filter bank are worth
-about +11 dB SI-SDR, the classic estimate +2.5 dB. RNNoise estimates them far better but its gains
-arrive 20-30 ms late in a low-delay path. This estimator is trained (`benchmarks/nr_train.py`) for
-exactly this filter bank: features from the current 1024-point analysis frame at 48 kHz, every hop,
-and one gain per band for that same frame, so nothing is stale.
+The classic estimator loses most of what it could gain on doors, chewing and neighbours talking,
+and RNNoise's better gains arrive 20-30 ms late in a low-delay path. This estimator is trained
+(`benchmarks/nr_train.py`) for exactly this filter bank: features from the current 1024-point
+analysis frame at 48 kHz, every hop, and one gain per band for that same frame, so nothing is stale.
 
 Bands: N_BANDS triangular bands (RNNoise's arrangement: each edge is a band's centre, neighbours
 overlap) spaced on the ERB scale from 0 to TOP_HZ. Above TOP_HZ the classic gain is kept: the
@@ -28,6 +26,8 @@ from importlib import resources
 
 import numpy as np
 from numba import njit
+
+from audio.errors import AudioError
 
 RATE = 48000
 N_FFT = 1024
@@ -209,7 +209,7 @@ def check_shapes(weights: dict[str, np.ndarray], n_features: int = N_FEATURES) -
     except IndexError:
         wrong = ["w_in or w_hh is not a matrix"]
     if wrong:
-        raise ValueError(
+        raise AudioError(
             "These noise-reduction weights do not fit this version of Hark ("
             + "; ".join(wrong)
             + "): retrain them with benchmarks/nr_train.py or use the shipped ones."

@@ -1,47 +1,24 @@
-"""Low-delay single-channel noise reduction for speech, with RNNoise as a side-chain gain estimator.
+"""Low-delay single-channel noise reduction for speech: `NoiseReducer`, and its three methods.
 
-Filter bank: a short-time Fourier transform with asymmetric analysis/synthesis windows
-(Mauler & Martin 2009; Wang & Wang 2021): a long analysis window (~21 ms) gives the frequency
-resolution the noise and gain estimates need, while the short synthesis window (two hops) keeps
-the audio path's delay at about one hop (2.7 ms at 48 kHz, 128-sample blocks).
+Filter bank: a short-time Fourier transform with asymmetric analysis/synthesis windows (Mauler &
+Martin 2009; Wang & Wang 2021): a ~21 ms analysis window gives the frequency resolution the
+estimates need, a two-hop synthesis window keeps the delay at about one hop (2.7 ms at 48 kHz).
 
-Gains, per frame of the filter bank (every hop):
-1. Classic estimate: noise PSD tracked by speech presence probability (Gerkmann & Hendriks 2012),
-   a-priori SNR by decision direction and the MMSE log-spectral amplitude gain (Ephraim & Malah
-   1985), weighted by the presence probability towards the floor. The floor itself is per frame:
-   MAX_ATTENUATION_DB in frames without speech, only SPEECH_ATTEN_DB in frames full of it, so the
-   weak parts of speech (consonants, high harmonics) are not pushed into the noise floor, which is
-   what lowered STOI. Gains start closed.
-2. Side chain (48 kHz only): RNNoise (Valin 2018, "A Hybrid DSP/Deep Learning Approach to
-   Real-Time Full-Band Speech Enhancement") runs on the same input every 480 samples on a fixed
-   sample schedule. Its audio output lags by 960 samples (20 ms), far over budget, so it is never
-   heard: per RNNoise band (its 22 Bark-like bands) the side chain takes the amplitude ratio of
-   its newest output frame to the input frame that produced it, and interpolates those gains to
-   the filter bank's bins (`audio.rnnoise_sidechain`, `nr_kernels.side_chain_frame`). This is the
-   hearing-aid arrangement the issue allows: gains from a side chain, audio through a low-delay
-   filter bank.
-3. The two gains are joined by their geometric mean. The side-chain gain describes audio about
-   20-30 ms old, so where a band's posterior SNR jumps 3 dB above its 30 ms average (an onset) the
-   larger of the two gains is held for 15 ms. Then the floor set by the strength, smoothing across
-   frequency and a slow release in time, as before.
-Measured on ../shared/data (benchmarks/noise_reduction_quality.py, subsets of 24 mixtures): the
-geometric mean with onset hold beat RNNoise-gain-only, product and minimum; recorded RNNoise gains
-replayed 9-11 frames earlier (i.e. without the staleness) would reach RNNoise's own SI-SDR, so the
-staleness, not the filter bank, is what the side chain loses. Delaying the audio path a further
-128 samples (`Variant.extra_delay`) buys only +0.07 dB and is off.
-
-At 16, 22.05 and 44.1 kHz RNNoise is not run (it needs 48 kHz) and the classic estimate alone is
-used. `Variant(mode=MODE_CLASSIC)` (`CLASSIC`) selects it at 48 kHz too.
-
-The learned method (`LEARNED`, 48 kHz only) replaces the side chain with a small recurrent network
-trained for this filter bank (`audio.learned_gains`): it runs on every frame, so its gains are as
-fresh as the classic ones, and takes the classic estimator's noise PSD and gain among its features.
-Below 8 kHz its gain is joined with the classic gain by geometric mean; above, the classic gain
-stands alone.
-
-Disabled or at strength 0 the output is the input delayed by exactly `latency_samples`;
-switching crossfades between that dry copy and the processed signal. Once faded out the side chain
-pauses (it is most of the cost) and resumes from where it was when the reducer is enabled again.
+Gains, every hop (`audio.nr_gains`, `audio.nr_kernels`):
+- `classic`: noise PSD tracked by speech presence probability (Gerkmann & Hendriks 2012), a-priori
+  SNR by decision direction, MMSE log-spectral amplitude gain (Ephraim & Malah 1985), weighted by
+  the presence towards a floor that is shallower in frames full of speech, so weak speech is kept.
+  Gains start closed.
+- `rnnoise-assisted`: RNNoise (Valin 2018) runs as a side chain on its own 480-sample schedule; its
+  output (20 ms late) is never heard, only its per-band gains (`audio.rnnoise_sidechain`), joined
+  with the classic gain by geometric mean. They describe audio 20-30 ms old, so at an onset the
+  larger of the two gains is held for a moment.
+- `learned` (the default): a small recurrent network trained for this filter bank
+  (`audio.learned_gains`) gives fresh gains every frame below 8 kHz, joined with the classic gain
+  by geometric mean and smoothed over 7 ms; above 8 kHz the classic gain stands alone.
+RNNoise and the network need 48 kHz: at 16, 22.05 and 44.1 kHz every method runs the classic
+estimate (`method_in_effect` says so). Disabled or at strength 0 the output is the input delayed
+by exactly `latency_samples`; switching crossfades, and a faded-out side chain pauses.
 """
 
 from __future__ import annotations
@@ -63,10 +40,10 @@ from audio.settings import ListeningSettings
 # (FFT/analysis size, hop) per sample rate: ~21 ms analysis, ~2.7 ms hop.
 FRAMING = {16000: (256, 32), 22050: (512, 64), 44100: (1024, 128), 48000: (1024, 128)}
 
-NOISE_TIME_S = 0.15  # measured against 0.072 (Gerkmann & Hendriks' 0.8 per 16 ms hop): +0.12 dB SI-SDR
+NOISE_TIME_S = 0.15  # against their 0.072 (0.8 per 16 ms hop): +0.12 dB SI-SDR
 SPP_TIME_S = 0.15  # their 0.9 per 16 ms hop
-XI_H1_DB = 12.0  # 8 or 10 keep more weak speech (STOI +0.004) but let stationary noise down only 12-14 dB
-DD_TIME_S = 0.015  # measured: 0.4 (0.98 per 8 ms hop, the textbook value) smears onsets, -0.03 STOI
+XI_H1_DB = 12.0  # 8-10 keep more weak speech but let stationary noise down only 12-14 dB
+DD_TIME_S = 0.015  # the textbook 0.4 s smears onsets (-0.03 STOI)
 XI_MIN_DB = -25.0
 MAX_ATTENUATION_DB = 25.0
 RELEASE_TIME_S = 0.02
@@ -74,14 +51,13 @@ STRENGTH_TIME_S = 0.05
 CROSSFADE_TIME_S = 0.02
 WARMUP_S = 0.03
 SPP_EXPONENT = 1.0
-SPP_SPREAD_BINS = 8  # ~380 Hz each side at 48 kHz; measured 0 -> 8: +0.3 dB SI-SDR, noise floor -5 dB
-# Attenuation at strength 1 in frames whose 100-4000 Hz bins all show speech, interpolated towards
-# MAX_ATTENUATION_DB as fewer do: weak parts of speech are not pushed to the noise floor (measured
-# on the development half: STOI +0.01, SI-SDR +0.05 dB; 6 dB gave the same STOI, -0.07 dB SI-SDR).
+SPP_SPREAD_BINS = 8  # ~380 Hz each side at 48 kHz; measured +0.3 dB SI-SDR
+# Attenuation at strength 1 in frames whose PRESENCE_BAND_HZ bins all show speech, interpolated
+# towards MAX_ATTENUATION_DB as fewer do: weak speech is not pushed to the noise floor.
 SPEECH_ATTEN_DB = 12.0
 PRESENCE_BAND_HZ = (100.0, 4000.0)
-# Gains start closed and open at once where there is speech: starting open let the first 20-40 ms of
-# noise through (a door at the start of a clip: +2 dB SI-SDR over the clip once closed).
+# Gains start closed and open at once where there is speech: starting open lets the first 20-40 ms
+# of noise through.
 START_GAIN = 0.0
 
 
@@ -90,8 +66,8 @@ START_GAIN = 0.0
 ONSET_HOLD_S = 0.015
 ONSET_RATIO_DB = 3.0
 ONSET_AVERAGE_S = 0.03
-# The learned gain is smoothed over 7 ms both ways: unsmoothed it jittered around a building howl
-# and hid it from the howl guard.
+# The learned gain is smoothed over 7 ms both ways: unsmoothed it jitters around a building howl
+# and hides it from the howl guard.
 LEARNED_SMOOTHING_S = 0.007
 
 CLASSIC = "classic"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from audio.stream import InputTap
+from audio.input_tap import InputTap
 
 
 def block(value: float) -> np.ndarray:

@@ -8,6 +8,7 @@ import pytest
 from test_noise_reduction import prepared, run
 
 from audio import learned_gains as lg
+from audio.errors import AudioError
 from audio.noise_reduction import CLASSIC, LEARNED
 
 
@@ -60,7 +61,7 @@ def test_weights_for_another_feature_layout_are_refused_by_name() -> None:
         ({k: v for k, v in weights.items() if k != "b_hh"}, "'b_hh' is missing"),
         ({**weights, "w_hh": weights["w_hh"].ravel()}, "w_hh is not a matrix"),
     ):
-        with pytest.raises(ValueError, match="retrain them") as refused:
+        with pytest.raises(AudioError, match="retrain them") as refused:
             lg.LearnedGains(513, broken)
         assert named in str(refused.value)
     lg.LearnedGains(513, lg.untrained_weights())  # the one-unit placeholder fits
