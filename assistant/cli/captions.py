@@ -32,6 +32,7 @@ from assistant.cli.options import (
     add_profile_arguments,
     add_settings_arguments,
     device_spec,
+    listening_settings_for,
 )
 
 
@@ -132,7 +133,6 @@ def captions(args: argparse.Namespace) -> int:
     from assistant.conversation.transcript_file import check_transcript_path, save_transcript
     from assistant.personalise.settings import (
         caption_style,
-        listening_settings_for,
         load_profile,
         speech_preferences,
     )

@@ -18,8 +18,9 @@ from assistant.cli.options import (
     add_profile_arguments,
     add_settings_arguments,
     device_spec,
+    listening_settings_for,
 )
-from assistant.personalise.settings import listening_settings_for, load_profile
+from assistant.personalise.settings import load_profile
 
 if TYPE_CHECKING:
     from audio.stream import ListeningStream

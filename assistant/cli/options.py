@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 
+from assistant.personalise.settings import Profile, keep_ceiling, listening_settings
 from audio.noise_reduction import DEFAULT_METHOD, METHODS
 from audio.settings import TONE_PRESETS, CompressionSettings, ListeningSettings, tone_preset
 
@@ -139,3 +140,12 @@ def settings_from_arguments(
     if args.feedback_guard is not None:
         changes["feedback_guard_enabled"] = args.feedback_guard == "on"
     return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
+
+
+def listening_settings_for(args: argparse.Namespace, profile: Profile | None) -> ListeningSettings:
+    """Settings for `hark listen`/`process`/`feedback`/`captions`: the profile's (if any) changed by the
+    flags, never above the person's own output ceiling."""
+    if profile is None:
+        return settings_from_arguments(args)
+    base = listening_settings(profile)
+    return keep_ceiling(base, settings_from_arguments(args, base))

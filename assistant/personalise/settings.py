@@ -94,13 +94,3 @@ def load_profile(args: argparse.Namespace, purpose: str) -> dict[str, Any] | Non
             store.close()
     except (ProfileError, ProfileUseError) as error:
         raise ProfileUseError(f"Cannot use profile {args.profile}: {error}") from None
-
-
-def listening_settings_for(args: argparse.Namespace, profile: Profile | None) -> ListeningSettings:
-    """Settings for `hark listen`/`process`/`captions`: the profile's (if any) changed by the flags."""
-    from assistant.cli.options import settings_from_arguments
-
-    if profile is None:
-        return settings_from_arguments(args)
-    base = listening_settings(profile)
-    return keep_ceiling(base, settings_from_arguments(args, base))

@@ -180,7 +180,8 @@ def test_say_a_phrase_filled_in_and_refuse_a_gap(store, tmp_path: Path) -> None:
 def test_caption_window_takes_the_profiles_style_and_settings(store, monkeypatch: pytest.MonkeyPatch) -> None:
     from assistant.cli.captions import style_from_arguments
     from assistant.cli.main import build_parser
-    from assistant.personalise.settings import listening_settings_for, load_profile
+    from assistant.cli.options import listening_settings_for
+    from assistant.personalise.settings import load_profile
 
     env, profile_id = store
     for key in ("HARK_STORE", "HARK_PASSPHRASE", "HARK_USER", SCRYPT_N_ENV):
