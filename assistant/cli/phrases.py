@@ -149,7 +149,7 @@ def _favourites_key(args: argparse.Namespace) -> str:
 def favourites(args: argparse.Namespace) -> int:
     person = _favourites_key(args)
     if is_profile_key(person):
-        from assistant.cli.profiles import open_store
+        from assistant.personalise.store import open_store
 
         profile_store = open_store(args.store, args.as_name)
         try:

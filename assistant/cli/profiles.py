@@ -34,8 +34,6 @@ from profiles.model import merge_patch
 from profiles.store import STORE_ENV, ProfileStore, default_store_path
 from profiles.wording import counted
 
-__all__ = ["add_commands", "open_store"]  # open_store: assistant/personalise/store.py, kept here for callers
-
 
 def _open(args: argparse.Namespace) -> ProfileStore:
     return open_store(args.store, args.as_name)
