@@ -29,6 +29,13 @@ TONE_PRESETS: dict[str, tuple[float, ...]] = {
 
 MAX_TONE_DB = 24.0
 MAX_GAIN_DB = 50.0
+# (lowest, highest) the engine accepts. A person's profile may narrow these but never raise a top
+# (profiles/ranges.py; tests/profiles/test_shared_ranges.py checks both sides).
+GAIN_DB_RANGE = (-40.0, MAX_GAIN_DB)
+EAR_GAIN_DB_RANGE = (-40.0, 20.0)
+HIGHPASS_HZ_RANGE = (20.0, 500.0)
+NOISE_REDUCTION_RANGE = (0.0, 1.0)
+OUTPUT_CEILING_DBFS_RANGE = (-60.0, 0.0)
 
 
 def _check_range(name: str, value: float, low: float, high: float, unit: str) -> None:
@@ -86,22 +93,22 @@ class ListeningSettings:
     max_output_dbfs: float = -6.0
 
     def __post_init__(self) -> None:
-        _check_range("High-pass frequency", self.highpass_hz, 20.0, 500.0, " Hz")
-        _check_range("Noise reduction strength", self.noise_reduction, 0.0, 1.0, "")
+        _check_range("High-pass frequency", self.highpass_hz, *HIGHPASS_HZ_RANGE, " Hz")
+        _check_range("Noise reduction strength", self.noise_reduction, *NOISE_REDUCTION_RANGE, "")
         for ear, tone in (("Left", self.left_tone_db), ("Right", self.right_tone_db)):
             if len(tone) != len(TONE_BAND_HZ):
                 raise AudioError(f"{ear} tone needs {len(TONE_BAND_HZ)} band gains, got {len(tone)}.")
             for hz, db in zip(TONE_BAND_HZ, tone, strict=True):
                 _check_range(f"{ear} tone at {hz:g} Hz", db, -MAX_TONE_DB, MAX_TONE_DB, " dB")
-        _check_range("Gain", self.gain_db, -40.0, MAX_GAIN_DB, " dB")
-        _check_range("Left ear gain", self.left_gain_db, -40.0, 20.0, " dB")
-        _check_range("Right ear gain", self.right_gain_db, -40.0, 20.0, " dB")
+        _check_range("Gain", self.gain_db, *GAIN_DB_RANGE, " dB")
+        _check_range("Left ear gain", self.left_gain_db, *EAR_GAIN_DB_RANGE, " dB")
+        _check_range("Right ear gain", self.right_gain_db, *EAR_GAIN_DB_RANGE, " dB")
         if isinstance(self.max_output_dbfs, int | float) and self.max_output_dbfs > 0:
             raise AudioError(
                 f"The output ceiling must be at or below 0 dBFS (digital full scale), got {self.max_output_dbfs:g};"
                 " -6 dBFS is the default, lower is safer."
             )
-        _check_range("Output ceiling", self.max_output_dbfs, -60.0, 0.0, " dBFS")
+        _check_range("Output ceiling", self.max_output_dbfs, *OUTPUT_CEILING_DBFS_RANGE, " dBFS")
 
     @property
     def ears_differ(self) -> bool:

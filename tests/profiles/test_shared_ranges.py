@@ -3,8 +3,8 @@
 profiles/ranges.py names the profile's side once; audio/settings.py, assistant/captions/style.py
 and assistant/speech/synthesis.py name theirs. Every profile value must be one the engine and the
 app accept, and where a range protects hearing (the highest gain, tone and output ceiling) the
-two sides must be the same, so neither can be widened alone. Where audio has no named constant
-yet, the engine's own validation is probed at the profile's limits.
+two sides must be the same, so neither can be widened alone. The engine's validation is also
+probed at the profile's limits, so the named constants cannot drift from what it enforces.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from assistant.captions.style import MAX_FONT_PT, MAX_LINES, MIN_FONT_PT, MIN_LI
 from assistant.personalise.settings import caption_style, listening_settings, speech_preferences
 from assistant.speech.errors import SpeechError
 from assistant.speech.synthesis import DEFAULT_RATE_WPM, RATE_MAX_WPM, RATE_MIN_WPM, check_settings
+from audio import settings as engine
 from audio.errors import AudioError
 from audio.settings import MAX_GAIN_DB, MAX_TONE_DB, TONE_BAND_HZ, TONE_PRESETS, ListeningSettings
 from profiles import ranges
@@ -72,6 +73,23 @@ def test_the_engine_accepts_every_profile_value_and_nothing_louder(
 
 def test_the_highest_gain_is_one_constant_on_both_sides() -> None:
     assert ranges.GAIN_DB[1] == MAX_GAIN_DB
+
+
+@pytest.mark.parametrize(
+    ("profile_range", "engine_range"),
+    [
+        (ranges.GAIN_DB, engine.GAIN_DB_RANGE),
+        (ranges.EAR_GAIN_DB, engine.EAR_GAIN_DB_RANGE),
+        (ranges.NOISE_REDUCTION, engine.NOISE_REDUCTION_RANGE),
+        (ranges.HIGHPASS_HZ, engine.HIGHPASS_HZ_RANGE),
+        (ranges.MAX_OUTPUT_DBFS, engine.OUTPUT_CEILING_DBFS_RANGE),
+    ],
+)
+def test_each_profile_range_is_the_engines_or_narrower_with_the_same_top(
+    profile_range: tuple[float, float], engine_range: tuple[float, float]
+) -> None:
+    assert profile_range[1] == engine_range[1]
+    assert engine_range[0] <= profile_range[0] < profile_range[1]
 
 
 @pytest.mark.parametrize(
