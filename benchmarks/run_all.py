@@ -1,7 +1,7 @@
 """Run every benchmark in turn (about 45 minutes): `make bench`.
 
 Each writes its JSON under benchmarks/results/ and prints its figures; the
-README quotes them.
+docs/performance.md quotes them.
 """
 
 from __future__ import annotations

@@ -80,7 +80,7 @@ def test_guard_detects_within_200_ms_and_stops_the_howl(leak_db: float, method: 
 # Weaker still, the loop gain is barely above 1 and the howl rises and collapses in bursts,
 # through several of the loop's modes at once (about 300 Hz wide), so it fails the guard's peak
 # and one-bin tests; the band test catches it. At -31 dB with the learned reducer in the loop it
-# only rings for about 50 ms at a time after each word, and is caught late (README, Known limits).
+# only rings for about 50 ms at a time after each word, and is caught late (docs/howl-guard.md).
 @pytest.mark.parametrize(
     ("leak_db", "method"),
     [
@@ -98,7 +98,7 @@ def test_a_weaker_leak_is_caught_as_quickly(leak_db: float, method: str) -> None
     assert_guard_stops_the_howl(leak_db, method)
 
 
-# The leak at other frequencies: a sample of the cases the guard meets in full (README, Known limits,
+# The leak at other frequencies: a sample of the cases the guard meets in full (docs/howl-guard.md
 # has the whole grid; with the learned method weak leaks away from 3 kHz are often caught late).
 @pytest.mark.parametrize(
     ("hz", "leak_db", "method"),

@@ -140,7 +140,7 @@ def test_stoi_not_lowered(
         # A known shortfall, kept visible: the 7 ms smoothing that keeps howls visible to the
         # guard slows the gain at speech onsets after a slam (STOI 0.0044-0.0048 under the input's
         # here; 0.0065 with 10 ms, 0.001-0.002 unsmoothed). On the held-out benchmark fold the
-        # learned method still lowers STOI in fewer conditions than classic (see README, Performance).
+        # learned method still lowers STOI in fewer conditions than classic (docs/noise-reduction.md).
         reason = "learned method: STOI 0.0044-0.0048 under the input's on this door clip"
         request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
 
