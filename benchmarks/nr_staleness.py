@@ -1,7 +1,7 @@
 """What RNNoise's own gains are worth inside Hark's latency budget.
 
 RNNoise's output lags its input by 20 ms: a 10 ms frame, and since version 0.2 a 10 ms look-ahead
-(the gains it computes from frame n are applied to frame n - 1). The issue's target compares Hark,
+(the gains it computes from frame n are applied to frame n - 1). Hark's noise-reduction target compares Hark,
 at a third of that delay or less, with RNNoise at its full delay. This benchmark measures how much
 of RNNoise's gain is its delay. On the held-out cases of both folds (the very cases
 `nr_train evaluate` scores the learned method on), it takes RNNoise's gains as they act on the
