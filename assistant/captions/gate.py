@@ -1,26 +1,13 @@
 """A voice-activity detector that tells Vosk's words from noise's.
 
-Vosk decodes whatever it is given, and steady noise alone (fan, air-conditioning at
--35 dBFS) came out as confident words (three words, confidence 1.0, on 8 s of
-air-conditioner). `SpeechRegions` marks where speech is; the Vosk engine keeps only words
-that overlap a marked region.
-
-A 30 ms frame counts as speech when both hold:
-- pocketsphinx's WebRTC-style `Vad` calls it speech (mode `VAD_MODE`), and
-- its energy is at least MARGIN_DB above the noise floor, the quietest frame of the last
-  FLOOR_S (a minimum tracker: steady noise sets the floor and never clears the margin,
-  while speech, with its syllable-rate level swings, does). The WebRTC VAD alone calls
-  88 % of the air-conditioner's frames speech in its loosest mode, 31 % in its strictest.
-A region opens when OPEN_FRAMES of the last OPEN_OF frames are speech, reaching back
-PREROLL_S before the first of them (so quiet word onsets count), and closes HANGOVER_S
-after the last speech frame.
-
-Why the words are filtered after Vosk rather than the audio gated before it (measured on
-tests/data at -35 dBFS): gating the audio (silence outside regions, 0.21 s pre-roll)
-removed the air-conditioner's words, but a door slam passes any VAD (loud, resonant,
-"voiced"), and Vosk, hearing it cut out of its surroundings, made a word of it in every
-variant tried (zeros, -20/-30/-40 dB floors, comfort noise: confidence 0.3-0.7), where
-ungated it had made none. Filtering keeps Vosk's acoustic context and has no delay.
+Vosk decodes whatever it is given, and steady noise alone comes out as confident words.
+`SpeechRegions` marks where speech is; the Vosk engine keeps only words that overlap a region.
+A 30 ms frame counts as speech when pocketsphinx's WebRTC-style `Vad` says so and its energy is
+at least MARGIN_DB above the noise floor (the quietest frame of the last FLOOR_S: steady noise
+sets the floor, speech's syllable-rate swings clear it). A region opens when OPEN_FRAMES of the
+last OPEN_OF frames are speech, reaching back PREROLL_S, and closes HANGOVER_S after the last.
+Words are filtered after Vosk rather than the audio gated before it, which keeps Vosk's acoustic
+context and adds no delay (docs/captions.md has the measurements).
 """
 
 from __future__ import annotations

@@ -1,46 +1,19 @@
 """pocketsphinx captions: the en-us model from its wheel, segmented by its own endpointer.
 
-Audio goes through pocketsphinx's `Endpointer` (WebRTC-style VAD, LOOSE mode, deciding
-over a 0.3 s window of 30 ms frames with a 0.9 ratio). The decoder hears each speech region
-as one utterance, with three additions that make streaming as accurate as one decoder pass
-over a whole recording (measured in tests/captions/test_pocketsphinx.py):
+Each speech region found by pocketsphinx's `Endpointer` is decoded as one utterance, with
+additions that make streaming as accurate as one pass over a whole recording
+(docs/captions.md says why and what each was worth):
+- pre-roll: the utterance starts PREROLL_S before `speech_start`, so quiet word onsets are kept;
+- pause bridging: a pause of up to MERGE_GAP_S does not end the utterance, so a sentence keeps
+  its language-model context;
+- CMN warm-up: the first utterance of a session is held for CMN_WARMUP_S and its cepstral mean
+  measured in one batch pass before decoding starts (streaming CMN starts from a wrong mean);
+- no second search pass (`fwdflat=False`): it delayed long captions and did not help accuracy.
+Silence beyond those margins is never decoded: that is where pocketsphinx invents words.
 
-- pre-roll: the utterance starts PREROLL_S before the endpointer's `speech_start`, so word
-  onsets the VAD judged too quiet are not cut and the decoder sees some silence first;
-- pause bridging: a pause of up to MERGE_GAP_S does not end the utterance: the decoder hears
-  the pause (as it would in a whole recording) and carries on, instead of the sentence being
-  cut into pieces decoded without each other's language-model context. The utterance ends,
-  and its Segment is emitted, once a pause has lasted longer than that: measured, 1.03 s of
-  audio after the last word's end (0.88 s without bridging, 1.18 s with 0.3 s bridging),
-  plus the decoding time;
-- CMN warm-up: cepstral mean normalisation (CMN) in streaming mode starts from the model's
-  fixed `cmninit` (40,3,-1,...), or from the last session's mean, and moves away from it
-  slowly (the old value weighs as several seconds of speech), so the first sentences of a
-  session were decoded with a wrong mean. The first utterance of each session (after
-  creation or `reset`: a new session can be another room, microphone or speaker) is
-  therefore held back for CMN_WARMUP_S and its mean measured in one batch pass
-  (`process_raw(no_search=True, full_utt=True)`, about 1 ms) before decoding starts; within
-  the session the decoder's live CMN carries across utterances. This was the whole of the
-  streaming path's WER gap on the benchmark clips, each a different speaker and recording:
-  one decoder pass over each whole file with live CMN scored 56.9 % against 50.2 % with batch
-  CMN, and streaming 56.5 %; re-measuring the mean per session brought streaming to 50.6 %
-  (benchmarks/captions_quality.py subset; warm-up only at the first session it had been);
-- no second search pass (`fwdflat=False`): the flat-lexicon pass re-searches the whole
-  utterance in `end_utt`, so the caption of a long sentence waited for it. Measured on 11
-  utterances of 0.9-14.8 s: end_utt CPU time median 0.38 s, max 2.0 s with it, 0.07 s and
-  0.6 s without; WER 56.5 % with, 56.1 % without (benchmark subset, the noise of one clip).
-
-Silence beyond those margins is never decoded, which is where pocketsphinx invents most
-words, and it keeps the CPU free.
-
-Word timings: `seg()` frames are 10 ms (100 per second) counted from the utterance start,
-and the utterance starts at the endpointer's `speech_start` minus the pre-roll, on the
-session clock. Confidence: `Segment.prob`, the word's posterior probability from the
-decoder's lattice (pocketsphinx's Python API already converts it from log to 0..1); the
-acoustic score (`ascore`) is a density, not a probability, so it is not used.
-
-Decoding holds the GIL (end_utt of a long utterance for ~0.4 s here), so live use runs
-this in a child process (see engines.SubprocessRecognizer).
+Word timings: `seg()` frames are 10 ms from the utterance start, placed on the session clock.
+Confidence is the word's lattice posterior (`Segment.prob`), not the acoustic density.
+Decoding holds the GIL, so live use runs this in a child process (engines.SubprocessRecognizer).
 """
 
 from __future__ import annotations
