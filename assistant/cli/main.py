@@ -61,6 +61,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _verb(args: argparse.Namespace) -> str:
+    """The command as typed, with its subcommand when it has one (`models install`)."""
+    subcommand = getattr(args, f"{args.command}_command", None)
+    return f"{args.command} {subcommand}" if subcommand else args.command
+
+
 def main(argv: list[str] | None = None, desktop: Desktop | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -71,7 +77,7 @@ def main(argv: list[str] | None = None, desktop: Desktop | None = None) -> int:
     try:
         return int(args.run(args))
     except USER_ERRORS as error:
-        print(f"hark {args.command}: {error}", file=sys.stderr)
+        print(f"hark {_verb(args)}: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

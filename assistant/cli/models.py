@@ -10,7 +10,6 @@ import argparse
 import difflib
 import sys
 import time
-from collections.abc import Callable
 
 from assistant.speech_models import manage as models
 from assistant.speech_models.errors import ModelError
@@ -22,17 +21,6 @@ def _mb(size_bytes: float | None) -> str:
 
 def _published_mb(value: float | None) -> str:
     return "?" if value is None else f"{value:,.0f} MB"
-
-
-def _guarded(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
-    def run(args: argparse.Namespace) -> int:
-        try:
-            return command(args)
-        except ModelError as error:
-            print(f"hark models {args.models_command}: {error}", file=sys.stderr)
-            return 2
-
-    return run
 
 
 def list_models(args: argparse.Namespace) -> int:
@@ -141,7 +129,7 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     commands = parser.add_subparsers(dest="models_command", metavar="ACTION", required=True)
 
     listing = commands.add_parser("list", help="the catalogue and the installed models, with sizes")
-    listing.set_defaults(run=_guarded(list_models))
+    listing.set_defaults(run=list_models)
 
     adding = commands.add_parser("install", help="download a catalogue model, or install one from a file")
     adding.add_argument("model", nargs="?", metavar="NAME", help="a model name from `hark models list`")
@@ -150,14 +138,14 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     )
     adding.add_argument("--name", help="install under this name instead")
     adding.add_argument("--url", help="download from this address instead of the catalogue's")
-    adding.set_defaults(run=_guarded(install))
+    adding.set_defaults(run=install)
 
     checking = commands.add_parser(
         "verify", help="re-check every file against the checksums recorded at install"
     )
     checking.add_argument("model", nargs="?", metavar="NAME", help="one model (default: all installed)")
-    checking.set_defaults(run=_guarded(verify))
+    checking.set_defaults(run=verify)
 
     removing = commands.add_parser("remove", help="delete an installed model")
     removing.add_argument("model", metavar="NAME")
-    removing.set_defaults(run=_guarded(remove))
+    removing.set_defaults(run=remove)

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+from typing import Any
 
 from assistant.personalise.settings import Profile, keep_ceiling, listening_settings
+from assistant.personalise.store import USER_ENV
 from audio.noise_reduction import DEFAULT_METHOD, METHODS
 from audio.settings import TONE_PRESETS, CompressionSettings, ListeningSettings, tone_preset
+from profiles.store import STORE_ENV, default_store_path
 
 
 def device_spec(value: str | None) -> int | str | None:
@@ -53,10 +56,26 @@ def add_profile_arguments(parser: argparse.ArgumentParser) -> None:
         help="apply this person's communication profile "
         "(their settings; flags given here change them for this run only)",
     )
-    group.add_argument(
-        "--store", metavar="PATH", help="the profile store (default: $HARK_STORE, else the user data folder)"
+    add_store_arguments(group)
+
+
+def add_store_arguments(
+    parser: argparse.ArgumentParser | argparse._ArgumentGroup, default: Any = None
+) -> None:
+    """--store and --as: which profile store, and who is asking (for its audit log)."""
+    parser.add_argument(
+        "--store",
+        metavar="PATH",
+        default=default,
+        help=f"the profile store (default: ${STORE_ENV}, else {default_store_path()})",
     )
-    group.add_argument("--as", dest="as_name", metavar="NAME", help="your name in the store's audit log")
+    parser.add_argument(
+        "--as",
+        dest="as_name",
+        metavar="NAME",
+        default=default,
+        help=f"your name in the store's audit log (default: ${USER_ENV}, else your login name)",
+    )
 
 
 def add_settings_arguments(parser: argparse.ArgumentParser, *, with_preset: bool) -> None:

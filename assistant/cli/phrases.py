@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from typing import Any
 
 from assistant.cli.options import add_profile_arguments
@@ -37,17 +36,6 @@ from assistant.conversation.phrase_files import (
 )
 from assistant.conversation.phrases import FIELDS, GROUPS, SAMPLE_FIELDS, Phrase
 from assistant.personalise.settings import load_profile
-
-
-def _guarded(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
-    def run(args: argparse.Namespace) -> int:
-        try:
-            return command(args)
-        except PhraseError as error:
-            print(f"hark phrases {args.phrases_command}: {error}", file=sys.stderr)
-            return 2
-
-    return run
 
 
 def _advise(phrase: Phrase) -> None:
@@ -210,7 +198,7 @@ def add_commands(subparsers: Any) -> None:
 
     listing = commands.add_parser("list", help="list the phrases, by group")
     listing.add_argument("--group", choices=list(GROUPS), help="only this group")
-    listing.set_defaults(run=_guarded(list_phrases))
+    listing.set_defaults(run=list_phrases)
 
     add = commands.add_parser("add", help="add a phrase to a group")
     add.add_argument("--group", choices=list(GROUPS), required=True)
@@ -220,19 +208,19 @@ def add_commands(subparsers: Any) -> None:
         metavar="TEXT",
         help="the phrase; {assessor}, {person} and {decision} are filled in when it is used",
     )
-    add.set_defaults(run=_guarded(add_phrase))
+    add.set_defaults(run=add_phrase)
 
     edit = commands.add_parser("edit", help="change a phrase's text (its id stays)")
     edit.add_argument("id", metavar="ID")
     edit.add_argument("text", nargs="+", metavar="TEXT")
-    edit.set_defaults(run=_guarded(edit_phrase))
+    edit.set_defaults(run=edit_phrase)
 
     remove = commands.add_parser("remove", help="remove a phrase")
     remove.add_argument("id", metavar="ID")
-    remove.set_defaults(run=_guarded(remove_phrase))
+    remove.set_defaults(run=remove_phrase)
 
     reset = commands.add_parser("reset", help="go back to the built-in phrases, keeping yours as a backup")
-    reset.set_defaults(run=_guarded(reset_phrases))
+    reset.set_defaults(run=reset_phrases)
 
     favourite = commands.add_parser("favourites", help="show or change a person's favourite phrases")
     whose = favourite.add_mutually_exclusive_group()
@@ -258,7 +246,7 @@ def add_commands(subparsers: Any) -> None:
     change = favourite.add_mutually_exclusive_group()
     change.add_argument("--add", metavar="ID", help="add this phrase to their favourites")
     change.add_argument("--remove", metavar="ID", help="remove this phrase from their favourites")
-    favourite.set_defaults(run=_guarded(favourites))
+    favourite.set_defaults(run=favourites)
 
     say = commands.add_parser(
         "say", help="say a phrase aloud (or save it with --out), filled in for this conversation"
@@ -276,4 +264,4 @@ def add_commands(subparsers: Any) -> None:
     )
     say.add_argument("--volume", type=float, metavar="0..1", help="volume (default 1, or the profile's)")
     add_profile_arguments(say)
-    say.set_defaults(run=_guarded(say_phrase))
+    say.set_defaults(run=say_phrase)

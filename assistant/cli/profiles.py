@@ -16,12 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from assistant.cli.desktop import needs_desktop_message
+from assistant.cli.options import add_store_arguments
 from assistant.cli.profile_prompts import Prompter, ask_profile
-from assistant.personalise.errors import ProfileUseError
 from assistant.personalise.store import (
     NEW_PASSPHRASE_ENV,
     PASSPHRASE_ENV,
-    USER_ENV,
     open_store,
     passphrase,
     store_path,
@@ -31,7 +30,7 @@ from profiles import json_io, sar
 from profiles.crypto import SCRYPT_N, scrypt_n_from_env
 from profiles.errors import ProfileError
 from profiles.model import merge_patch
-from profiles.store import STORE_ENV, ProfileStore, default_store_path
+from profiles.store import ProfileStore
 from profiles.wording import counted
 
 
@@ -257,33 +256,10 @@ def _sar(args: argparse.Namespace) -> int:
     return 0
 
 
-def _guarded(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
-    def run(args: argparse.Namespace) -> int:
-        try:
-            return command(args)
-        except (ProfileError, ProfileUseError) as error:
-            print(f"hark profiles {args.profiles_command}: {error}", file=sys.stderr)
-            return 2
-
-    return run
-
-
 def _store_options(default: Any) -> argparse.ArgumentParser:
     # Accepted before or after the subcommand; the subcommand's copy must not reset the first one.
     options = argparse.ArgumentParser(add_help=False)
-    options.add_argument(
-        "--store",
-        metavar="PATH",
-        default=default,
-        help=f"the store file (default: ${STORE_ENV}, else {default_store_path()})",
-    )
-    options.add_argument(
-        "--as",
-        dest="as_name",
-        metavar="NAME",
-        default=default,
-        help=f"your name in the audit log (default: ${USER_ENV}, else your login name)",
-    )
+    add_store_arguments(options, default)
     return options
 
 
@@ -296,7 +272,7 @@ def add_commands(commands: Any) -> None:
 
     def add(name: str, run: Callable[[argparse.Namespace], int], help_text: str) -> argparse.ArgumentParser:
         parser: argparse.ArgumentParser = sub.add_parser(name, parents=[common], help=help_text)
-        parser.set_defaults(run=_guarded(run))
+        parser.set_defaults(run=run)
         return parser
 
     add("init", _init, "create a new encrypted store")

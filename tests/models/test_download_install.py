@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
 import pytest
 from model_helpers import ModelServer, ModelZip, assert_nothing_half_installed
 
-from assistant.cli import models as model_commands
+from assistant.cli.main import main
 from assistant.speech_models import manage as models
 from assistant.speech_models.manifest import MANIFEST_NAME
 
@@ -128,16 +127,11 @@ def test_cli_installs_a_catalogue_name_with_a_progress_bar(
     # A catalogue name served from the local server (the bytes are the Korean test model).
     model_server.serve("vosk-model-small-en-us-0.15.zip", model_zip.path)
     monkeypatch.setenv("HARK_MODEL_BASE_URL", model_server.base_url + "/")
-    parser = argparse.ArgumentParser(prog="hark")
-    model_commands.add_commands(parser.add_subparsers(dest="command"))
-
-    args = parser.parse_args(["models", "install", "vosk-model-small-en-us-0.15"])
-    assert args.run(args) == 0
+    assert main(["models", "install", "vosk-model-small-en-us-0.15"]) == 0
     out, err = capsys.readouterr()
     assert "Installed vosk-model-small-en-us-0.15" in out
     assert "Downloading vosk-model-small-en-us-0.15" in err and "MB" in err
 
-    args = parser.parse_args(["models", "install", "vosk-model-small-en-us-0.15"])
-    assert args.run(args) == 2
+    assert main(["models", "install", "vosk-model-small-en-us-0.15"]) == 2
     assert "already installed" in capsys.readouterr().err
     assert models.installed_model_path("en") == models.model_path("vosk-model-small-en-us-0.15")

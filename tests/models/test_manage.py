@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
 from pathlib import Path
@@ -10,15 +9,12 @@ from pathlib import Path
 import pytest
 from model_helpers import ModelZip, assert_nothing_half_installed, make_fake_model, zip_folder
 
-from assistant.cli import models as model_commands
+from assistant.cli.main import main
 from assistant.speech_models import manage as models
 
 
 def _run(*argv: str) -> int:
-    parser = argparse.ArgumentParser(prog="hark")
-    model_commands.add_commands(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(["models", *argv])
-    return int(args.run(args))
+    return main(["models", *argv])
 
 
 def test_install_from_zip_file(model_zip: ModelZip, models_home: Path) -> None:
