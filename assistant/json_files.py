@@ -95,3 +95,19 @@ def _sync_folder(folder: Path) -> None:
     with contextlib.suppress(OSError):
         os.fsync(descriptor)
     os.close(descriptor)
+
+
+def envelope_body(data: Any, schema: str, version: int, body: str, problems: list[str]) -> Any:
+    """The `body` of a versioned file (one object of "schema", "version" and `body`), or None
+    if it is not such an object; what is wrong with the envelope is added to `problems`."""
+    if not isinstance(data, dict):
+        problems.append(f"the file must hold one JSON object with schema, version and {body}")
+        return None
+    if data.get("schema") != schema:
+        problems.append(f'"schema" must be {schema!r}, found {data.get("schema")!r}')
+    if data.get("version") != version:
+        problems.append(f"it is version {data.get('version')!r} and this Hark reads version {version} only")
+    problems += [
+        f"unknown key {key!r} at the top level" for key in data if key not in ("schema", "version", body)
+    ]
+    return data.get(body)

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 from assistant.conversation.errors import PhraseError, PhraseFileError
 from assistant.conversation.phrases import MAX_ID_CHARS, is_phrase_id
-from assistant.json_files import JsonFileProblem, decode_json, read_capped, write_text_atomic
+from assistant.json_files import JsonFileProblem, decode_json, envelope_body, read_capped, write_text_atomic
 
 SCHEMA = "hark.favourites"
 VERSION = 1
@@ -141,17 +141,9 @@ class FavouritesFile:
 
 
 def _people_from_data(data: Any, problems: list[str]) -> dict[str, list[str]]:
+    people = envelope_body(data, SCHEMA, VERSION, "people", problems)
     if not isinstance(data, dict):
-        problems.append("the file must hold one JSON object with schema, version and people")
         return {}
-    if data.get("schema") != SCHEMA:
-        problems.append(f'"schema" must be {SCHEMA!r}, found {data.get("schema")!r}')
-    if data.get("version") != VERSION:
-        problems.append(f"it is version {data.get('version')!r} and this Hark reads version {VERSION} only")
-    problems += [
-        f"unknown key {key!r} at the top level" for key in data if key not in ("schema", "version", "people")
-    ]
-    people = data.get("people")
     if not isinstance(people, dict):
         problems.append('"people" must be an object of person key to a list of phrase ids')
         return {}

@@ -18,7 +18,7 @@ from typing import Any
 
 from assistant.conversation.errors import PhraseError, PhraseFileError
 from assistant.conversation.phrases import SCHEMA, VERSION, Library, Phrase, library_problems
-from assistant.json_files import JsonFileProblem, decode_json, read_capped, write_text_atomic
+from assistant.json_files import JsonFileProblem, decode_json, envelope_body, read_capped, write_text_atomic
 
 MAX_FILE_BYTES = 512 * 1024  # the built-in library is about 10 KB
 
@@ -38,17 +38,9 @@ def parse_library(raw: bytes, where: str) -> Library:
 
 
 def _phrases_from_data(data: Any, problems: list[str]) -> list[tuple[int, Phrase]]:
+    items = envelope_body(data, SCHEMA, VERSION, "phrases", problems)
     if not isinstance(data, dict):
-        problems.append("the file must hold one JSON object with schema, version and phrases")
         return []
-    if data.get("schema") != SCHEMA:
-        problems.append(f'"schema" must be {SCHEMA!r}, found {data.get("schema")!r}')
-    if data.get("version") != VERSION:
-        problems.append(f"it is version {data.get('version')!r} and this Hark reads version {VERSION} only")
-    problems += [
-        f"unknown key {key!r} at the top level" for key in data if key not in ("schema", "version", "phrases")
-    ]
-    items = data.get("phrases")
     if not isinstance(items, list):
         problems.append('"phrases" must be a list of phrases')
         return []
