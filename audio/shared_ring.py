@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 from multiprocessing import resource_tracker
 from multiprocessing.shared_memory import SharedMemory
+from typing import Self
 
 import numpy as np
 from numba import njit, types
@@ -147,25 +148,57 @@ def _open_untracked(name: str) -> SharedMemory:
         resource_tracker.register = register
 
 
-def _attach_segment(name: str, magic: int) -> tuple[SharedMemory, np.ndarray]:
-    try:
-        segment = _open_untracked(name)
-    except FileNotFoundError:
-        raise AudioError(f"The audio engine's shared memory {name!r} is gone.") from None
-    header = np.ndarray((HEADER_WORDS,), dtype=np.int64, buffer=segment.buf)
-    if header[MAGIC] != magic:
-        segment.close()
-        raise AudioError(f"The shared memory {name!r} is not one of the audio engine's.")
-    return segment, header
+class _SharedSegment:
+    """One segment: the header above, then the subclass's `_data`. The creator owns (unlinks) it."""
+
+    MAGIC = 0
+
+    def __init__(self, segment: SharedMemory, owner: bool) -> None:
+        self._segment, self._owner = segment, owner
+        self._header = np.ndarray((HEADER_WORDS,), dtype=np.int64, buffer=segment.buf)
+        self._data: np.ndarray
+
+    @classmethod
+    def _create(cls, data_bytes: int, capacity: int, channels: int = 0) -> Self:
+        segment = _create_segment(HEADER_BYTES + data_bytes)
+        header = np.ndarray((HEADER_WORDS,), dtype=np.int64, buffer=segment.buf)
+        header[CAPACITY], header[CHANNELS], header[MAGIC] = capacity, channels, cls.MAGIC
+        del header  # a view left on the buffer would stop the segment from closing
+        return cls(segment, owner=True)
+
+    @classmethod
+    def attach(cls, name: str) -> Self:
+        """The segment another process created under `name`."""
+        try:
+            segment = _open_untracked(name)
+        except FileNotFoundError:
+            raise AudioError(f"The audio engine's shared memory {name!r} is gone.") from None
+        if np.ndarray((1,), dtype=np.int64, buffer=segment.buf)[MAGIC] != cls.MAGIC:
+            segment.close()
+            raise AudioError(f"The shared memory {name!r} is not one of the audio engine's.")
+        return cls(segment, owner=False)
+
+    @property
+    def name(self) -> str:
+        return self._segment.name
+
+    def close(self) -> None:
+        """Let go of the segment; the creator also removes it."""
+        del self._data, self._header
+        self._segment.close()
+        if self._owner:
+            self._segment.unlink()
 
 
-class SharedRing:
+class SharedRing(_SharedSegment):
     """A ring of float32 frames (frames, channels) from one process to another."""
 
-    def __init__(self, segment: SharedMemory, header: np.ndarray, owner: bool) -> None:
-        self._segment, self._header, self._owner = segment, header, owner
+    MAGIC = MAGIC_RING
+
+    def __init__(self, segment: SharedMemory, owner: bool) -> None:
+        super().__init__(segment, owner)
         # The capacity comes from the header: the segment may be larger than asked for.
-        self.capacity, self.channels = int(header[CAPACITY]), int(header[CHANNELS])
+        self.capacity, self.channels = int(self._header[CAPACITY]), int(self._header[CHANNELS])
         self._data = np.ndarray(
             (self.capacity, self.channels), dtype=np.float32, buffer=segment.buf, offset=HEADER_BYTES
         )
@@ -174,19 +207,7 @@ class SharedRing:
     def create(cls, capacity: int, channels: int = 1) -> SharedRing:
         if capacity < 1 or channels < 1:
             raise AudioError(f"A ring needs at least one frame and one channel, got {capacity} x {channels}.")
-        segment = _create_segment(HEADER_BYTES + capacity * channels * 4)
-        header = np.ndarray((HEADER_WORDS,), dtype=np.int64, buffer=segment.buf)
-        header[CAPACITY], header[CHANNELS], header[MAGIC] = capacity, channels, MAGIC_RING
-        return cls(segment, header, owner=True)
-
-    @classmethod
-    def attach(cls, name: str) -> SharedRing:
-        segment, header = _attach_segment(name, MAGIC_RING)
-        return cls(segment, header, owner=False)
-
-    @property
-    def name(self) -> str:
-        return self._segment.name
+        return cls._create(capacity * channels * 4, capacity, channels)
 
     def push(self, block: np.ndarray) -> bool:
         """Producer: queue a (frames, channels) float32 block, or drop it whole (counted) if it does
@@ -211,52 +232,29 @@ class SharedRing:
         """Frames the producer dropped because the ring was full."""
         return int(self._header[DROPPED])
 
-    def close(self) -> None:
-        """Let go of the segment; the creator also removes it."""
-        del self._data, self._header
-        self._segment.close()
-        if self._owner:
-            self._segment.unlink()
 
-
-class SharedSnapshot:
+class SharedSnapshot(_SharedSegment):
     """A fixed number of float64 fields, published whole by one process and read by another."""
 
-    def __init__(self, segment: SharedMemory, header: np.ndarray, owner: bool) -> None:
-        self._segment, self._header, self._owner = segment, header, owner
-        self.size = int(header[CAPACITY])
-        self._fields = np.ndarray((self.size,), dtype=np.float64, buffer=segment.buf, offset=HEADER_BYTES)
+    MAGIC = MAGIC_SNAPSHOT
+
+    def __init__(self, segment: SharedMemory, owner: bool) -> None:
+        super().__init__(segment, owner)
+        self.size = int(self._header[CAPACITY])
+        self._data = np.ndarray((self.size,), dtype=np.float64, buffer=segment.buf, offset=HEADER_BYTES)
 
     @classmethod
     def create(cls, size: int) -> SharedSnapshot:
-        segment = _create_segment(HEADER_BYTES + max(size, 1) * 8)
-        header = np.ndarray((HEADER_WORDS,), dtype=np.int64, buffer=segment.buf)
-        header[CAPACITY], header[MAGIC] = size, MAGIC_SNAPSHOT
-        return cls(segment, header, owner=True)
-
-    @classmethod
-    def attach(cls, name: str) -> SharedSnapshot:
-        segment, header = _attach_segment(name, MAGIC_SNAPSHOT)
-        return cls(segment, header, owner=False)
-
-    @property
-    def name(self) -> str:
-        return self._segment.name
+        return cls._create(max(size, 1) * 8, size)
 
     def publish(self, values: np.ndarray) -> None:
         """Writer (one process only): replace every field. Allocates nothing."""
-        _publish(self._header, self._fields, values)
+        _publish(self._header, self._data, values)
 
     def read(self, retries: int = 8) -> np.ndarray | None:
         """Reader: every field as of one publish, or None if each try met a write in progress."""
         out = np.empty(self.size, dtype=np.float64)
         for _ in range(retries):
-            if _try_read(self._header, self._fields, out):
+            if _try_read(self._header, self._data, out):
                 return out
         return None
-
-    def close(self) -> None:
-        del self._fields, self._header
-        self._segment.close()
-        if self._owner:
-            self._segment.unlink()
