@@ -24,12 +24,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from assistant.captions.engines import ENGINES
 from assistant.captions.style import SCHEMES, CaptionStyle
 from assistant.cli.desktop import CaptionsRun, needs_desktop
 from assistant.cli.options import (
     add_device_arguments,
     add_profile_arguments,
+    add_recogniser_arguments,
     add_settings_arguments,
     device_spec,
     listening_settings_for,
@@ -45,13 +45,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
         "Ctrl+P quick phrases, Ctrl+T type to say, Ctrl+R the person types a reply, Ctrl+F check for whistling.",
     )
     add_device_arguments(parser)
-    parser.add_argument(
-        "--engine", choices=ENGINES, help="speech engine (default: Vosk if a model is installed)"
-    )
-    parser.add_argument("--model", metavar="NAME_OR_PATH", help="Vosk model: installed name or folder")
-    parser.add_argument(
-        "--language", default="en", help="language of the installed model to use (default en)"
-    )
+    add_recogniser_arguments(parser)
     style = parser.add_argument_group("caption window")
     style.add_argument(
         "--font-pt", type=int, metavar="N", help="caption text size, 20..160 (default 48, or the profile's)"

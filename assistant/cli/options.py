@@ -7,6 +7,7 @@ import argparse
 import dataclasses
 from typing import Any
 
+from assistant.captions.engines import ENGINES
 from assistant.personalise.settings import Profile, keep_ceiling, listening_settings
 from assistant.personalise.store import USER_ENV
 from audio.noise_reduction import DEFAULT_METHOD, METHODS
@@ -44,6 +45,19 @@ def add_block_argument(
     parser: argparse.ArgumentParser, help: str = "block size in samples (default 128)"
 ) -> None:
     parser.add_argument("--block", type=int, default=128, help=help)
+
+
+def add_recogniser_arguments(parser: argparse.ArgumentParser) -> None:
+    """--engine, --model and --language: which speech recogniser makes the captions."""
+    parser.add_argument(
+        "--engine",
+        choices=ENGINES,
+        help="recogniser (default: Vosk if a model is installed, else pocketsphinx)",
+    )
+    parser.add_argument("--model", metavar="NAME_OR_PATH", help="Vosk model: installed name or folder")
+    parser.add_argument(
+        "--language", default="en", help="language of the installed model to use (default en)"
+    )
 
 
 def add_profile_arguments(parser: argparse.ArgumentParser) -> None:

@@ -13,12 +13,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from assistant.captions.engines import ENGINES, choose_recognizer
+from assistant.captions.engines import choose_recognizer
 from assistant.captions.errors import CaptionError
 from assistant.captions.live import feed_signal
 from assistant.captions.resample import StreamingResampler
 from assistant.captions.transcript import FORMATS, Transcript
-from assistant.cli.options import add_block_argument
+from assistant.cli.options import add_block_argument, add_recogniser_arguments
 from audio.errors import AudioError
 from audio.processor import SUPPORTED_RATES
 
@@ -104,15 +104,7 @@ def _strength(text: str) -> float:
 def add_commands(subparsers: Any) -> None:
     parser = subparsers.add_parser("caption", help="caption a WAV recording (prints the transcript)")
     parser.add_argument("input", metavar="IN.wav")
-    parser.add_argument(
-        "--engine",
-        choices=ENGINES,
-        help="recogniser (default: Vosk if a model is installed, else pocketsphinx)",
-    )
-    parser.add_argument("--model", metavar="NAME_OR_PATH", help="Vosk model: installed name or folder")
-    parser.add_argument(
-        "--language", default="en", help="language of the installed model to use (default en)"
-    )
+    add_recogniser_arguments(parser)
     parser.add_argument(
         "--format",
         choices=FORMATS,
