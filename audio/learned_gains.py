@@ -268,12 +268,6 @@ def untrained_weights(n_features: int = N_FEATURES) -> dict[str, np.ndarray]:
     }  # fmt: skip
 
 
-def placeholder(n_bins: int) -> tuple[np.ndarray, ...]:
-    """Arrays of the same types as `LearnedGains.arrays`, for reducers that do not use it (one
-    compiled kernel for every method); never read."""
-    return LearnedGains(n_bins, untrained_weights()).arrays
-
-
 def load_weights() -> dict[str, np.ndarray]:
     """The shipped weights (package data)."""
     with resources.files("audio").joinpath("data", WEIGHTS).open("rb") as f, np.load(f) as data:
