@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from profiles.errors import ProfileError
-from profiles.model import ID_PATTERN, check_profile
+from profiles.model import check_profile
 from profiles.wording import counted
 
 MAX_FILE_BYTES = 1_000_000
@@ -180,7 +180,3 @@ def dumps(value: Any) -> bytes:
 
 def write_profile(profile: dict[str, Any], path: Path) -> None:
     write_atomic(path, dumps(profile))
-
-
-def is_profile_id(text: str) -> bool:
-    return bool(ID_PATTERN.fullmatch(text))

@@ -62,7 +62,7 @@ SUPPORTER_ROLES = (
 CONSENT_BASES = ("consent", "best_interests", "lpa_or_deputy")
 
 
-def _is_profile_id(text: str) -> bool:
+def is_profile_id(text: str) -> bool:
     return bool(ID_PATTERN.fullmatch(text))
 
 
@@ -133,7 +133,7 @@ def _schema(today: Callable[[], date]) -> Section:
             "schema": Choice((SCHEMA_NAME,), SCHEMA_NAME),
             "version": Choice(READABLE_VERSIONS, SCHEMA_VERSION),  # type: ignore[arg-type]
             "id": Code(
-                _is_profile_id, "a Hark profile id (prf_ and 16 letters A-Z or digits 2-7)", nullable=True
+                is_profile_id, "a Hark profile id (prf_ and 16 letters A-Z or digits 2-7)", nullable=True
             ),
             "identity": identity,
             "communication": Section(

@@ -18,7 +18,7 @@ from typing import Any
 from profiles import audit, database
 from profiles.crypto import Sealer, record_label
 from profiles.errors import IntegrityError, ProfileError
-from profiles.model import ID_PATTERN
+from profiles.model import is_profile_id
 
 Clock = Callable[[], datetime]
 
@@ -63,7 +63,7 @@ class Records:
         """The current version number; a clear `ProfileError` when there is no such profile."""
         row = self.conn.execute("SELECT head FROM profiles WHERE id = ?", (profile_id,)).fetchone()
         if row is None:
-            shown = profile_id if ID_PATTERN.fullmatch(profile_id) else "with that id"
+            shown = profile_id if is_profile_id(profile_id) else "with that id"
             raise ProfileError(
                 f"There is no profile {shown} in this store; `hark profiles list` shows the ids."
             )
