@@ -305,13 +305,17 @@ def test_producer_and_consumer_on_two_threads_lose_and_duplicate_nothing() -> No
     got = np.zeros(total, dtype=np.float32)
     filled = 0
     producer.start()
-    deadline = time.monotonic() + 60  # a lost sample would otherwise leave this loop waiting forever
+    # Start reading only once the producer has met a full ring, so the full-ring path is exercised
+    # however fast this machine's reader would otherwise be.
+    deadline = time.monotonic() + 60  # a lost sample would otherwise leave these loops waiting forever
+    while full_waits == 0 and time.monotonic() < deadline:
+        time.sleep(0.001)
     while filled < total and time.monotonic() < deadline:
         n = speech.read_into(out)
         got[filled : filled + n] = out[0, :n]
         filled += n
     producer.join(5)
+    assert full_waits > 0, "the producer never met a full ring"
     assert filled == total, f"{total - filled} samples never arrived"
     assert np.array_equal(got, ramp)
-    assert full_waits > 0  # the full-ring path was exercised
     assert speech.read_into(out) == 0
