@@ -48,6 +48,9 @@ from audio.settings import ListeningSettings
     PENDING_FLOOR_DB,
 ) = range(22)
 
+# What a restarted guard carries over: the cut now, and the memory of the loop it howled at.
+REMEMBERED = (REDUCTION_DB, EVENTS, LAST_HZ, LAST_BIN, FLOOR_DB, LOOP_GAIN_DB, HOWL_DB, CONFIRMED)
+
 _PNPR_DB = 22.0
 _GROWTH_DB = 6.0
 _SLOW_GROWTH_DB = 18.0  # over the last second: more than a whine's own ups and downs
@@ -293,6 +296,16 @@ class FeedbackGuard(Processor):
     @property
     def howling(self) -> bool:
         return bool(self._state[HOWLING])
+
+    def memory(self) -> np.ndarray:
+        """What the guard has learnt about this loop (its cut, the cut it howled at, the frequency): a
+        new guard given it by `remember` protects the ears from its first block, as this one would."""
+        return self._state[list(REMEMBERED)]
+
+    def remember(self, memory: np.ndarray) -> None:
+        """Take over `memory` from an earlier guard (off the audio thread, before processing)."""
+        self._state[list(REMEMBERED)] = memory
+        self._gain[0] = 10.0 ** (-self._state[REDUCTION_DB] / 20.0)
 
     def reset(self) -> None:
         self._ring[:] = 0.0

@@ -12,6 +12,8 @@ int64 array and each slot has one writer: the producer publishes WRITTEN after
 its copy, the consumer publishes READ after its read. `clear` asks the consumer
 to fade out over 5 ms and skip what was queued, rather than cutting it mid-wave.
 Producers (push, clear) are serialised by a lock the audio thread never takes.
+The ring can live in shared memory (`SpeechInput.over`): the app pushes, the audio
+engine's process reads; memory fences order each hand-off on ARM as on x86.
 
 Nominal level. Speech is pushed at an active RMS of -25 dBFS (`NOMINAL_SPEECH_DBFS`),
 times the utterance's `volume`. -25 dBFS is the compressor's reference level, the
@@ -33,6 +35,7 @@ import numpy as np
 from scipy.signal import firwin, kaiserord, resample_poly
 
 from audio.errors import AudioError
+from audio.shared_ring import SharedQueueMemory, acquire_fence, release_fence
 
 NOMINAL_SPEECH_DBFS = -25.0
 MAX_PEAK_DBFS = -1.0  # never push anything at digital full scale, whatever the normalisation asks
@@ -156,8 +159,10 @@ def _read(ring: np.ndarray, idx: np.ndarray, fade: np.ndarray, out: np.ndarray, 
     capacity = ring.shape[0]
     written = idx[WRITTEN]
     r = idx[READ]
-    if idx[CLEAR_REQUESTS] != idx[CLEARS_DONE]:
-        idx[CLEARS_DONE] = idx[CLEAR_REQUESTS]
+    requests = idx[CLEAR_REQUESTS]
+    acquire_fence()  # the samples and the clear position counted are visible before they are used
+    if requests != idx[CLEARS_DONE]:
+        idx[CLEARS_DONE] = requests
         stop = idx[CLEAR_AT]
         if stop > r:  # something queued before the clear is still to play: fade it out
             idx[STOP_AT] = stop
@@ -187,8 +192,16 @@ def _read(ring: np.ndarray, idx: np.ndarray, fade: np.ndarray, out: np.ndarray, 
         for c in range(channels):
             out[c, i] += ring[r % capacity]
         r += 1
+    release_fence()  # read before the producer may reuse the slots
     idx[READ] = r
     return r - start
+
+
+@numba.njit(cache=True)
+def _store_after_fence(idx: np.ndarray, slot: int, value: int) -> None:
+    """Publish `value` in `idx[slot]` only after every write before it (the copy it counts)."""
+    release_fence()
+    idx[slot] = value
 
 
 class SpeechInput:
@@ -205,9 +218,42 @@ class SpeechInput:
         self._idx = np.zeros(7, dtype=np.int64)
         self._fade = np.ones(1, dtype=np.float64)
         self._step = 1.0
+        self._shared: SharedQueueMemory | None = None
+
+    @classmethod
+    def over(cls, memory: SharedQueueMemory, sample_rate: int) -> SpeechInput:
+        """A queue whose ring and positions live in `memory`, shared by the process that pushes and
+        the one whose chain reads; its rate is fixed (the engine's). Neither side's `prepare` resets
+        it: the creator calls `abandon` when a new reader takes over."""
+        speech = cls(max(1.0, memory.capacity / sample_rate))
+        speech._shared = memory
+        speech._ring, speech._idx = memory.samples, memory.index[:7]
+        speech.sample_rate = sample_rate
+        speech._step = 1.0 / max(1.0, CLEAR_FADE_S * sample_rate)
+        return speech
+
+    def abandon(self) -> float:
+        """The reader is gone (its process ended): forget what was queued and return how many seconds
+        of it never played. Only while no one reads."""
+        with self._lock:
+            left = self.pending_seconds
+            self._idx[READ] = self._idx[WRITTEN]
+            self._idx[CLEARS_DONE] = self._idx[CLEAR_REQUESTS]
+            self._idx[FADING] = 0
+            self._fade[0] = 1.0
+            return left
 
     def prepare(self, sample_rate: int, block_size: int) -> None:
         """Allocate the ring for `sample_rate` (off the audio thread, before it runs)."""
+        if self._shared is not None:
+            if sample_rate != self.sample_rate:
+                raise AudioError(
+                    f"The shared speech queue runs at {self.sample_rate} Hz, not {sample_rate} Hz."
+                )
+            self.block_size = block_size
+            scratch = np.zeros((1, block_size), dtype=np.float32)
+            _read(np.zeros(1, dtype=np.float32), np.zeros(7, dtype=np.int64), self._fade, scratch, self._step)
+            return
         with self._lock:
             if sample_rate != self.sample_rate:
                 self._ring = np.zeros(math.ceil(self.capacity_seconds * sample_rate), dtype=np.float32)
@@ -255,13 +301,13 @@ class SpeechInput:
             first = min(n, capacity - start)
             self._ring[start : start + first] = x[:first]
             self._ring[: n - first] = x[first:]
-            self._idx[WRITTEN] = written + n  # publish only after the copy
+            _store_after_fence(self._idx, WRITTEN, written + n)  # publish only after the copy
 
     def clear(self) -> None:
         """Stop now: what is queued fades out over 5 ms and is skipped. Later pushes still play."""
         with self._lock:
             self._idx[CLEAR_AT] = self._idx[WRITTEN]
-            self._idx[CLEAR_REQUESTS] += 1
+            _store_after_fence(self._idx, CLEAR_REQUESTS, int(self._idx[CLEAR_REQUESTS]) + 1)
 
     @property
     def pending_seconds(self) -> float:

@@ -27,7 +27,7 @@ from numba.extending import intrinsic
 from audio.errors import AudioError
 
 LINE = 8  # int64 words per 64-byte cache line
-MAGIC_RING, MAGIC_SNAPSHOT = 0x48524B52, 0x48524B53  # "HRKR", "HRKS"
+MAGIC_RING, MAGIC_SNAPSHOT, MAGIC_QUEUE = 0x48524B52, 0x48524B53, 0x48524B51  # "HRKR", "HRKS", "HRKQ"
 # Header words: the layout line (written once, before anyone attaches), then one line per counter.
 MAGIC, CAPACITY, CHANNELS = 0, 1, 2
 WRITTEN, DROPPED, READ = LINE, 2 * LINE, 3 * LINE  # ring: producer, producer, consumer
@@ -52,6 +52,8 @@ def _fence_of(ordering: str):
 
 _acquire = _fence_of("acquire")
 _release = _fence_of("release")
+# For other kernels that share memory between processes (the headphone speech queue).
+acquire_fence, release_fence = _acquire, _release
 
 
 @njit(cache=True)
@@ -223,6 +225,13 @@ class SharedRing(_SharedSegment):
         out = np.empty((max_frames or self.capacity, self.channels), dtype=np.float32)
         return out[: self.read_into(out)]
 
+    def skip_unread(self) -> int:
+        """Consumer: drop everything queued (a reader starting afresh); how many frames that was."""
+        written = int(self._header[WRITTEN])
+        skipped = written - int(self._header[READ])
+        self._header[READ] = written
+        return skipped
+
     @property
     def pending(self) -> int:
         return int(self._header[WRITTEN] - self._header[READ])
@@ -258,3 +267,31 @@ class SharedSnapshot(_SharedSegment):
             if _try_read(self._header, self._data, out):
                 return out
         return None
+
+
+class SharedQueueMemory(_SharedSegment):
+    """Raw memory for a queue whose logic lives elsewhere (audio.mixer.SpeechInput): `index`, eight
+    int64 words each on no one else's cache line, and `samples`, float32 frames."""
+
+    MAGIC = MAGIC_QUEUE
+
+    def __init__(self, segment: SharedMemory, owner: bool) -> None:
+        super().__init__(segment, owner)
+        self.capacity = int(self._header[CAPACITY])
+        # The header's last line is free: the queue's eight index words go there.
+        self.index = self._header[3 * LINE : 4 * LINE]
+        self._data = np.ndarray((self.capacity,), dtype=np.float32, buffer=segment.buf, offset=HEADER_BYTES)
+
+    @classmethod
+    def create(cls, capacity: int) -> SharedQueueMemory:
+        if capacity < 1:
+            raise AudioError(f"A queue needs at least one frame, got {capacity}.")
+        return cls._create(capacity * 4, capacity)
+
+    @property
+    def samples(self) -> np.ndarray:
+        return self._data
+
+    def close(self) -> None:
+        del self.index
+        super().close()

@@ -6,6 +6,10 @@ counts; everything that can block (opening, closing, rescanning devices) happens
 on the supervisor or the caller's thread. When the device disappears, the
 supervisor says so in `status`, waits for it (or for `choose_devices`), and
 reopens with a fade-in, without ever raising into the caller.
+
+The microphone can also be a WAV file played in a loop at the real pace, with the
+ears sent nowhere (`source=`): the same callback, chain and supervision run, which
+is what a demonstration without a headset and many tests need.
 """
 
 from __future__ import annotations
@@ -15,8 +19,10 @@ import gc
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 
 import numpy as np
 import sounddevice as sd
@@ -24,6 +30,7 @@ import sounddevice as sd
 from audio.chain import ListeningChain
 from audio.devices import Device, check_rate, rescan, resolve
 from audio.errors import AudioError
+from audio.file_source import FILE_SOURCE_NAME, PacedFileStream
 from audio.input_tap import InputTap
 from audio.mixer import SpeechInput
 from audio.processor import SUPPORTED_RATES
@@ -54,6 +61,12 @@ class StreamStatus:
     block_size: int
 
 
+class BlockTap(Protocol):
+    """Where the callback copies each input block (the captions' tap)."""
+
+    def push(self, indata: np.ndarray) -> None: ...
+
+
 class ListeningStream:
     def __init__(
         self,
@@ -64,7 +77,14 @@ class ListeningStream:
         block_size: int = 128,
         tap_blocks: int = 256,
         timing_blocks: int = 0,
+        source: Path | None = None,
+        tap: BlockTap | None = None,
+        after_block: Callable[[float, Any], None] | None = None,
     ) -> None:
+        """`source`: a WAV file looped as the microphone, the ears sent nowhere (devices ignored).
+        `tap`: where input blocks go (an InputTap of `tap_blocks` when not given). `after_block`:
+        called at the end of every callback with its start (time.perf_counter) and PortAudio's
+        time info; it must follow the callback's rules."""
         if sample_rate not in SUPPORTED_RATES:
             allowed = ", ".join(str(r) for r in SUPPORTED_RATES)
             raise AudioError(f"Sample rate {sample_rate} Hz is not supported; use one of {allowed} Hz.")
@@ -74,6 +94,9 @@ class ListeningStream:
         self.chain.prepare(sample_rate, block_size)
         compile_kernels(self.chain.noise_reduction_method, sample_rate, block_size)
         self.tap = InputTap(block_size, tap_blocks, poll_s=0.5 * block_size / sample_rate)
+        self._tap: BlockTap = tap if tap is not None else self.tap
+        self._source = source
+        self._after_block = after_block
         # Callback durations (s), written cyclically by the callback; see `callback_durations`.
         self._durations = np.zeros(timing_blocks, dtype=np.float64)
         self._specs: tuple[int | str | None, int | str | None] = (input_device, output_device)
@@ -111,7 +134,9 @@ class ListeningStream:
                 if status.output_underflow:
                     self.output_underflows += 1
             self.chain.process(indata, outdata)
-            self.tap.push(indata)
+            self._tap.push(indata)
+            if self._after_block is not None:
+                self._after_block(started, time_info)
         except Exception as e:  # the stream must survive anything the chain does
             outdata.fill(0.0)
             self.callback_errors += 1
@@ -124,6 +149,15 @@ class ListeningStream:
     # --- opening and closing (caller or supervisor thread) ------------------------------
     def _open(self) -> None:
         """Resolve the devices, check the rate and start a stream (raises AudioError)."""
+        if self._source is not None:
+            paced = PacedFileStream(
+                self._source, self.sample_rate, self.block_size, self._callback, sd.CallbackFlags()
+            )
+            self.chain.ramp_in()
+            paced.start()
+            self._stream, self._devices = paced, (_file_device(self._source), _file_device(None))
+            self._set("running", f"Listening to the file {self._source.name} in a loop; the ears go nowhere.")
+            return
         inp = resolve(self._specs[0], "input")
         out = resolve(self._specs[1], "output")
         out_channels = 1 if out.max_output_channels == 1 else 2
@@ -251,7 +285,8 @@ class ListeningStream:
             if self._stuck.is_alive():
                 return  # PortAudio is still tearing the dead stream down: rescanning now would hang
             self._stuck = None
-        rescan()  # safe: no stream of ours is open
+        if self._source is None:
+            rescan()  # safe: no stream of ours is open
         try:
             self._open()
         except AudioError as e:
@@ -295,6 +330,11 @@ class ListeningStream:
         """The recorded callback durations in seconds (the last `timing_blocks` of them)."""
         n = min(self.callbacks, self._durations.shape[0])
         return self._durations[:n].copy()
+
+
+def _file_device(path: Path | None) -> Device:
+    name = f"{FILE_SOURCE_NAME}: {path.name}" if path is not None else "nowhere"
+    return Device(-1, name, FILE_SOURCE_NAME, 1 if path else 0, 0 if path else 2, 0.0, 0.0, 0.0)
 
 
 def _close_quietly(stream: sd.Stream) -> None:
