@@ -32,7 +32,6 @@ from functools import lru_cache
 
 import numba
 import numpy as np
-from scipy.signal import firwin, kaiserord, resample_poly
 
 from audio.errors import AudioError
 from audio.shared_ring import SharedQueueMemory, acquire_fence, release_fence
@@ -64,6 +63,8 @@ def _anti_alias_taps(up: int, down: int) -> np.ndarray:
     """Kaiser-window low-pass at the upsampled rate, designed by its transition band and attenuation."""
     nyquist = 0.5 / max(up, down)  # the lower Nyquist, in cycles per upsampled sample
     width = (1.0 - _PASS_FRACTION) * nyquist
+    from scipy.signal import firwin, kaiserord  # here: importing scipy.signal costs the engine 1.5 s a start
+
     numtaps, beta = kaiserord(_STOP_DB, width / 0.5)
     numtaps |= 1  # odd: a whole-sample group delay, which resample_poly removes
     cutoff = nyquist - width / 2.0
@@ -82,6 +83,8 @@ def resample(samples: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
         return x.astype(np.float32)
     g = math.gcd(from_rate, to_rate)
     up, down = to_rate // g, from_rate // g
+    from scipy.signal import resample_poly
+
     y = resample_poly(x, up, down, window=_anti_alias_taps(up, down))
     return np.asarray(y, dtype=np.float32)
 
