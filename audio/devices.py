@@ -3,6 +3,13 @@
 Names are matched the way people type them: case-insensitive substring, an exact
 name wins over partial ones, and two partial matches are an error that lists both
 rather than a silent guess (the wrong device in a hearing aid is worse than none).
+One card offered by several host APIs is one device: the host API with the least delay
+is chosen (Windows: WASAPI, then DirectSound, then MME, which adds tens of milliseconds;
+macOS: Core Audio).
+
+sounddevice is imported only inside the functions that ask PortAudio, so `Device` and
+`resolve(..., devices=...)` work in a process that must not load PortAudio (the app: on
+JACK, loading it makes the process a client that takes part in every cycle).
 """
 
 from __future__ import annotations
@@ -10,8 +17,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any, Literal
-
-import sounddevice as sd
 
 from audio.errors import AudioError
 
@@ -22,6 +27,9 @@ Direction = Literal["input", "output"]
 # out of sync), so we warn rather than refuse.
 _BLUETOOTH = re.compile(r"blue(z|tooth)|airpods|a2dp|\bbt\b|buds|hands-?free|hfp|headset", re.IGNORECASE)
 HIGH_LATENCY_S = 0.040
+# Host APIs offering the same card, best first; any other keeps PortAudio's order after these.
+PREFERRED_HOST_APIS = ("Core Audio", "Windows WASAPI", "Windows DirectSound", "MME")
+MME_NAME_CHARS = 31  # MME cuts device names to this many characters
 
 
 @dataclass(frozen=True)
@@ -59,6 +67,8 @@ def _device(info: dict[str, Any], host_apis: tuple[Any, ...]) -> Device:
 
 def list_devices() -> list[Device]:
     """Every device PortAudio currently knows (call `rescan` first to see newly plugged ones)."""
+    import sounddevice as sd
+
     try:
         infos = sd.query_devices()
         host_apis = sd.query_hostapis()
@@ -69,6 +79,8 @@ def list_devices() -> list[Device]:
 
 def rescan() -> None:
     """Make PortAudio re-read the device list. Only safe while no stream is open."""
+    import sounddevice as sd
+
     sd._terminate()
     sd._initialize()
 
@@ -77,11 +89,30 @@ def _channels(device: Device, direction: Direction) -> int:
     return device.max_input_channels if direction == "input" else device.max_output_channels
 
 
+def host_api_rank(host_api: str) -> int:
+    """0 for the best host API; the same for every host API not in PREFERRED_HOST_APIS."""
+    return (
+        PREFERRED_HOST_APIS.index(host_api) if host_api in PREFERRED_HOST_APIS else len(PREFERRED_HOST_APIS)
+    )
+
+
+def preferred_default(host_api_defaults: list[tuple[str, int]]) -> int:
+    """The default device of the best host API that has one: `host_api_defaults` is (name, device
+    index or -1) per host API in PortAudio's order, whose first (MME on Windows) is its own pick."""
+    ranked = sorted(host_api_defaults, key=lambda api: host_api_rank(api[0]))  # stable: ties keep order
+    return next((index for _, index in ranked if index >= 0), -1)
+
+
 def _default(direction: Direction, devices: list[Device]) -> Device:
+    import sounddevice as sd
+
     index = sd.default.device[0 if direction == "input" else 1]
     if index is None or index < 0:
         try:
-            index = sd.query_hostapis()[0]["default_" + direction + "_device"]
+            apis = sd.query_hostapis()
+            index = preferred_default(
+                [(str(a["name"]), int(a["default_" + direction + "_device"])) for a in apis]
+            )
         except sd.PortAudioError:
             index = -1
     by_index = {d.index: d for d in devices}
@@ -118,19 +149,29 @@ def resolve(spec: int | str | None, direction: Direction, devices: list[Device] 
     candidates = exact or [d for d in usable if wanted in d.name.lower()]
     if not candidates:
         raise AudioError(f"No {direction} device matches '{spec}'. Run 'hark devices' to see the names.")
-    if len(candidates) > 1 and not exact:
+    if len(candidates) > 1 and not exact and not _one_card(candidates):
         listed = "; ".join(f"{d.index}: {d.name} [{d.host_api}]" for d in candidates)
         raise AudioError(
             f"'{spec}' matches more than one {direction} device ({listed}). "
             "Give more of the name, or the device number."
         )
-    # Several devices with exactly this name (the same card under two host APIs):
-    # the first is PortAudio's preferred host API order, which is what people expect.
-    return candidates[0]
+    # One card under several host APIs: the one with the least delay.
+    return min(candidates, key=lambda d: host_api_rank(d.host_api))
+
+
+def _one_card(devices: list[Device]) -> bool:
+    """True when the names are all one card's: equal, or MME's cut-off start of the others."""
+    names = sorted({d.name.lower() for d in devices}, key=len)
+    shortest = names[0]
+    return all(n == shortest for n in names) or (
+        len(shortest) >= MME_NAME_CHARS and all(n.startswith(shortest) for n in names)
+    )
 
 
 def check_rate(device: Device, direction: Direction, sample_rate: int, channels: int = 1) -> None:
     """Raise a clear AudioError when `device` cannot run at `sample_rate`."""
+    import sounddevice as sd
+
     check = sd.check_input_settings if direction == "input" else sd.check_output_settings
     try:
         check(device=device.index, channels=channels, dtype="float32", samplerate=sample_rate)
