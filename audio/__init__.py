@@ -9,5 +9,11 @@ while another thread was busy in Python.
 """
 
 from audio.errors import AudioError
+from audio.kernel_cache import use_user_cache
+
+# Here, because importing any of audio's modules runs this first and numba reads its cache folder
+# when it is imported: the compiled kernels go to a per-user folder, not beside the installed code
+# (read-only on a locked-down laptop), and the engine process inherits the setting.
+use_user_cache()
 
 __all__ = ["AudioError"]

@@ -45,10 +45,11 @@ def cache_dir() -> Path:
 def use_user_cache() -> Path:
     """Point numba at `cache_dir()` (created) unless NUMBA_CACHE_DIR is already set; return it."""
     path = cache_dir()
+    if os.environ.get(_ENV):
+        return path  # someone chose the folder: numba makes it when it needs it
     with contextlib.suppress(OSError):  # numba checks the folder itself and falls back to its own
         path.mkdir(parents=True, exist_ok=True)
-    if not os.environ.get(_ENV):
-        os.environ[_ENV] = str(path)
+    os.environ[_ENV] = str(path)
     return path
 
 
