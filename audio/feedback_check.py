@@ -4,7 +4,7 @@ back into the microphone, and whether the chosen settings would make it whistle.
 The howl guard stops a howl once it has started, but a weak leak can ring in bursts for a while
 before it is sure. Hearing aids measure the feedback path when they are
 fitted instead; this is the same idea for the setting up of a session, with the headphones on the
-person and the microphone where it will be. The stream runs as usual; the callback first records
+person and the microphone where it will be. The audio engine runs as usual; it first records
 half a second of the room with the output silent, then replaces the chain's output with an
 exponential sweep (2 s, 100 Hz to 10 kHz, -24 dBFS peak) and records what comes back. Dividing
 the returned spectrum by the sweep's gives the leak path's gain at every frequency; the silent
@@ -28,13 +28,10 @@ from typing import Any
 import numpy as np
 
 from audio import biquad
-from audio.chain import ListeningChain
 from audio.compressor import static_gain_db
-from audio.errors import AudioError
+from audio.engine import AudioEngine
 from audio.noise_reduction import DEFAULT_METHOD
-from audio.probe import play
 from audio.settings import TONE_BAND_HZ, ListeningSettings
-from audio.stream import ListeningStream
 from audio.tone import design_ear
 
 QUIET_S = 0.5  # the room alone, output silent
@@ -236,24 +233,22 @@ METHOD = (
 )
 
 
-def measure(stream: ListeningStream, settings: ListeningSettings) -> FeedbackCheck:
-    """Check a running stream for feedback with `settings` (the ones listening uses): its output is
-    replaced by silence and the sweep for QUIET_S + SWEEP_S + TAIL_S, then given back (with the
-    chain's fade-in, so the sound does not jump back)."""
-    if stream.status.state != "running":
-        raise AudioError(
-            f"The sound device is not running, so feedback cannot be checked ({stream.status.message})."
-        )
-    quiet = int(QUIET_S * stream.sample_rate)
-    sweep = sweep_signal(stream.sample_rate, min(SWEEP_DBFS, settings.max_output_dbfs))
-    played = np.zeros(quiet + int((SWEEP_S + TAIL_S) * stream.sample_rate), dtype=np.float32)
+def measure(engine: AudioEngine, settings: ListeningSettings) -> FeedbackCheck:
+    """Check a running engine for feedback with `settings` (the ones listening uses): the ears' sound
+    is replaced by silence and the sweep for QUIET_S + SWEEP_S + TAIL_S, then given back (with the
+    chain's fade-in, so the sound does not jump back). AudioError when the engine is not running or
+    restarts meanwhile."""
+    rate = engine.sample_rate
+    quiet = int(QUIET_S * rate)
+    sweep = sweep_signal(rate, min(SWEEP_DBFS, settings.max_output_dbfs))
+    played = np.zeros(quiet + int((SWEEP_S + TAIL_S) * rate), dtype=np.float32)
     played[quiet : quiet + len(sweep)] = sweep
-    recorded = play(stream, played, "feedback check")
-    status = stream.status
+    recorded = engine.run_probe(played, "feedback check")
+    status = engine.status
     # The first part of the quiet may still hold the chain's own sound coming back.
     room = recorded[quiet // 2 : quiet]
-    freqs, leak_db, noise_db = leak_spectrum(recorded[quiet:], room, sweep, stream.sample_rate)
-    result = assess(freqs, leak_db, noise_db, settings, stream.sample_rate, stream.block_size)
+    freqs, leak_db, noise_db = leak_spectrum(recorded[quiet:], room, sweep, rate)
+    result = assess(freqs, leak_db, noise_db, settings, rate, engine.block_size)
     return replace(
         result, input_device=status.input_device, output_device=status.output_device, method=METHOD
     )
@@ -268,14 +263,21 @@ def check_feedback(
     on_open: Callable[[], None] | None = None,
     warmup_s: float = 0.3,
     noise_reduction_method: str = DEFAULT_METHOD,
+    on_first_run: Callable[[str], None] | None = None,
 ) -> FeedbackCheck:
-    """Open a stream with the listening chain for `settings`, and `measure` it. `on_open` runs once
-    the stream is running."""
+    """Start an audio engine with the listening chain for `settings`, and `measure` it. `on_open` runs
+    once it is running; `on_first_run` is told when the engine must compile its kernels first."""
+    from audio.engine_startup import start_engine
+
     settings = settings or ListeningSettings()
-    chain = ListeningChain(settings, noise_reduction_method)
-    stream = ListeningStream(chain, input_device, output_device, sample_rate, block_size)
-    with stream:
+    engine = AudioEngine(
+        settings, noise_reduction_method, input_device, output_device, sample_rate, block_size
+    )
+    try:
+        start_engine(engine, on_first_run or (lambda _: None))
         if on_open is not None:
             on_open()
         time.sleep(warmup_s)
-        return measure(stream, settings)
+        return measure(engine, settings)
+    finally:
+        engine.release()

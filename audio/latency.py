@@ -1,9 +1,9 @@
 """Measure real mic-to-ear latency through a loopback (`hark latency`).
 
-What is measured, precisely. The stream runs the listening chain as usual; for
-the measurement window the callback *replaces* the chain's output with a probe
+What is measured, precisely. The audio engine runs the listening chain as usual;
+for the measurement window its callback *replaces* the chain's output with a probe
 (a short windowed chirp) and records its input, both indexed by the stream's
-own sample counter. A cable (or a JACK connection) from output to input brings
+own sample counter (AudioEngine.run_probe). A cable (or a JACK connection) from output to input brings
 the probe back; cross-correlation gives the lag R in samples between output
 sample k and the input sample it arrives as.
 
@@ -30,11 +30,9 @@ from typing import Any
 
 import numpy as np
 
-from audio.chain import ListeningChain
+from audio.engine import AudioEngine
 from audio.errors import AudioError
-from audio.probe import play
 from audio.settings import ListeningSettings
-from audio.stream import ListeningStream
 
 PROBE_S = 0.05
 LISTEN_S = 1.0  # longest round trip we can see; Bluetooth is up to ~0.3 s
@@ -96,29 +94,42 @@ def measure_loopback(
     settings: ListeningSettings | None = None,
     on_open: Callable[[], None] | None = None,
     warmup_s: float = 0.3,
+    on_first_run: Callable[[str], None] | None = None,
 ) -> LatencyResult:
-    """Run the chain in a real stream, send a probe round the loopback, and time its return.
+    """Run the chain in an audio engine, send a probe round the loopback, and time its return.
 
-    `on_open` runs once the stream is running (e.g. to make a JACK connection).
+    `on_open` runs once the engine is running (e.g. to make a JACK connection); `on_first_run` is
+    told when the engine must compile its kernels first.
     """
-    chain = ListeningChain(settings)
-    stream = ListeningStream(chain, input_device, output_device, sample_rate, block_size)
-    probe = probe_signal(sample_rate)
-    played = np.zeros(int(LISTEN_S * sample_rate), dtype=np.float32)
-    played[: len(probe)] = probe
-    with stream:
+    from audio.engine_startup import start_engine
+
+    engine = AudioEngine(settings, input_device=input_device, output_device=output_device,
+                         sample_rate=sample_rate, block_size=block_size)  # fmt: skip
+    try:
+        start_engine(engine, on_first_run or (lambda _: None))
         if on_open is not None:
             on_open()
         time.sleep(warmup_s)
-        recorded = play(stream, played, "measurement")
-        status = stream.status
+        return measure(engine)
+    finally:
+        engine.release()
+
+
+def measure(engine: AudioEngine) -> LatencyResult:
+    """Time a probe's way round the loopback of a running engine."""
+    sample_rate = engine.sample_rate
+    probe = probe_signal(sample_rate)
+    played = np.zeros(int(LISTEN_S * sample_rate), dtype=np.float32)
+    played[: len(probe)] = probe
+    recorded = engine.run_probe(played, "measurement")
+    status = engine.status
     lag, match = find_probe(recorded, probe)
     if lag < 0:
         raise AudioError(
             "No probe came back: connect the output to the input with a cable (or a JACK connection) "
             "and try again."
         )
-    latency = chain.latency_samples
+    latency = engine.chain_latency_samples
     ms = 1000.0 / sample_rate
     return LatencyResult(
         round_trip_samples=lag,
@@ -133,7 +144,7 @@ def measure_loopback(
         ),
         match=round(match, 4),
         sample_rate=sample_rate,
-        block_size=block_size,
+        block_size=engine.block_size,
         input_device=status.input_device,
         output_device=status.output_device,
         method=(

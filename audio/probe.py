@@ -1,14 +1,19 @@
 """Measurements that play a known signal in place of the listening chain's output and record the
-input meanwhile, through `ListeningChain.probe`: `hark latency`'s chirp, `hark feedback`'s sweep."""
+input meanwhile, through `ListeningChain.probe`: `hark latency`'s chirp, `hark feedback`'s sweep.
+The audio engine runs `ReplacingProbe` (AudioEngine.run_probe); `play` does the same on a stream
+in this process."""
 
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from audio.errors import AudioError
-from audio.stream import ListeningStream
+
+if TYPE_CHECKING:  # the stream brings PortAudio: the engine process runs it, the app never does
+    from audio.stream import ListeningStream
 
 WAIT_BEYOND_S = 5.0  # how long past the signal's own length a stalled stream is waited for
 
