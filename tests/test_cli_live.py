@@ -1,4 +1,5 @@
-"""`hark devices` and `hark listen` against a real JACK dummy server, in a child process."""
+"""`hark devices`, `hark listen` and `hark feedback` against a real JACK dummy server, in a child process.
+The audio runs in the engine's own process: the command's process never loads PortAudio."""
 
 from __future__ import annotations
 
@@ -50,6 +51,37 @@ def test_listen_rejects_an_unsupported_rate_in_one_sentence(jack_server) -> None
     result = hark("listen", "--input", "system", "--output", "system", "--rate", "32000", "--seconds", "1")
     assert result.returncode == 2
     assert "32000 Hz is not supported" in result.stderr and "Traceback" not in result.stderr
+
+
+NO_PORTAUDIO_HERE = """
+import sys
+from assistant.cli.main import main
+code = main(sys.argv[1:])
+assert "sounddevice" not in sys.modules, "the command's process imported sounddevice"
+print("exit", code)
+"""
+
+
+def hark_here(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """`hark ARGS` through main() in a child that then checks it never imported sounddevice."""
+    return subprocess.run(
+        [sys.executable, "-c", NO_PORTAUDIO_HERE, *args], capture_output=True, text=True, timeout=timeout
+    )
+
+
+def test_listen_runs_in_the_engine_and_never_loads_portaudio_in_the_commands_process(jack_server) -> None:  # type: ignore[no-untyped-def]
+    result = hark_here("listen", "--input", "system", "--output", "system", "--seconds", "2")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("Listening: system -> system at 48000 Hz")
+    assert any(" s  running" in line for line in lines)
+    assert lines[-2].startswith("Stopped after") and lines[-1] == "exit 0"
+
+
+def test_devices_are_listed_without_loading_portaudio_in_the_commands_process(jack_server) -> None:  # type: ignore[no-untyped-def]
+    result = hark_here("devices")
+    assert result.returncode == 0, result.stderr
+    assert "system  [JACK Audio Connection Kit]" in result.stdout and result.stdout.endswith("exit 0\n")
 
 
 def device(name: str, out_latency: float) -> Device:

@@ -1,11 +1,11 @@
 """`hark devices`, `hark listen`, `hark process`, `hark latency` and `hark feedback`: the listening
-chain from the command line, live through the sound devices or over a recording."""
+chain from the command line, live through the sound devices (in the audio engine's process, never
+this one) or over a recording (`hark process`, here)."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -23,11 +23,16 @@ from assistant.cli.options import (
 from assistant.personalise.settings import load_profile
 
 if TYPE_CHECKING:
-    from audio.stream import ListeningStream
+    from audio.engine import AudioEngine
+    from audio.engine_protocol import EngineEvent
+
+
+def say_on_stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
 
 
 def devices(args: argparse.Namespace) -> int:
-    from audio.devices import list_devices
+    from audio.engine_devices import list_devices
 
     found = list_devices()
     if not found:
@@ -41,15 +46,14 @@ def devices(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_status(stream: ListeningStream, started: float) -> None:
-    status = stream.status
-    levels = stream.chain.meters.read()
+def _print_status(engine: AudioEngine, started: float) -> None:
+    status = engine.status
+    levels = engine.meters
 
     def db(value: float) -> str:
         return f"{max(value, -99.9):5.1f}"
 
-    guard = stream.chain.feedback_guard
-    howl = f", howl guard -{guard.reduction_db:.0f} dB" if guard.reduction_db > 0.5 else ""
+    howl = f", howl guard -{status.howl_reduction_db:.0f} dB" if status.howl_reduction_db > 0.5 else ""
     print(
         f"{time.monotonic() - started:6.1f} s  {status.state:<11} in {db(levels.input_rms_dbfs)} dBFS "
         f"(peak {db(levels.input_peak_dbfs)})  left {db(levels.left_rms_dbfs)}  right {db(levels.right_rms_dbfs)} "
@@ -60,57 +64,62 @@ def _print_status(stream: ListeningStream, started: float) -> None:
         print(f"         {status.message}", flush=True)
 
 
+def _warn_if_high_latency(engine: AudioEngine) -> None:
+    from audio.devices import warn_if_high_latency
+
+    name = engine.status.output_device
+    for device in engine.list_devices():
+        warning = warn_if_high_latency(device) if device.name == name and device.max_output_channels else None
+        if warning:
+            print(f"Warning: {warning}", file=sys.stderr)
+            return
+
+
 def listen(args: argparse.Namespace) -> int:
-    from audio.chain import ListeningChain
-    from audio.devices import resolve, warn_if_high_latency
-    from audio.stream import ListeningStream
+    from audio.engine import AudioEngine
 
     settings = listening_settings_for(args, load_profile(args, "listen"))
-    output = resolve(device_spec(args.output), "output")
-    warning = warn_if_high_latency(output)
-    if warning:
-        print(f"Warning: {warning}", file=sys.stderr)
-    stream = ListeningStream(
-        ListeningChain(settings, args.noise_reduction_method),
-        device_spec(args.input),
-        device_spec(args.output),
-        args.rate,
+    engine = AudioEngine(
+        settings, args.noise_reduction_method, device_spec(args.input), device_spec(args.output), args.rate,
         args.block,
-    )
-    stream.start()
-    status = stream.status
+    )  # fmt: skip
+    try:
+        return _listen(engine, args)
+    finally:
+        # The engine fades the ears out; one stuck on a vanished device is ended after a few seconds.
+        engine.release()
+
+
+def _listen(engine: AudioEngine, args: argparse.Namespace) -> int:
+    from audio.engine_startup import start_engine
+
+    start_engine(engine, say_on_stderr)
+    status = engine.status
+    _warn_if_high_latency(engine)
     print(
         f"Listening: {status.input_device} -> {status.output_device} at {args.rate} Hz, blocks of {args.block}; "
-        f"processing latency {stream.chain.latency_ms:.2f} ms, device latency (reported) "
+        f"processing latency {engine.chain_latency_ms:.2f} ms, device latency (reported) "
         f"{1000 * status.stream_latency_s[0]:.1f} ms in / {1000 * status.stream_latency_s[1]:.1f} ms out. "
-        f"Output ceiling {settings.max_output_dbfs:g} dBFS. Ctrl+C stops.",
+        f"Output ceiling {engine.settings.max_output_dbfs:g} dBFS. Ctrl+C stops.",
         flush=True,
     )
     started = time.monotonic()
-    events_seen = 0
+    last: object = None  # the newest engine event already looked at
     try:
         while args.seconds is None or time.monotonic() - started < args.seconds:
             remaining = 1.0 if args.seconds is None else args.seconds - (time.monotonic() - started)
             time.sleep(max(0.0, min(1.0, remaining)))
-            _print_status(stream, started)
-            events = stream.chain.feedback_guard.events
-            if events > events_seen:
-                events_seen = events
-                print(
-                    f"         Howl detected at {stream.chain.feedback_guard.last_howl_hz:.0f} Hz: gain pulled "
-                    "down. Move the microphone away from the headphones or lower the volume; "
-                    "`hark feedback` checks the new placement.",
-                    flush=True,
-                )
+            _print_status(engine, started)
+            events = engine.events()
+            for event in _after(events, last):
+                _print_event(event)
+            last = events[-1] if events else last
     except KeyboardInterrupt:
         print("Stopping.", flush=True)
-    final = stream.status
+    final = engine.status
     if final.state == "disappeared":
-        # PortAudio can hang for minutes closing a stream whose device vanished; leave at once.
         print(f"Stopped: {final.message}", flush=True)
-        sys.stdout.flush()
-        os._exit(1)
-    stream.close()
+        return 1
     print(
         f"Stopped after {time.monotonic() - started:.1f} s: {final.xruns} xruns, {final.tap_drops} tap drops, "
         f"{final.callback_errors} callback errors, {final.recoveries} device recoveries."
@@ -118,12 +127,35 @@ def listen(args: argparse.Namespace) -> int:
     return 0
 
 
+def _after(events: list[EngineEvent], last: object) -> list[EngineEvent]:
+    """The events newer than `last` (the engine keeps the newest thousand, so look it up by identity)."""
+    for i in range(len(events) - 1, -1, -1):
+        if events[i] is last:
+            return events[i + 1 :]
+    return events
+
+
+def _print_event(event: EngineEvent) -> None:
+    if event.kind == "howl":
+        hz = event.data.get("hz", 0.0)
+        hz = hz if isinstance(hz, float) else 0.0
+        print(
+            f"         Howl detected at {hz:.0f} Hz: gain pulled down. Move the microphone "
+            "away from the headphones or lower the volume; `hark feedback` checks the new placement.",
+            flush=True,
+        )
+    elif event.kind in ("restarted", "error"):
+        print(f"         {event.message}", flush=True)
+
+
 def latency(args: argparse.Namespace) -> int:
     from audio.latency import measure_loopback
 
     if args.rate <= 0:
         raise CommandError("The sample rate must be positive.")
-    result = measure_loopback(device_spec(args.input), device_spec(args.output), args.rate, args.block)
+    result = measure_loopback(
+        device_spec(args.input), device_spec(args.output), args.rate, args.block, on_first_run=say_on_stderr
+    )
     print(
         f"Mic-to-ear latency: {result.mic_to_ear_ms:.2f} ms ({result.mic_to_ear_samples} samples at "
         f"{result.sample_rate} Hz) = device round trip {result.round_trip_ms:.2f} ms + processing "
@@ -146,7 +178,7 @@ def feedback(args: argparse.Namespace) -> int:
     )
     result = check_feedback(
         device_spec(args.input), device_spec(args.output), args.rate, args.block, settings,
-        noise_reduction_method=args.noise_reduction_method,
+        noise_reduction_method=args.noise_reduction_method, on_first_run=say_on_stderr,
     )  # fmt: skip
     print(result.advice)
     if result.leak_db is not None:
