@@ -2,6 +2,8 @@
 
 A sink's `start(utterance)` returns at once with a `Playback` that can be waited on and
 stopped from another thread. The speech service only ever plays one utterance at a time.
+Sound devices are only ever opened by the audio engine's process (audio.engine) or, with no
+engine running, a short-lived audio process (audio.engine_devices): never this one.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ import os
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 import soundfile as sf
@@ -22,9 +25,14 @@ from assistant.speech.errors import SpeechError
 from assistant.speech.synthesis import Utterance
 from audio.errors import AudioError
 
+if TYPE_CHECKING:
+    from audio.engine import AudioEngine
+
 POLL_S = 0.02
 # Queued speech that has not moved for this long means the listening stream is not running.
 STALL_S = 2.0
+ROOM_SPARE_S = 5.0  # a room sound not reported finished this long after its length has failed
+INTERRUPTED = "The speech was interrupted: the audio engine stopped and started again. It can be said again."
 
 
 class Playback(Protocol):
@@ -81,8 +89,17 @@ def _quiet_cuts(x: np.ndarray, sample_rate: int, piece_s: float) -> list[int]:
 
 
 class _HeadphonePlayback:
-    def __init__(self, speech: SpeechInputLike, pieces: list[np.ndarray], sample_rate: int) -> None:
+    def __init__(
+        self,
+        speech: SpeechInputLike,
+        pieces: list[np.ndarray],
+        sample_rate: int,
+        interruptions: Callable[[], int] | None = None,
+        restarting: Callable[[], bool] | None = None,
+    ) -> None:
         self._speech, self._pieces, self._rate = speech, pieces, sample_rate
+        self._interruptions, self._restarting = interruptions, restarting
+        self._interrupted_before = interruptions() if interruptions is not None else 0
         self._stopped = threading.Event()
         self._lock = threading.Lock()
         self._last_pending, self._last_progress = -1.0, time.monotonic()
@@ -99,12 +116,17 @@ class _HeadphonePlayback:
     def wait(self, timeout: float | None = None) -> bool:
         deadline = None if timeout is None else time.monotonic() + timeout
         while not self._stopped.is_set():
+            self._check_not_interrupted()
             self._push_what_fits()
             pending = self._speech.pending_seconds
             if not self._pieces and pending <= 0.0:
+                # An engine restart empties the queue too, and is counted a moment after: look again.
+                time.sleep(POLL_S)
+                self._check_not_interrupted()
                 return True
             now = time.monotonic()
-            if pending != self._last_pending:
+            if pending != self._last_pending or (self._restarting is not None and self._restarting()):
+                # An engine starting again is not a stall: it plays the queue once it runs.
                 self._last_pending, self._last_progress = pending, now
             elif now - self._last_progress > STALL_S:
                 self.stop()  # or it would all play, late, whenever listening starts again
@@ -116,6 +138,12 @@ class _HeadphonePlayback:
                 return False
             time.sleep(POLL_S)
         return True
+
+    def _check_not_interrupted(self) -> None:
+        """Raise SpeechError when an engine restart cut speech off since this utterance started."""
+        if self._interruptions is not None and self._interruptions() != self._interrupted_before:
+            self.stop()  # what is left must not play later, out of the blue
+            raise SpeechError(INTERRUPTED)
 
     def stop(self) -> None:
         with self._lock:
@@ -131,9 +159,24 @@ class HeadphonesSink:
 
     whole_ticket = False
 
-    def __init__(self, speech: SpeechInputLike) -> None:
+    def __init__(
+        self,
+        speech: SpeechInputLike,
+        interruptions: Callable[[], int] | None = None,
+        restarting: Callable[[], bool] | None = None,
+    ) -> None:
+        """`interruptions` counts utterances an audio engine restart cut off (AudioEngine's
+        speech_interruptions): an utterance during which it changes fails with SpeechError.
+        `restarting` says the engine is starting again, which is not a stall."""
         self.label = "the person's headphones"
         self._speech = speech
+        self._interruptions, self._restarting = interruptions, restarting
+
+    @classmethod
+    def for_engine(cls, engine: AudioEngine) -> HeadphonesSink:
+        return cls(
+            engine.speech, lambda: engine.speech_interruptions, lambda: engine.status.state == "restarting"
+        )
 
     def start(self, utterance: Utterance) -> Playback:
         from audio.mixer import NOMINAL_SPEECH_DBFS, active_rms_dbfs
@@ -148,21 +191,65 @@ class HeadphonesSink:
         # An utterance longer than half the queue (rare: the text splitter keeps them shorter) goes in pieces.
         cuts = _quiet_cuts(scaled, utterance.sample_rate, self._speech.capacity_seconds * 0.5)
         pieces = [np.ascontiguousarray(scaled[a:b], dtype=np.float32) for a, b in itertools.pairwise(cuts)]
-        return _HeadphonePlayback(self._speech, [p for p in pieces if p.size], utterance.sample_rate)
+        return _HeadphonePlayback(
+            self._speech,
+            [p for p in pieces if p.size],
+            utterance.sample_rate,
+            self._interruptions,
+            self._restarting,
+        )
+
+
+class _RoomPlayback:
+    """A sound the running audio engine plays on another output (AudioEngine.play_in_room)."""
+
+    def __init__(self, engine: AudioEngine, utterance: Utterance, device: int | str | None) -> None:
+        self._engine = engine
+        self._restarts = engine.engine_restarts
+        self._since = time.time()
+        self._limit = time.monotonic() + len(utterance.samples) / utterance.sample_rate + ROOM_SPARE_S
+        self._stopped = threading.Event()
+        self._id = engine.play_in_room(utterance.samples, utterance.sample_rate, device)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not self._stopped.is_set():
+            for event in reversed(self._engine.events()):
+                if event.at < self._since:
+                    break
+                if event.kind == "room-finished" and event.data.get("id") == self._id:
+                    return True
+                if event.kind == "error" and event.data.get("command") == "room":
+                    raise SpeechError(event.message)
+            if self._engine.engine_restarts != self._restarts:
+                raise SpeechError(INTERRUPTED)
+            now = time.monotonic()
+            if now > self._limit:
+                self.stop()
+                raise SpeechError("The sound did not finish playing on the output device; check the device.")
+            if deadline is not None and now >= deadline:
+                return False
+            time.sleep(POLL_S)
+        return True
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._engine.stop_in_room(self._id)
 
 
 class DeviceSink:
-    """Another output device: the room's speaker or the assessor's headphones (audio.playback)."""
+    """Another output device: the room's speaker or the assessor's headphones. Played by `engine`
+    when one is running (its own output stream there), else by a short-lived audio process."""
 
     whole_ticket = False
 
-    def __init__(self, device: int | str | None = None) -> None:
-        self.device = device
+    def __init__(self, device: int | str | None = None, engine: AudioEngine | None = None) -> None:
+        self.device, self.engine = device, engine
         self.label = f"output device {device!r}" if device is not None else "the default output device"
 
     def check(self) -> None:
         """Fail now, with the device's own message, when there is no such output device."""
-        from audio.devices import resolve
+        from audio.engine_devices import resolve
 
         try:
             resolve(self.device, "output")
@@ -170,7 +257,9 @@ class DeviceSink:
             raise SpeechError(str(error)) from None
 
     def start(self, utterance: Utterance) -> Playback:
-        from audio.playback import play
+        if self.engine is not None:
+            return _RoomPlayback(self.engine, utterance, self.device)
+        from audio.engine_devices import play
 
         try:
             handle: Playback = play(utterance.samples, utterance.sample_rate, self.device)
