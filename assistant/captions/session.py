@@ -1,4 +1,4 @@
-"""One caption window's services: the listening stream, the recogniser and the caption worker.
+"""One caption window's services: the audio engine, the recogniser and the caption worker.
 
 No widgets here. The session talks to the window only through a bridge object whose
 attributes behave like signals (`message.emit(headline, detail)`, `engine.emit(label)`,
@@ -6,15 +6,15 @@ attributes behave like signals (`message.emit(headline, detail)`, `engine.emit(l
 as well as the GUI thread, and the session can be tested without a display.
 
 Start-up order matters for the person in front of the screen: the window opens first, then
-`start()` opens the sound devices, then the speech model loads on a background thread. When a
-device or a model is missing the status line says so (`status()`, most urgent first) rather
-than failing: captions start by themselves when a device is plugged in.
+`start()` starts the audio engine (its own process, audio.engine) and loads the speech model, each
+on a background thread so the window stays responsive; the first start compiles the engine's
+kernels, and the status line says so. When a device or a model is missing the status line says
+so (`status()`, most urgent first) rather than failing: captions start by themselves when a
+device is plugged in.
 """
 
 from __future__ import annotations
 
-import os
-import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -32,6 +32,7 @@ from audio.settings import ListeningSettings
 
 PROBLEM_SHOWN_S = 10.0  # a speech failure or a howl stays on the status line this long
 FEEDBACK_SHOWN_S = 20.0  # the feedback check's verdict stays this long: it comes with something to do
+OPENING = "Opening the sound devices."
 FEEDBACK_HEADLINES = {
     "whistles": "Will whistle",
     "close": "Close to whistling",
@@ -58,16 +59,18 @@ class SessionOptions:
 
 
 class CaptionSession:
-    """The stream, the recogniser and the caption worker for one window; no widgets."""
+    """The audio engine, the recogniser and the caption worker for one window; no widgets."""
 
     def __init__(self, options: SessionOptions, settings: ListeningSettings, bridge: Any) -> None:
         self.options, self.settings, self.bridge = options, settings, bridge
-        self.stream: Any = None
+        self.engine: Any = None  # audio.engine.AudioEngine
+        self.starting = ""  # what the engine's start is doing, while it starts
+        self.engine_error = ""
         self.recognizer: Any = None
         self.worker: CaptionWorker | None = None
         self.model_error = ""
         self.conversation = Conversation()
-        self.speech: Any = None  # the SpeechService, once the stream exists
+        self.speech: Any = None  # the SpeechService, once the engine exists
         self.speech_problem: tuple[str, float] | None = None
         self.howls_seen = 0
         self.howl_at: float | None = None  # when the howl guard last cut in
@@ -80,18 +83,38 @@ class CaptionSession:
     def start(self) -> None:
         from assistant.speech.service import SpeechService
         from assistant.speech.sinks import HeadphonesSink
-        from audio.chain import ListeningChain
-        from audio.stream import ListeningStream
+        from audio.engine import AudioEngine
 
         options = self.options
-        chain = ListeningChain(self.settings, options.noise_reduction_method)
         # 1024 blocks (2.7 s at 48 kHz/128) ride out an end-of-utterance decode without dropping.
-        self.stream = ListeningStream(
-            chain, options.input, options.output, options.rate, options.block, tap_blocks=1024
-        )
-        self.stream.start(wait=True)  # missing devices: the status says so and the supervisor waits
-        self.speech = SpeechService(HeadphonesSink(self.stream.speech))  # warms up off this thread
+        self.engine = AudioEngine(
+            self.settings, options.noise_reduction_method, options.input, options.output, options.rate,
+            options.block, tap_blocks=1024,
+        )  # fmt: skip
+        self.starting = OPENING
+        self.speech = SpeechService(HeadphonesSink.for_engine(self.engine))  # warms up off this thread
+        threading.Thread(target=self._start_engine, name="hark-engine-start", daemon=True).start()
         threading.Thread(target=self._load, name="hark-caption-loader", daemon=True).start()
+
+    def _start_engine(self) -> None:
+        from audio.engine_startup import start_engine
+
+        def say(message: str) -> None:
+            self.starting = message
+            self.refresh()
+
+        try:
+            if self._closed:  # the window closed at once: starting now would outlive it
+                return
+            # Missing devices: the status says so and the engine opens them when they appear.
+            start_engine(self.engine, say, wait=True)
+        except AudioError as error:
+            if not self._closed:
+                self.engine_error = str(error)
+        finally:
+            self.starting = ""
+        if not self._closed:
+            self.refresh()
 
     def _load(self) -> None:
         try:
@@ -109,7 +132,7 @@ class CaptionSession:
                 _close_recognizer(recognizer)
                 return
             self.recognizer = recognizer
-            self.worker = CaptionWorker(self.stream.tap, self.stream.sample_rate, recognizer, self._on_event)
+            self.worker = CaptionWorker(self.engine.tap, self.engine.sample_rate, recognizer, self._on_event)
             self.worker.paused = self.paused
             self.worker.start()
         self.bridge.engine.emit(recognizer.label)
@@ -124,18 +147,23 @@ class CaptionSession:
         self.refresh()
 
     def make_desk(self, preferences: SpeechPreferences | None) -> Any:
-        """The conversation desk: speech into this stream's headphones, or to the room speaker."""
+        """The conversation desk: speech into the person's headphones, or to the room speaker (both
+        played by this session's audio engine)."""
         from assistant.conversation.desk import Desk
         from assistant.speech.sinks import DeviceSink, HeadphonesSink
 
         room_spec = self.options.room_output
         # With no separate room speaker given, the default output is probably the person's headphones.
-        room = DeviceSink(room_spec) if room_spec is not None and room_spec != self.options.output else None
+        room = (
+            DeviceSink(room_spec, self.engine)
+            if room_spec is not None and room_spec != self.options.output
+            else None
+        )
         return Desk(
             self.conversation,
             self.speech,
             self.bridge.show.emit,
-            HeadphonesSink(self.stream.speech),
+            HeadphonesSink.for_engine(self.engine),
             room,
             preferences,
             self.note_speech_problem,
@@ -144,7 +172,7 @@ class CaptionSession:
     def check_feedback(self) -> None:
         """Check for whistling (audio.feedback_check) on a background thread: the status line says it is
         checking, then the verdict and what to do."""
-        if self.checking_feedback or self.stream is None:
+        if self.checking_feedback or self.engine is None:
             return
         self.checking_feedback = True
         self.refresh()
@@ -157,7 +185,7 @@ class CaptionSession:
         if worker is not None:
             worker.paused = True  # the sweep is not speech
         try:
-            result = measure(self.stream, self.settings)
+            result = measure(self.engine, self.settings)
             self.feedback = (FEEDBACK_HEADLINES[result.verdict], result.advice, time.monotonic())
         except AudioError as error:
             self.feedback = ("Whistling not checked", str(error), time.monotonic())
@@ -174,23 +202,26 @@ class CaptionSession:
 
     def status(self) -> tuple[str, str]:
         """(headline, detail) for the status line, most urgent first."""
-        stream = self.stream.status if self.stream is not None else None
-        if stream is not None and stream.state != "running":
-            return "Waiting for the sound device", stream.message
+        if self.starting:
+            return "Starting", self.starting
+        if self.engine_error:
+            return "No sound", f"{self.engine_error} Close this window and start it again."
+        engine = self.engine.status if self.engine is not None else None
+        if engine is not None and engine.state != "running":
+            return "Waiting for the sound device", engine.message
         now = time.monotonic()
         howl: tuple[str, str] | None = None
-        if self.stream is not None:
-            guard = self.stream.chain.feedback_guard
-            if guard.events > self.howls_seen:
+        if engine is not None:
+            if engine.howl_events > self.howls_seen:
                 self.howl_at = now
-            self.howls_seen = guard.events  # fewer: the chain was reset, and counts again from 0
+            self.howls_seen = engine.howl_events  # fewer: the chain was reset, and counts again from 0
             if self.howl_at is not None and now - self.howl_at < PROBLEM_SHOWN_S:
                 # What to do first: a narrow window shows only the start of the detail.
                 howl = (
                     "Whistling turned down",
                     (
                         "Move the microphone away from the headphones, or lower the volume. Their sound "
-                        f"reached the microphone and whistled (at {guard.last_howl_hz:.0f} Hz). "
+                        f"reached the microphone and whistled (at {engine.last_howl_hz:.0f} Hz). "
                         "Ctrl+F checks the new placement."
                     ),
                 )
@@ -232,12 +263,8 @@ class CaptionSession:
             self.speech.close()
         if self.recognizer is not None:
             _close_recognizer(self.recognizer)
-        if self.stream is not None:
-            if self.stream.status.state == "disappeared":
-                # PortAudio can hang for minutes closing a stream whose device vanished.
-                sys.stdout.flush()
-                os._exit(0)
-            self.stream.close()
+        if self.engine is not None:
+            self.engine.release()  # an engine stuck on a vanished device is ended after a few seconds
 
 
 def _close_recognizer(recognizer: Any) -> None:

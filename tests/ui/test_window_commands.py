@@ -59,18 +59,24 @@ def test_bad_style_flags_are_one_clear_error() -> None:
         style_from_arguments(parse("--lines", "12"))
 
 
-class _Stream:
-    """A stream's status without devices, with the real howl guard of a chain."""
+class _Engine:
+    """An audio engine's status without devices, its howl fields from a real howl guard."""
 
     def __init__(self, state: str, message: str = "") -> None:
-        self.status = SimpleNamespace(state=state, message=message)
-        guard = FeedbackGuard()
-        guard.prepare(48000, 128, 1)
-        self.chain = SimpleNamespace(feedback_guard=guard)
+        self.state, self.message = state, message
+        self.guard = FeedbackGuard()
+        self.guard.prepare(48000, 128, 1)
+
+    @property
+    def status(self) -> SimpleNamespace:
+        guard = self.guard
+        return SimpleNamespace(
+            state=self.state, message=self.message, howl_events=guard.events, last_howl_hz=guard.last_howl_hz
+        )
 
     def howl(self) -> None:
         """A 3 kHz tone rising out of silence, as a howl does, until the guard cuts it."""
-        guard = self.chain.feedback_guard
+        guard = self.guard
         events = guard.events
         t = np.arange(48000) / 48000
         tone = (10 ** (np.minimum(-70.0 + 300.0 * t, -10.0) / 20) * np.sin(2 * np.pi * 3000.0 * t)).astype(
@@ -85,9 +91,12 @@ class _Stream:
 
 def test_status_says_what_is_missing_most_urgent_first() -> None:
     session = CaptionSession(SessionOptions(), None, SimpleNamespace())  # type: ignore[arg-type]
-    session.stream = _Stream("waiting", "No input device found.")
+    session.starting = "Preparing the audio engine (first run only)…"
+    assert session.status() == ("Starting", "Preparing the audio engine (first run only)…")
+    session.starting = ""
+    session.engine = _Engine("waiting", "No input device found.")
     assert session.status() == ("Waiting for the sound device", "No input device found.")
-    session.stream = _Stream("running")
+    session.engine = _Engine("running")
     assert session.status()[0] == "Starting"
     session.model_error = "No Vosk model installed. Install one with 'hark models install NAME'."
     assert session.status() == ("No speech model", session.model_error)
@@ -101,7 +110,7 @@ def test_status_says_what_is_missing_most_urgent_first() -> None:
 def test_status_says_when_the_howl_guard_turned_the_sound_down_and_what_to_do() -> None:
     """Otherwise the assessor only hears the sound drop, with no idea why or what to change."""
     session = CaptionSession(SessionOptions(), None, SimpleNamespace())  # type: ignore[arg-type]
-    session.stream = stream = _Stream("running")
+    session.engine = stream = _Engine("running")
     session.worker = SimpleNamespace(error="", paused=False)  # type: ignore[assignment]
     assert session.status() == ("Listening", "")
     stream.howl()
@@ -116,18 +125,17 @@ def test_status_says_when_the_howl_guard_turned_the_sound_down_and_what_to_do() 
     stream.howl()
     assert session.status()[0] == "Whistling turned down"
     # A device that has gone is still the more urgent news.
-    stream.status = SimpleNamespace(state="waiting", message="No output device found.")
+    stream.state, stream.message = "waiting", "No output device found."
     assert session.status()[0] == "Waiting for the sound device"
 
 
-def test_the_feedback_check_runs_through_the_windows_own_stream_and_says_what_to_do(jack_server) -> None:  # type: ignore[no-untyped-def]
-    """Ctrl+F in the window: the live stream's output leaks back through a 3 kHz resonance at -20 dB;
+def test_the_feedback_check_runs_through_the_windows_own_engine_and_says_what_to_do(jack_server) -> None:  # type: ignore[no-untyped-def]
+    """Ctrl+F in the window: the live engine's output leaks back through a 3 kHz resonance at -20 dB;
     with 20 dB of gain the check must say it will whistle, while captions pause for the sweep."""
     from scipy.signal import butter
 
-    from audio.chain import ListeningChain
+    from audio.engine import AudioEngine
     from audio.settings import ListeningSettings
-    from audio.stream import ListeningStream
     from tests.support.jack_rig import LeakyRig
 
     settings = ListeningSettings(gain_db=20.0)
@@ -139,12 +147,12 @@ def test_the_feedback_check_runs_through_the_windows_own_stream_and_says_what_to
     session.worker = worker  # type: ignore[assignment]
     sos = butter(2, [2800, 3200], btype="band", fs=48000, output="sos")
     rig = LeakyRig(jack_server.name, np.zeros(0, dtype=np.float32), 30 * 48000, sos, 0.1)
-    stream = ListeningStream(ListeningChain(settings), "system", "system", 48000, 128)
+    engine = AudioEngine(settings, input_device="system", output_device="system")  # its own process
     try:
-        stream.start()
+        engine.start()
         rig.wire()
         rig.armed = True
-        session.stream = stream
+        session.engine = engine
         time.sleep(0.3)
         session.check_feedback()
         assert session.status()[0] == "Checking for whistling"
@@ -154,9 +162,10 @@ def test_the_feedback_check_runs_through_the_windows_own_stream_and_says_what_to
             paused_during.append(worker.paused)
             time.sleep(0.05)
         shown = session.status()[0]
-        assert stream.chain.probe is None  # the sound is given back
+        # The sweep ran to its end and the engine took its probe off: the chain's sound is given back.
+        assert [e.message for e in engine.events() if e.kind == "probe"] == ["done"]
     finally:
-        stream.close()
+        engine.release()
         rig.close()
     assert session.feedback is not None
     headline, detail, _ = session.feedback
@@ -174,7 +183,7 @@ def test_the_feedback_check_runs_through_the_windows_own_stream_and_says_what_to
 def test_the_feedback_check_and_a_howl_show_whichever_is_newer() -> None:
     """Ctrl+F is what the howl's message suggests, so the check must not be hidden behind it."""
     session = CaptionSession(SessionOptions(), None, SimpleNamespace())  # type: ignore[arg-type]
-    session.stream = stream = _Stream("running")
+    session.engine = stream = _Engine("running")
     session.worker = SimpleNamespace(error="", paused=False)  # type: ignore[assignment]
     stream.howl()
     assert session.status()[0] == "Whistling turned down"
@@ -196,7 +205,7 @@ def test_the_feedback_check_and_a_howl_show_whichever_is_newer() -> None:
     assert session.status() == ("Listening", "")
     # A device that has gone is still the more urgent news.
     session.checking_feedback = True
-    stream.status = SimpleNamespace(state="waiting", message="No output device found.")
+    stream.state, stream.message = "waiting", "No output device found."
     assert session.status()[0] == "Waiting for the sound device"
 
 
