@@ -163,20 +163,29 @@ class ListeningStream:
         out_channels = 1 if out.max_output_channels == 1 else 2
         check_rate(inp, "input", self.sample_rate, 1)
         check_rate(out, "output", self.sample_rate, out_channels)
-        try:
-            stream = sd.Stream(
-                device=(inp.index, out.index),
-                samplerate=self.sample_rate,
-                blocksize=self.block_size,
-                channels=(1, out_channels),
-                dtype="float32",
-                latency="low",
-                callback=self._callback,
-            )
-            self.chain.ramp_in()
-            stream.start()
-        except sd.PortAudioError as e:
-            raise AudioError(f"Could not start audio on '{inp.name}' -> '{out.name}': {e}.") from e
+        stream = None
+        for extra in _host_settings(inp, out):
+            try:
+                stream = sd.Stream(
+                    device=(inp.index, out.index),
+                    samplerate=self.sample_rate,
+                    blocksize=self.block_size,
+                    channels=(1, out_channels),
+                    dtype="float32",
+                    latency="low",
+                    callback=self._callback,
+                    extra_settings=extra,
+                )
+                self.chain.ramp_in()
+                stream.start()
+                break
+            except sd.PortAudioError as e:
+                if stream is not None:
+                    _close_quietly(stream)
+                    stream = None
+                error = e
+        if stream is None:
+            raise AudioError(f"Could not start audio on '{inp.name}' -> '{out.name}': {error}.") from error
         self._stream, self._devices = stream, (inp, out)
         self._set("running", f"Listening: '{inp.name}' -> '{out.name}'.")
 
@@ -330,6 +339,15 @@ class ListeningStream:
         """The recorded callback durations in seconds (the last `timing_blocks` of them)."""
         n = min(self.callbacks, self._durations.shape[0])
         return self._durations[:n].copy()
+
+
+def _host_settings(inp: Device, out: Device) -> list[Any]:
+    """What to ask the host API for, best first. WASAPI in exclusive mode bypasses Windows' mixer and
+    its tens of milliseconds; a device another program holds refuses it, so shared mode comes next."""
+    if inp.host_api == out.host_api == "Windows WASAPI":
+        exclusive = sd.WasapiSettings(exclusive=True)
+        return [(exclusive, exclusive), None]
+    return [None]
 
 
 def _file_device(path: Path | None) -> Device:
