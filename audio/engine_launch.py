@@ -114,7 +114,12 @@ class EngineProcess:
 
     @property
     def exit_code(self) -> int | None:
-        return self._process.exitcode if self._process is not None else None
+        """The ended engine's exit code (negative: the signal that ended it)."""
+        if self._process is None:
+            return None
+        # Its pipe and sentinel close a moment before the kernel has its exit status to give.
+        self._process.join(1.0)
+        return self._process.exitcode
 
     def send(self, command: tuple[object, ...]) -> None:
         # A send that fails means the engine has ended: the monitor notices and says so.
