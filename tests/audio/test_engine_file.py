@@ -148,6 +148,7 @@ def test_a_killed_file_engine_is_replaced() -> None:
         wait_for(lambda: engine.status.state == "running" and engine.pid != first, 60.0, "a new engine")
         status = engine.status
         wait_for(lambda: engine.status.callbacks > status.callbacks + 100, 10.0, "blocks from the new engine")
+        wait_for(lambda: [e.kind for e in engine.events()].count("restarted") == 2, 10.0, "audio to be back")
         engine.tap.attach()
         tapped = read_blocks(engine, 100)
         kinds = [e.kind for e in engine.events()]

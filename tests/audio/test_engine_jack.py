@@ -28,6 +28,7 @@ from scipy.signal import correlate
 
 from audio.chain import ListeningChain
 from audio.engine import AudioEngine
+from audio.engine_protocol import EngineEvent
 from audio.mixer import SpeechQueueFull, speech_samples
 from audio.settings import CompressionSettings, ListeningSettings
 
@@ -291,7 +292,8 @@ def test_a_killed_engine_is_replaced_and_the_status_says_so(server: JackServer) 
         status = engine.status
         before = status.callbacks
         wait_for(lambda: engine.status.callbacks > before + 100, 10.0, "audio to flow again")
-        restarts = [e for e in engine.events() if e.kind == "restarted"]
+        wait_for(lambda: len(restarted(engine)) == 2, 10.0, "the event saying audio is back")
+        restarts = restarted(engine)
         # The new engine plays speech again.
         engine.speech.push(utterance[:16000], 16000)
         wait_for(lambda: engine.speech.pending_seconds == 0.0, 10.0, "the new engine to play speech")
@@ -301,6 +303,10 @@ def test_a_killed_engine_is_replaced_and_the_status_says_so(server: JackServer) 
     assert len(restarts) == 2 and "again" in restarts[0].message and "back after" in restarts[1].message
     assert restarts[0].data["exit_code"] == -signal.SIGKILL
     assert final.state == "running" and final.callback_errors == 0
+
+
+def restarted(engine: AudioEngine) -> list[EngineEvent]:
+    return [e for e in engine.events() if e.kind == "restarted"]
 
 
 def _alive(pid: int) -> bool:
