@@ -101,6 +101,7 @@ class EngineCore:
         self._priority_wanted = config.raise_priority
         self.priority = "normal (not raised)" if not config.raise_priority else ""
         self._stopping = False
+        self.release_portaudio = False
 
     # --- the audio thread -----------------------------------------------------------
     def _after_block(self, started: float, time_info: Any) -> None:
@@ -240,7 +241,10 @@ class EngineCore:
             time.sleep(FADE_OUT_S)
         for handle in self._room.values():
             handle.stop()
+        running = self.stream.status.state == "running"
         self.stream.close()
+        # A stream that closed while its device was there leaves PortAudio safe to shut down.
+        self.release_portaudio = running and self.stream._stuck is None
         del self.chain, self.stream  # the chain's speech queue holds views of shared memory
         for segment in (self._tap_ring, self._status, self._speech_memory, self._timing):
             if segment is not None:
@@ -348,5 +352,11 @@ def run(conn: Connection, config: EngineConfig, names: SegmentNames) -> None:
     parent = parent_process()
     core = EngineCore(conn, config, names, own_process=True)
     core.run(parent.sentinel if parent is not None else None)
+    if core.release_portaudio:
+        # Close PortAudio's JACK client: one left behind by a process that ended keeps jackd from
+        # stopping (it hangs on SIGTERM until killed, and keeps its place in JACK's registry).
+        import sounddevice
+
+        sounddevice._terminate()
     # Nothing of ours may keep the process alive (PortAudio threads stuck closing a dead device).
     os._exit(0)
