@@ -68,8 +68,8 @@ def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[JackServer]:
         yield jackd
     finally:
         # jackd hangs on SIGTERM while it still holds a client whose process ended without closing
-        # it (the engine leaves with os._exit), and JackServer.stop then kills it, leaving its entry
-        # in JACK's registry of at most 8 servers. Another client coming and going first clears it.
+        # it (an engine killed by a test), and JackServer.stop then kills it, leaving its entry in
+        # JACK's registry of at most 8 servers. Another client coming and going first clears it.
         with contextlib.suppress(jack.JackError):
             jack.Client("hark-bye", servername=jackd.name, no_start_server=True).close()
         jackd.stop()
