@@ -274,8 +274,8 @@ def test_the_speech_ring_carries_an_utterance_whole_and_refuses_more_than_it_hol
     lag = lag_of(recording, expected)
     heard = recording[lag : lag + len(expected)]
     assert lag >= 0 and len(heard) == len(expected)
-    # Whole: every sample arrived (the linear chain passes it unchanged but for float rounding).
-    assert np.max(np.abs(heard - expected)) < 1e-4
+    # Whole: every sample arrived, unchanged (the chain is a plain copy here; nothing reaches the limit).
+    assert np.array_equal(heard, expected)
     assert np.max(np.abs(recording[:lag])) < 1e-4 and np.max(np.abs(recording[lag + len(expected) :])) < 1e-4
 
 
