@@ -225,14 +225,20 @@ class AudioEngine:
                 self._on_engine_event(message[1])
             elif message[0] == REPLY:
                 self._deliver(message[1], message[2])
+        ended = time.monotonic()
         with self._lock:
             if self._closing or self._process is not process:
                 return
             self._replace(process)
+        # Not under the lock: settings, mute and close must not wait for the new engine to start.
+        if self._started.wait(START_TIMEOUT_S):
+            gap = time.monotonic() - ended
+            self._record(
+                EngineEvent("restarted", f"Audio back after {gap:.2f} s", time.time(), {"gap_s": gap})
+            )
 
     def _replace(self, dead: EngineProcess) -> None:
         """The engine ended without being asked: say so and start another like it."""
-        ended = time.monotonic()
         self._offsets += self._last
         self._offsets[HOWL_MEMORY] = 0.0
         self._config = dataclasses.replace(self._config, howl_memory=tuple(self._last[HOWL_MEMORY]))
@@ -246,11 +252,6 @@ class AudioEngine:
         self._state, self._message = "restarting", "The audio engine stopped unexpectedly; starting it again."
         self._record(EngineEvent("restarted", self._message, time.time(), {"exit_code": dead.exit_code}))
         self._launch()
-        if self._started.wait(START_TIMEOUT_S):
-            gap = time.monotonic() - ended
-            self._record(
-                EngineEvent("restarted", f"Audio back after {gap:.2f} s", time.time(), {"gap_s": gap})
-            )
 
     def _on_engine_event(self, event: EngineEvent) -> None:
         if event.kind in ("started", "state"):
