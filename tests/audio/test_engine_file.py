@@ -6,6 +6,7 @@ engine did is read from its tap, its meters, its probes and its status.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -145,13 +146,18 @@ def test_a_killed_file_engine_is_replaced() -> None:
         wait_for(lambda: engine.status.callbacks > 50, 5.0, "the engine to run")
         os.kill(first, signal.SIGKILL)
         wait_for(lambda: engine.status.engine_restarts == 1, 10.0, "the restart to be noticed")
+        # Settings given while the new engine starts neither wait for it nor get lost.
+        tag = engine.configure(dataclasses.replace(engine.settings, gain_db=3.0))
+        back_already = [e.message for e in engine.events() if e.kind == "restarted" and "back" in e.message]
         wait_for(lambda: engine.status.state == "running" and engine.pid != first, 60.0, "a new engine")
+        wait_for(lambda: engine.status.settings_tag == tag, 10.0, "the new engine to apply the settings")
         status = engine.status
         wait_for(lambda: engine.status.callbacks > status.callbacks + 100, 10.0, "blocks from the new engine")
         wait_for(lambda: [e.kind for e in engine.events()].count("restarted") == 2, 10.0, "audio to be back")
         engine.tap.attach()
         tapped = read_blocks(engine, 100)
         kinds = [e.kind for e in engine.events()]
+    assert back_already == [], "configure waited for the new engine to start"
     assert status.engine_restarts == 1 and status.pid not in (None, first)
     assert kinds.count("restarted") == 2 and kinds.count("started") == 2
     position_in_loop(tapped, loop)  # the new engine's tap is the file again
