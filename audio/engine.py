@@ -172,6 +172,8 @@ class AudioEngine:
         if not self._started.wait(START_TIMEOUT_S):
             self.close()
             raise AudioError("The audio engine did not start within two minutes; see the messages above.")
+        if self._process is None:
+            raise AudioError(self._message)
         if self._start_info.get("state") != "running" and not wait:
             message = self._message
             self.close()
@@ -229,13 +231,27 @@ class AudioEngine:
         with self._lock:
             if self._closing or self._process is not process:
                 return
+            if not self._started.is_set():
+                self._give_up(process)
+                return
             self._replace(process)
         # Not under the lock: settings, mute and close must not wait for the new engine to start.
-        if self._started.wait(START_TIMEOUT_S):
+        if self._started.wait(START_TIMEOUT_S) and self._start_info:  # (empty: it gave up)
             gap = time.monotonic() - ended
             self._record(
                 EngineEvent("restarted", f"Audio back after {gap:.2f} s", time.time(), {"gap_s": gap})
             )
+
+    def _give_up(self, dead: EngineProcess) -> None:
+        """The engine ended before it had started: another would most likely end the same way, and
+        replacing each at once would spawn engines without end."""
+        self._process, self._start_info = None, {}
+        self._state = "stopped"
+        self._message = (
+            f"The audio engine ended while starting (exit code {dead.exit_code}); see the messages above."
+        )
+        self._record(EngineEvent("error", self._message, time.time(), {"exit_code": dead.exit_code}))
+        self._started.set()  # start() stops waiting and raises with this message
 
     def _replace(self, dead: EngineProcess) -> None:
         """The engine ended without being asked: say so and start another like it."""
