@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +22,7 @@ import numpy as np
 import pytest
 
 from audio.engine import AudioEngine
+from audio.errors import AudioError
 from audio.meters import dbfs
 from audio.mixer import resample
 from audio.offline import read_wav
@@ -72,6 +74,7 @@ def test_the_parent_never_imports_sounddevice() -> None:
         import json, sys, time
         from pathlib import Path
         from audio.engine import AudioEngine
+from audio.errors import AudioError
         with AudioEngine(source=Path({str(WAV)!r})) as engine:
             time.sleep(0.5)
             status = engine.status
@@ -161,3 +164,28 @@ def test_a_killed_file_engine_is_replaced() -> None:
     assert status.engine_restarts == 1 and status.pid not in (None, first)
     assert kinds.count("restarted") == 2 and kinds.count("started") == 2
     position_in_loop(tapped, loop)  # the new engine's tap is the file again
+
+
+def test_an_engine_that_dies_while_starting_is_reported_not_replaced_without_end() -> None:
+    engine = AudioEngine(source=WAV)
+    killed: list[int] = []
+
+    def kill_at_once() -> None:
+        wait_for(lambda: engine.pid is not None, 10.0, "the engine process")
+        pid = engine.pid
+        assert pid is not None
+        os.kill(pid, signal.SIGKILL)  # long before it has compiled and opened its stream
+        killed.append(pid)
+
+    killer = threading.Thread(target=kill_at_once, daemon=True)
+    killer.start()
+    try:
+        with pytest.raises(AudioError, match="ended while starting"):
+            engine.start()
+        killer.join(10.0)
+        status = engine.status
+        events = engine.events()
+    finally:
+        engine.release()
+    assert killed and status.state == "stopped" and status.engine_restarts == 0 and status.pid is None
+    assert [e.kind for e in events] == ["error"] and events[0].data["exit_code"] == -signal.SIGKILL
