@@ -74,7 +74,6 @@ def test_the_parent_never_imports_sounddevice() -> None:
         import json, sys, time
         from pathlib import Path
         from audio.engine import AudioEngine
-from audio.errors import AudioError
         with AudioEngine(source=Path({str(WAV)!r})) as engine:
             time.sleep(0.5)
             status = engine.status
