@@ -1,6 +1,8 @@
 """Soak: the audio engine in a real-time JACK graph for minutes, speech looped into its input.
 
-One run (a slice): a private `jackd -d dummy` (48 kHz, period 128, its messages kept), the
+One run (a slice): a private `jackd -d dummy` (48 kHz, period 128, asynchronous, its messages
+kept; with `--rig realtime`, the default, its threads and the feeder's are SCHED_FIFO, as a
+desktop's audio server and a sound card would be, while the engine's priority is its own), the
 engine (`--engine process`: its own process, as the app runs it; `inline`: the same engine on a
 thread of this process), the chain (`--chain full`, or `none`: a plain copy, the floor), the
 priority (`--priority raised`, as the engine does, or `normal`), a feeder process looping speech
@@ -43,6 +45,11 @@ RATE, PERIOD = 48000, 128
 SETTLE_S = 3.0
 TIMING_ROWS = 1 << 14  # 6 s of callbacks: read every 0.25 s
 LATE_LINE = "was not finished"
+JACKD = (
+    "dummy driver, 48 kHz, period 128, asynchronous (jackd's default), --no-realtime (libjack leaves its "
+    "clients' threads alone); with --rig realtime jackd's threads and the feeder's are SCHED_FIFO (80, 75)"
+)
+SERVER_RT_PRIORITY = 80  # above the engine's raised callback thread (70) and the feeder (75)
 
 
 def speech(max_files: int = 20) -> np.ndarray:
@@ -63,11 +70,11 @@ def speech(max_files: int = 20) -> np.ndarray:
 class LoggedJack:
     """tests.support.jack_rig.JackServer's dummy server, with its messages kept in a file."""
 
-    def __init__(self, log: Path, sync: bool = False) -> None:
+    def __init__(self, log: Path, sync: bool = False, server_rt: bool = False) -> None:
         from tests.support.jack_rig import JackServer
 
         self.server = JackServer(f"hark-soak-{os.getpid()}", RATE, PERIOD)
-        self.name, self.log, self.sync = self.server.name, log, sync
+        self.name, self.log, self.sync, self.server_rt = self.server.name, log, sync, server_rt
 
     def start(self) -> None:
         import jack
@@ -101,6 +108,11 @@ class LoggedJack:
                     raise RuntimeError(f"jackd '{self.name}' did not start") from None
                 time.sleep(0.05)
         os.environ.update(self.server.env())  # the engine, spawned later, inherits it
+        if self.server_rt:
+            # jackd's threads SCHED_FIFO, as an audio server gets on a desktop, while --no-realtime keeps libjack
+            # from making its clients' threads real-time: Hark's priority stays its own.
+            for task in Path(f"/proc/{self.server.process.pid}/task").iterdir():
+                os.sched_setscheduler(int(task.name), os.SCHED_FIFO, os.sched_param(SERVER_RT_PRIORITY))
 
     def lines(self) -> list[str]:
         return self.log.read_text(errors="replace").splitlines()
@@ -158,7 +170,7 @@ def run_slice(args: argparse.Namespace) -> dict[str, Any]:
     from benchmarks import soak_load
 
     folder = Path(tempfile.mkdtemp(prefix="hark-soak-"))
-    server = LoggedJack(folder / "jackd.log")
+    server = LoggedJack(folder / "jackd.log", server_rt=args.rig == "realtime")
     server.start()
     clock_path = f"/dev/shm/hark-soak-clock-{os.getpid()}"
     np.memmap(clock_path, dtype=np.float64, mode="w+", shape=(soak_load.CLOCK_FIELDS,)).flush()
@@ -168,6 +180,8 @@ def run_slice(args: argparse.Namespace) -> dict[str, Any]:
         soak_load.install_lateness_hook(clock_path, PERIOD / RATE)
     else:
         soak_load.use_timed_engine(clock_path)
+        if args.engine_session == "own":
+            os.environ[soak_load.OWN_SESSION_ENV] = "1"
     np.save(folder / "speech.npy", speech())
     engine = AudioEngine(None, input_device="system", output_device="system", sample_rate=RATE, block_size=PERIOD,
                          timing_blocks=TIMING_ROWS, raise_priority=args.priority == "raised",
@@ -180,7 +194,8 @@ def run_slice(args: argparse.Namespace) -> dict[str, Any]:
         timing = TimingReader(engine._segments.timing)
         feeder = subprocess.Popen(
             [sys.executable, "-m", "benchmarks.soak_load", "feed", "--server", server.name, "--signal",
-             str(folder / "speech.npy"), "--clock", clock_path, "--stats", str(folder / "feeder.json")],
+             str(folder / "speech.npy"), "--clock", clock_path, "--stats", str(folder / "feeder.json"),
+             *(["--realtime"] if args.rig == "realtime" else [])],
             stdout=subprocess.PIPE, text=True,
         )  # fmt: skip
         assert feeder.stdout is not None
@@ -244,6 +259,8 @@ def summarise(args: argparse.Namespace, before: Any, after: Any, elapsed: float,
         "load": args.load,
         "chain": args.chain,
         "priority": args.priority,
+        "rig": args.rig,
+        "engine_session": args.engine_session,
         "priority_got": engine.priority or ("inline: the engine thread's" if args.engine == "inline" else ""),
         "seconds": round(elapsed, 1),
         "sample_rate": RATE,
@@ -383,7 +400,8 @@ def alternate(args: argparse.Namespace) -> None:
             with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
                 out = Path(handle.name)
             command = [sys.executable, "-m", "benchmarks.soak", "--engine", engine, "--load", load, "--chain", chain,
-                       "--priority", priority, "--seconds", str(args.seconds), "--json", str(out)]  # fmt: skip
+                       "--priority", priority, "--seconds", str(args.seconds), "--json", str(out),
+                       "--rig", args.rig]  # fmt: skip
             print(f"repeat {repeat + 1}: {mode_key(mode)} (load {os.getloadavg()[0]:.2f})", flush=True)
             done = subprocess.run(command, stdout=subprocess.DEVNULL, timeout=args.seconds + 300)
             if out.stat().st_size:
@@ -398,7 +416,7 @@ def alternate(args: argparse.Namespace) -> None:
             modes_now = aggregate(slices)
             report = {"started": started, "finished": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
                       "machine": machine(), "slice_seconds": args.seconds, "repeats": args.repeats,
-                      "jackd": "dummy, 48 kHz, period 128, --no-realtime, asynchronous (jackd's default)",
+                      "jackd": JACKD, "rig": args.rig,
                       "targets": targets(modes_now), "modes": modes_now, "slices": slices}  # fmt: skip
             args.json.parent.mkdir(parents=True, exist_ok=True)
             args.json.write_text(json.dumps(report, indent=2) + "\n")
@@ -415,6 +433,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--chain", choices=("full", "none"), default="full")
     parser.add_argument("--priority", choices=("raised", "normal"), default="raised")
     parser.add_argument("--seconds", type=float, default=120.0)
+    parser.add_argument("--engine-session", choices=("shared", "own"), default="shared",
+                        help="own: the engine process calls setsid (an experiment; the product does not)")  # fmt: skip
+    parser.add_argument("--rig", choices=("realtime", "plain"), default="realtime",
+                        help="realtime: jackd's threads and the feeder SCHED_FIFO (a desktop's audio server and a "
+                        "sound card); plain: neither, as tests/support/jack_rig.py")  # fmt: skip
     parser.add_argument("--alternate", action="store_true", help="run the modes in turn, in fresh processes")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--only", action="append", help="with --alternate: modes whose key contains this")

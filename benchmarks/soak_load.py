@@ -35,8 +35,10 @@ from typing import Any
 import numpy as np
 
 CLOCK_ENV = "HARK_SOAK_CLOCK"  # the shared file with the current JACK cycle's start
+OWN_SESSION_ENV = "HARK_SOAK_OWN_SESSION"
 CLOCK_FIELDS = 4  # cycle start (monotonic s), cycles seen, feeder start lateness (s), unused
 SPEAK_EVERY_S = 10.0
+FEEDER_RT_PRIORITY = 75
 SENTENCES = (
     "The kettle has boiled, would you like a cup of tea?",
     "Your daughter phoned and said she will come round at four.",
@@ -74,6 +76,10 @@ def install_lateness_hook(clock_path: str, period_s: float) -> None:
 def run_timed(conn: Any, config: Any, names: Any) -> None:
     """The engine child's entry point under the benchmark: the lateness hook, then the engine."""
     install_lateness_hook(os.environ[CLOCK_ENV], config.block_size / config.sample_rate)
+    if os.environ.get(OWN_SESSION_ENV):
+        # An experiment: in a session of its own the engine gets its own scheduling autogroup (Linux with
+        # CONFIG_SCHED_AUTOGROUP), so it competes with the app as a whole rather than thread by thread.
+        os.setsid()
     from audio.engine_process import run
 
     run(conn, config, names)
@@ -88,7 +94,7 @@ def use_timed_engine(clock_path: str) -> None:
 
 
 # --- the feeder (its own process) --------------------------------------------------
-def feed(server: str, signal_path: str, clock_path: str, stats_path: str, to: str) -> None:
+def feed(server: str, signal_path: str, clock_path: str, stats_path: str, to: str, realtime: bool) -> None:
     import jack
 
     audio = np.load(signal_path).astype(np.float32)
@@ -98,9 +104,14 @@ def feed(server: str, signal_path: str, clock_path: str, stats_path: str, to: st
     out_port = client.outports.register("feed")
     late = np.zeros(1 << 20, dtype=np.float32)
     position = [0]
+    raise_once = [realtime]
 
     @client.set_process_callback
     def process(frames: int) -> None:
+        if raise_once[0]:  # a sound card is never late: the feeder's thread is real-time when it can be
+            raise_once[0] = False
+            with contextlib.suppress(OSError):
+                os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(FEEDER_RT_PRIORITY))
         now = time.monotonic()
         start = now - client.frames_since_cycle_start / rate
         clock[0] = start
@@ -349,8 +360,9 @@ def main() -> None:
     f.add_argument("--clock", required=True, help="the shared clock file")
     f.add_argument("--stats", required=True, help="where to write the feeder's own start lateness")
     f.add_argument("--to", default="PortAudio.*")
+    f.add_argument("--realtime", action="store_true", help="SCHED_FIFO for the feeder's JACK thread")
     args = parser.parse_args()
-    feed(args.server, args.signal, args.clock, args.stats, args.to)
+    feed(args.server, args.signal, args.clock, args.stats, args.to, args.realtime)
 
 
 if __name__ == "__main__":
