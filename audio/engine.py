@@ -159,12 +159,15 @@ class AudioEngine:
         self.speech_interruptions = 0
         self.priority = ""
         self._monitor: threading.Thread | None = None
+        self._released = False
 
     # --- lifecycle ------------------------------------------------------------------
     def start(self, wait: bool = False) -> None:
         """Start the engine and the stream. Raises AudioError when the devices cannot be opened now,
         unless `wait`: then the status says what is missing and the engine opens them when they appear."""
         with self._lock:
+            if self._released:
+                raise AudioError("This audio engine was released; make a new one to listen again.")
             if self._process is not None:
                 return
             self._closing = False
@@ -195,6 +198,7 @@ class AudioEngine:
             process, self._process = self._process, None
         if process is not None:
             process.stop()
+        self._started.set()  # a start() still waiting gives up (it finds no engine and says so)
         monitor = self._monitor
         if monitor is not None and monitor is not threading.current_thread():
             monitor.join(2.0)
@@ -203,6 +207,7 @@ class AudioEngine:
     def release(self) -> None:
         """Close, and remove the shared memory (the engine cannot be started again)."""
         self.close()
+        self._released = True
         self.speech = None  # type: ignore[assignment]  # its views of the memory must go first
         self._segments.close()
 
@@ -259,8 +264,10 @@ class AudioEngine:
         self._offsets[HOWL_MEMORY] = 0.0
         self._config = dataclasses.replace(self._config, howl_memory=tuple(self._last[HOWL_MEMORY]))
         self._last = np.zeros(len(STATUS))
-        if self.speech.abandon() > 0.0:
+        # Counted before the queue is emptied: a sink that sees the queue empty then finds the count moved.
+        if self.speech.pending_seconds > 0.0:
             self.speech_interruptions += 1
+        self.speech.abandon()
         self.engine_restarts += 1
         for waiter in list(self._waiters.values()):  # probes and requests fail: their engine is gone
             waiter[1] = AudioError("The audio engine restarted")

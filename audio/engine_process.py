@@ -206,7 +206,8 @@ class EngineCore:
                 elif verb == STOP:
                     self._stopping = True
             except AudioError as error:
-                self._send_event("error", str(error), command=verb)
+                play_id = args[0] if verb == ROOM else None  # which room sound failed
+                self._send_event("error", str(error), command=verb, id=play_id)
 
     def _start_probe(self, probe_id: int, samples: np.ndarray) -> None:
         from audio.probe import ReplacingProbe
@@ -350,6 +351,10 @@ def run(conn: Connection, config: EngineConfig, names: SegmentNames) -> None:
     from multiprocessing import parent_process
 
     parent = parent_process()
+    if config.raise_priority:
+        from audio.priority import raise_process
+
+        raise_process()  # Windows: the high priority class (Linux raises the audio thread itself)
     core = EngineCore(conn, config, names, own_process=True)
     core.run(parent.sentinel if parent is not None else None)
     if core.release_portaudio:

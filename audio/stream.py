@@ -40,6 +40,7 @@ POLL_S = 0.5
 STALL_S = 2.0  # no callback for this long while "running" means the device is gone
 CLOSE_WAIT_S = 2.0
 GIL_SWITCH_INTERVAL_S = 0.0005
+WASAPI = "Windows WASAPI"
 
 
 @dataclass(frozen=True)
@@ -161,8 +162,9 @@ class ListeningStream:
         inp = resolve(self._specs[0], "input")
         out = resolve(self._specs[1], "output")
         out_channels = 1 if out.max_output_channels == 1 else 2
-        check_rate(inp, "input", self.sample_rate, 1)
-        check_rate(out, "output", self.sample_rate, out_channels)
+        if inp.host_api != WASAPI:  # its shared-mode check would refuse rates exclusive mode takes
+            check_rate(inp, "input", self.sample_rate, 1)
+            check_rate(out, "output", self.sample_rate, out_channels)
         stream = None
         for extra in _host_settings(inp, out):
             try:
@@ -344,9 +346,10 @@ class ListeningStream:
 def _host_settings(inp: Device, out: Device) -> list[Any]:
     """What to ask the host API for, best first. WASAPI in exclusive mode bypasses Windows' mixer and
     its tens of milliseconds; a device another program holds refuses it, so shared mode comes next."""
-    if inp.host_api == out.host_api == "Windows WASAPI":
+    if inp.host_api == out.host_api == WASAPI:
         exclusive = sd.WasapiSettings(exclusive=True)
-        return [(exclusive, exclusive), None]
+        shared = sd.WasapiSettings(auto_convert=True)  # Windows resamples if its mixer runs at 44.1 kHz
+        return [(exclusive, exclusive), (shared, shared)]
     return [None]
 
 

@@ -13,7 +13,7 @@ def _device(host_api: str) -> Device:
 def test_wasapi_asks_for_exclusive_mode_first_then_shared() -> None:
     first, second = _host_settings(_device("Windows WASAPI"), _device("Windows WASAPI"))
     assert first is not None and all(part._streaminfo.flags == 1 for part in first)  # paWinWasapiExclusive
-    assert second is None
+    assert second is not None and all(part._streaminfo.flags == 0x40 for part in second)  # autoConvert
 
 
 def test_other_host_apis_and_mixed_pairs_ask_for_nothing_special() -> None:

@@ -9,6 +9,7 @@ scheduling on a timer with no sound card. Needs JACK-Client (a test and benchmar
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import time
@@ -68,6 +69,11 @@ class JackServer:
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
+            # A client left behind by a killed process keeps jackd from stopping on SIGTERM (and a
+            # killed jackd keeps its place in JACK's registry of 8 servers); a client opened and
+            # closed now makes the server clear it.
+            with contextlib.suppress(jack.JackError):
+                jack.Client("hark-bye", servername=self.name, no_start_server=True).close()
             self.process.terminate()
             try:
                 self.process.wait(5)
