@@ -4,8 +4,11 @@ The audio runs in the engine's own process: the command's process never loads Po
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
 
 from audio.devices import Device, warn_if_high_latency
 
@@ -115,3 +118,52 @@ def test_feedback_rejects_a_bad_setting_in_one_sentence(jack_server) -> None:  #
     result = hark("feedback", "--input", "system", "--output", "system", "--max-output-dbfs", "3")
     assert result.returncode == 2
     assert result.stderr.strip().startswith("hark feedback: The output ceiling must be at or below 0 dBFS")
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in os.listdir(f"/proc/{pid}/task"):  # a child belongs to the thread that started it
+        with open(f"/proc/{pid}/task/{task}/children") as listing:
+            found += [int(child) for child in listing.read().split()]
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_ctrl_c_in_the_terminal_stops_the_command_and_its_engine(jack_server) -> None:  # type: ignore[no-untyped-def]
+    # A terminal sends Ctrl+C's SIGINT to its whole process group: the command and its engine alike.
+    command = subprocess.Popen(
+        [sys.executable, "-m", "ui.main", "listen", "--input", "system", "--output", "system"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        assert command.stdout is not None
+        first = command.stdout.readline()
+        assert first.startswith("Listening:"), first + command.stderr.read() if command.stderr else first
+        engines = [pid for pid in _children(command.pid) if "spawn_main" in _command_line(pid)]
+        assert len(engines) == 1
+        os.killpg(command.pid, signal.SIGINT)
+        out, err = command.communicate(timeout=15)
+    finally:
+        if command.poll() is None:
+            os.killpg(command.pid, signal.SIGKILL)
+    assert command.returncode == 0, err
+    assert "Stopping." in out and "Stopped after" in out and "Traceback" not in err
+    deadline = time.monotonic() + 5
+    while _running(engines[0]) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _running(engines[0])
+
+
+def _command_line(pid: int) -> str:
+    with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+        return cmdline.read().replace(b"\0", b" ").decode()

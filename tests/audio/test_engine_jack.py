@@ -339,3 +339,43 @@ def test_the_engine_exits_on_its_own_when_its_parent_is_killed(server: JackServe
         if helper.poll() is None:
             helper.kill()
             helper.wait()
+
+
+def test_a_room_sound_plays_from_the_engine_on_a_stream_of_its_own(server: JackServer) -> None:
+    import jack
+
+    heard = [0.0]
+    ear = jack.Client("room-ear", servername=server.name, no_start_server=True)
+    port = ear.inports.register("in")
+
+    @ear.set_process_callback
+    def process(frames: int) -> None:
+        heard[0] += float(np.sum(np.square(port.get_array(), dtype=np.float64)))
+
+    ear.activate()
+    listening_ports: set[str] = set()
+    try:
+        with engine_on_jack() as engine:
+            listening_ports = {p.name for p in ear.get_ports("PortAudio", is_audio=True, is_output=True)}
+            tone = (0.3 * np.sin(2 * np.pi * 440 * np.arange(48000) / 48000)).astype(np.float32)
+            play_id = engine.play_in_room(tone, 48000, "system")
+
+            def room_port() -> bool:
+                ports = [p for p in ear.get_ports("PortAudio", is_audio=True, is_output=True)]
+                new = [p for p in ports if p.name not in listening_ports]
+                if new and not ear.get_all_connections(new[0]):
+                    ear.connect(new[0], port)
+                return bool(new)
+
+            wait_for(room_port, 10, "the room stream's port")
+            wait_for(
+                lambda: any(e.kind == "room-finished" and e.data["id"] == play_id for e in engine.events()),
+                10,
+                "the room sound to finish",
+            )
+            assert not [e for e in engine.events() if e.kind == "error"]
+            assert engine.status.state == "running"  # the person's stream went on meanwhile
+    finally:
+        ear.deactivate()
+        ear.close()
+    assert heard[0] > 1.0  # the tone reached JACK through the room stream
