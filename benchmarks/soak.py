@@ -201,6 +201,10 @@ def run_slice(args: argparse.Namespace) -> dict[str, Any]:
         assert feeder.stdout is not None
         if feeder.stdout.readline().strip() != "ready":
             raise SystemExit("The JACK feeder did not start.")
+        if args.parent_nice:
+            # An experiment: the app's own threads (the engine is in another process, already started) give way.
+            for task in Path("/proc/self/task").iterdir():
+                os.setpriority(os.PRIO_PROCESS, int(task.name), args.parent_nice)
         if args.load == "busy":
             load = soak_load.BusyLoad(engine, RATE)
             load.start()
@@ -261,6 +265,7 @@ def summarise(args: argparse.Namespace, before: Any, after: Any, elapsed: float,
         "priority": args.priority,
         "rig": args.rig,
         "engine_session": args.engine_session,
+        "parent_nice": args.parent_nice,
         "priority_got": engine.priority or ("inline: the engine thread's" if args.engine == "inline" else ""),
         "seconds": round(elapsed, 1),
         "sample_rate": RATE,
@@ -435,6 +440,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seconds", type=float, default=120.0)
     parser.add_argument("--engine-session", choices=("shared", "own"), default="shared",
                         help="own: the engine process calls setsid (an experiment; the product does not)")  # fmt: skip
+    parser.add_argument("--parent-nice", type=int, default=0,
+                        help="renice this process's threads after the engine starts (an experiment)")  # fmt: skip
     parser.add_argument("--rig", choices=("realtime", "plain"), default="realtime",
                         help="realtime: jackd's threads and the feeder SCHED_FIFO (a desktop's audio server and a "
                         "sound card); plain: neither, as tests/support/jack_rig.py")  # fmt: skip
