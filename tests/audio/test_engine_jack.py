@@ -357,13 +357,14 @@ def test_a_room_sound_plays_from_the_engine_on_a_stream_of_its_own(server: JackS
     try:
         with engine_on_jack() as engine:
             listening_ports = {p.name for p in ear.get_ports("PortAudio", is_audio=True, is_output=True)}
-            tone = (0.3 * np.sin(2 * np.pi * 440 * np.arange(48000) / 48000)).astype(np.float32)
+            tone = (0.3 * np.sin(2 * np.pi * 440 * np.arange(96000) / 48000)).astype(np.float32)
             play_id = engine.play_in_room(tone, 48000, "system")
 
             def room_port() -> bool:
                 ports = [p for p in ear.get_ports("PortAudio", is_audio=True, is_output=True)]
                 new = [p for p in ports if p.name not in listening_ports]
-                if new and not ear.get_all_connections(new[0]):
+                # PortAudio connects its outputs to JACK's playback ports itself: add ours.
+                if new and port.name not in {p.name for p in ear.get_all_connections(new[0])}:
                     ear.connect(new[0], port)
                 return bool(new)
 
