@@ -178,7 +178,7 @@ class AudioEngine:
         if self._process is None:
             raise AudioError(self._message)
         if self._start_info.get("state") != "running" and not wait:
-            message = self._message
+            message = str(self._start_info.get("problem") or self._message)
             self.close()
             raise AudioError(message)
 
@@ -260,6 +260,7 @@ class AudioEngine:
 
     def _replace(self, dead: EngineProcess) -> None:
         """The engine ended without being asked: say so and start another like it."""
+        self._snapshot()  # its last status, which the howl memory and the counters carry over
         self._offsets += self._last
         self._offsets[HOWL_MEMORY] = 0.0
         self._config = dataclasses.replace(self._config, howl_memory=tuple(self._last[HOWL_MEMORY]))

@@ -150,7 +150,8 @@ class EngineCore:
         status = self.stream.status
         self._send_event("started", status.message, state=status.state, input=status.input_device,
                          output=status.output_device, latency_samples=self.chain.latency_samples,
-                         stream_latency_s=status.stream_latency_s, pid=os.getpid())  # fmt: skip
+                         stream_latency_s=status.stream_latency_s, pid=os.getpid(),
+                         problem=self.stream.open_error)  # fmt: skip
         watched: list[Any] = [self.conn] + ([parent_sentinel] if parent_sentinel is not None else [])
         watcher = _Watcher(self)
         try:

@@ -112,6 +112,7 @@ class ListeningStream:
         self.callbacks = self.xruns = self.input_overflows = self.output_underflows = self.callback_errors = 0
         self.recoveries = 0
         self.last_error = ""
+        self.open_error = ""  # why `start(wait=True)` could not open the devices at once
         self.flags = sd.CallbackFlags()
 
     # --- the audio thread -------------------------------------------------------------
@@ -159,8 +160,9 @@ class ListeningStream:
             self._stream, self._devices = paced, (_file_device(self._source), _file_device(None))
             self._set("running", f"Listening to the file {self._source.name} in a loop; the ears go nowhere.")
             return
-        inp = resolve(self._specs[0], "input")
+        # The output first: a wrong headphone name is the error to report before a missing microphone.
         out = resolve(self._specs[1], "output")
+        inp = resolve(self._specs[0], "input")
         out_channels = 1 if out.max_output_channels == 1 else 2
         if inp.host_api != WASAPI:  # its shared-mode check would refuse rates exclusive mode takes
             check_rate(inp, "input", self.sample_rate, 1)
@@ -228,6 +230,7 @@ class ListeningStream:
                 except AudioError as e:
                     if not wait:
                         raise
+                    self.open_error = str(e)
                     self._set("waiting", f"{e} Waiting for the device.")
             self._want_running = True
         if self._supervisor is None:

@@ -188,3 +188,30 @@ def test_an_engine_that_dies_while_starting_is_reported_not_replaced_without_end
         engine.release()
     assert killed and status.state == "stopped" and status.engine_restarts == 0 and status.pid is None
     assert [e.kind for e in events] == ["error"] and events[0].data["exit_code"] == -signal.SIGKILL
+
+
+def test_a_replaced_engine_keeps_the_howl_guards_cut(tmp_path: Path) -> None:
+    """The new engine starts with the cut the old one had made, not at full gain: its file starts
+    with 3 s of quiet, in which only a remembered cut can be there."""
+    import soundfile as sf
+
+    rng = np.random.default_rng(3)
+    t = np.arange(int(1.5 * RATE)) / RATE
+    rising = 10 ** (np.minimum(-70.0 + 300.0 * t, -10.0) / 20) * np.sin(2 * np.pi * 3000.0 * t)
+    quiet = 1e-4 * rng.standard_normal(3 * RATE)
+    path = tmp_path / "howl.wav"
+    sf.write(path, np.concatenate([quiet, rising, quiet]).astype(np.float32), RATE, subtype="FLOAT")
+    with AudioEngine(source=path) as engine:
+        wait_for(lambda: engine.status.howl_reduction_db > 6.0, 20, "the howl guard to cut")
+        cut = engine.status.howl_reduction_db
+        os.kill(engine.pid, signal.SIGKILL)
+        wait_for(
+            lambda: engine.status.engine_restarts == 1 and engine.status.state == "running",
+            30,
+            "a new engine",
+        )
+        before = engine.status.callbacks
+        wait_for(lambda: engine.status.callbacks > before, 10, "the new engine's first blocks")
+        status = engine.status
+    assert status.howl_events >= 1
+    assert 3.0 < status.howl_reduction_db <= cut + 0.5
