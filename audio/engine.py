@@ -46,6 +46,7 @@ from audio.engine_protocol import (
     EngineEvent,
 )
 from audio.engine_status import EngineStatus, levels_from, status_from
+from audio.engine_tap import EngineTap
 from audio.errors import AudioError
 from audio.meters import Levels
 from audio.mixer import QUEUE_SECONDS, SpeechInput
@@ -56,48 +57,6 @@ from audio.settings import ListeningSettings
 START_TIMEOUT_S = 120.0  # a first run compiles every kernel: slow machines take a minute
 REPLY_TIMEOUT_S = 10.0
 EVENTS_KEPT = 1000
-
-
-class EngineTap:
-    """The microphone's blocks for one reader (the captions), from the engine's shared ring."""
-
-    def __init__(self, engine: AudioEngine) -> None:
-        self._engine = engine
-        self._block = np.zeros((engine.block_size, 1), dtype=np.float32)
-        self.attached = False
-
-    def attach(self) -> None:
-        """Start receiving blocks from now on (nothing older)."""
-        self._engine._segments.tap.skip_unread()
-        self.attached = True
-        self._engine._send(TAP, True)
-
-    def detach(self) -> None:
-        self.attached = False
-        self._engine._send(TAP, False)
-
-    def read(self, timeout: float | None = None) -> np.ndarray | None:
-        """The oldest unread block (a new array), or None when none arrives within `timeout` s."""
-        if not self.attached:
-            self.attach()
-        ring = self._engine._segments.tap
-        deadline = None if timeout is None else time.monotonic() + timeout
-        poll = 0.5 * self._engine.block_size / self._engine.sample_rate
-        while ring.pending < self._engine.block_size:
-            if deadline is not None and time.monotonic() >= deadline:
-                return None
-            time.sleep(poll)
-        ring.read_into(self._block)
-        return self._block[:, 0].copy()
-
-    @property
-    def pending(self) -> int:
-        return self._engine._segments.tap.pending // self._engine.block_size
-
-    @property
-    def drops(self) -> int:
-        """Blocks the engine dropped because this reader fell behind (across engine restarts)."""
-        return self._engine._segments.tap.dropped // self._engine.block_size
 
 
 class AudioEngine:
@@ -138,7 +97,7 @@ class AudioEngine:
         )  # fmt: skip
         self._segments = Segments.create(tap_blocks * block_size, speech_seconds, sample_rate, timing_blocks)
         self.speech = SpeechInput.over(self._segments.speech, sample_rate)
-        self.tap = EngineTap(self)
+        self.tap = EngineTap(self._segments.tap, block_size, sample_rate, lambda on: self._send(TAP, on))
         self.tap.attached = tap_from_start
         self._inline, self._on_event = inline, on_event
         self._process: EngineProcess | None = None
