@@ -277,7 +277,7 @@ def test_stream_waits_for_a_missing_device_and_starts_with_a_fade_in_when_it_app
     assert child.stdout is not None
     try:
         first = json.loads(child.stdout.readline())
-        assert first["state"] == "waiting" and "No input device matches 'system'" in first["message"]
+        assert first["state"] == "waiting" and "No output device matches 'system'" in first["message"]
         jack_server.start()
         back = _step(child)
         assert back["state"] == "running" and back["recoveries"] == 1 and back["ramps"] >= 1
