@@ -96,16 +96,18 @@ def _listen(engine: AudioEngine, args: argparse.Namespace) -> int:
     start_engine(engine, say_on_stderr)
     status = engine.status
     _warn_if_high_latency(engine)
-    print(
-        f"Listening: {status.input_device} -> {status.output_device} at {args.rate} Hz, blocks of {args.block}; "
-        f"processing latency {engine.chain_latency_ms:.2f} ms, device latency (reported) "
-        f"{1000 * status.stream_latency_s[0]:.1f} ms in / {1000 * status.stream_latency_s[1]:.1f} ms out. "
-        f"Output ceiling {engine.settings.max_output_dbfs:g} dBFS. Ctrl+C stops.",
-        flush=True,
-    )
     started = time.monotonic()
     last: object = None  # the newest engine event already looked at
+    # The try starts before "Listening:" is printed: Ctrl+C pressed as soon as it shows can arrive
+    # while print is still returning, and would otherwise skip "Stopping." and the summary.
     try:
+        print(
+            f"Listening: {status.input_device} -> {status.output_device} at {args.rate} Hz, blocks of "
+            f"{args.block}; processing latency {engine.chain_latency_ms:.2f} ms, device latency (reported) "
+            f"{1000 * status.stream_latency_s[0]:.1f} ms in / {1000 * status.stream_latency_s[1]:.1f} ms out. "
+            f"Output ceiling {engine.settings.max_output_dbfs:g} dBFS. Ctrl+C stops.",
+            flush=True,
+        )
         while args.seconds is None or time.monotonic() - started < args.seconds:
             remaining = 1.0 if args.seconds is None else args.seconds - (time.monotonic() - started)
             time.sleep(max(0.0, min(1.0, remaining)))
