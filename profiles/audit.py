@@ -32,6 +32,8 @@ ACTIONS = (
     "sar",
     "session_add",
     "session_view",
+    "draft_start",
+    "draft_discard",
 )
 _GENESIS = b"\x00" * 32
 _HEAD_KEY = "audit_head"

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from profiles.errors import IntegrityError, ProfileError, StoreBusyError
+from profiles.errors import DiskFullError, IntegrityError, ProfileError, StoreBusyError
 
 FORMAT = "1"
 APPLICATION_ID = 0x4861726B  # "Hark": lets `file` and Hark recognise the store
@@ -53,7 +53,12 @@ def sqlite_errors(path: Path) -> Iterator[None]:
                 f"Cannot write to the store {path}: {error}. Check the file's permissions and "
                 f"that the disk is not full or read-only."
             ) from None
-        if "disk" in text or "full" in text or "i/o" in text:
+        if "full" in text:
+            raise DiskFullError(
+                f"The disk holding the store {path} is full: {error}. Free some disk space and try "
+                f"again; nothing was changed."
+            ) from None
+        if "disk" in text or "i/o" in text:
             raise ProfileError(
                 f"The store {path} could not be written: {error}. Free some disk space and try "
                 f"again; nothing was changed."

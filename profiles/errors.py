@@ -32,3 +32,7 @@ class StoreBusyError(ProfileError):
 
 class IntegrityError(ProfileError):
     """A record or audit entry does not decrypt or verify: the file was altered or damaged."""
+
+
+class DiskFullError(ProfileError):
+    """The disk holding the store is full: the change was not written, and nothing was lost."""

@@ -111,7 +111,7 @@ def write_bundle(
             who=who,
             store=store,
             profile_id=profile["id"],
-            sessions=f"{len(data['sessions'])} held",
+            sessions=_sessions_held(data["sessions"]),
             extras="\n".join(extras) + ("\n" if extras else ""),
             history=_table(history),
             audit=_table(audit),
@@ -124,3 +124,9 @@ def write_bundle(
         shutil.rmtree(building, ignore_errors=True)
         raise
     return sorted(path.name for path in out_dir.iterdir())
+
+
+def _sessions_held(sessions: list[dict[str, Any]]) -> str:
+    drafts = sum(1 for session in sessions if session.get("draft"))
+    held = f"{len(sessions)} held"
+    return held + (f", {drafts} of them not finished yet" if drafts else "")

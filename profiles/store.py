@@ -10,7 +10,6 @@ record of who made it are committed together. Single sealed rows are profiles/re
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -23,11 +22,11 @@ from profiles.crypto import Sealer
 from profiles.errors import ProfileError
 from profiles.model import changed_fields, check_profile, check_review_date, validate_profile
 from profiles.records import Clock, Records, new_id, utc_now
+from profiles.sessions import SessionRecords, delete_drafts_of, draft_envelopes_of
 from profiles.verify import VerifyReport, verify_records
 from profiles.wording import counted
 
 STORE_ENV = "HARK_STORE"
-MAX_SESSION_BYTES = 16_000_000
 
 
 def default_store_path() -> Path:
@@ -97,6 +96,12 @@ class ProfileStore:
         if self._records is None:
             raise ProfileError("The profile store is closed; open it again to use it.")
         return self._records
+
+    def reopened(self) -> ProfileStore:
+        """The same unlocked store on a new connection, for another thread (an SQLite connection
+        belongs to the thread that made it); close it when done. No passphrase, no audit entry."""
+        records = self._open
+        return ProfileStore(self.path, database.open_file(self.path), records.sealer, self.who, records.clock)
 
     def close(self) -> None:
         if self._records is not None:
@@ -223,7 +228,7 @@ class ProfileStore:
         return infos
 
     def delete_profile(self, profile_id: str) -> bool:
-        """Erase the profile, every version and session; False if the file could not be scrubbed yet."""
+        """Erase the profile, every version, session and draft; False if the file could not be scrubbed yet."""
         records = self._open
         with records.write():
             records.head(profile_id)
@@ -233,8 +238,9 @@ class ProfileStore:
             sessions = records.conn.execute(
                 "DELETE FROM sessions WHERE profile_id = ?", (profile_id,)
             ).rowcount
+            drafts = delete_drafts_of(records.conn, profile_id)
             records.conn.execute("DELETE FROM profiles WHERE id = ?", (profile_id,))
-            records.audit("delete", profile_id, versions=versions, sessions=sessions)
+            records.audit("delete", profile_id, versions=versions, sessions=sessions, drafts=drafts)
         return database.scrub(records.conn, self.path)
 
     def import_profiles(self, profiles: list[dict[str, Any]]) -> list[str]:
@@ -271,34 +277,17 @@ class ProfileStore:
 
     # -- sessions --------------------------------------------------------------------------------
 
+    @property
+    def session_records(self) -> SessionRecords:
+        """Finished sessions and drafts: profiles/sessions.py."""
+        return SessionRecords(self._open)
+
     def add_session(self, profile_id: str, record: dict[str, Any]) -> str:
-        records = self._open
-        try:
-            plain = json.dumps(
-                {"at": records.now(), "who": self.who, "record": record}, ensure_ascii=False, allow_nan=False
-            ).encode("utf-8")
-        except (TypeError, ValueError) as error:
-            raise ProfileError(f"The session record cannot be stored as JSON: {error}.") from None
-        if len(plain) > MAX_SESSION_BYTES:
-            raise ProfileError(
-                f"The session record is {len(plain):,} bytes; the most a session may hold is "
-                f"{MAX_SESSION_BYTES:,}."
-            )
-        session_id = new_id("ses_")
-        with records.write():
-            records.head(profile_id)
-            records.seal_session(profile_id, session_id, plain)
-            records.audit("session_add", profile_id, session=session_id)
-        return session_id
+        return self.session_records.add(profile_id, record)
 
     def sessions(self, profile_id: str) -> list[dict[str, Any]]:
         """The records given to add_session, oldest first."""
-        records = self._open
-        with records.write():
-            records.head(profile_id)
-            envelopes = records.session_envelopes(profile_id)
-            records.audit("session_view", profile_id, count=len(envelopes))
-        return [envelope["record"] for envelope in envelopes]
+        return self.session_records.of(profile_id)
 
     # -- the whole store ----------------------------------------------------------------------------
 
@@ -310,7 +299,7 @@ class ProfileStore:
             versions = [
                 {"version": version, **records.read(profile_id, version)} for version in range(1, head + 1)
             ]
-            sessions = records.session_envelopes(profile_id)
+            sessions = records.session_envelopes(profile_id) + draft_envelopes_of(records, profile_id)
             records.audit("sar", profile_id)
             entries = [entry.as_dict() for entry in audit.entries(records.conn, records.sealer, profile_id)]
         return {

@@ -12,6 +12,7 @@ from profiles import audit
 from profiles.errors import IntegrityError
 from profiles.model import check_profile
 from profiles.records import Records
+from profiles.sessions import read_drafts
 from profiles.wording import counted
 
 
@@ -54,6 +55,10 @@ def verify_records(records: Records) -> VerifyReport:
             sessions += len(records.session_envelopes(profile_id))
         except IntegrityError as error:
             problems.append(error.headline)
+    try:
+        sessions += len(read_drafts(records))
+    except IntegrityError as error:
+        problems.append(error.headline)
     orphans = records.conn.execute(
         "SELECT COUNT(*) FROM versions WHERE profile_id NOT IN (SELECT id FROM profiles)"
     ).fetchone()[0]
