@@ -1,0 +1,1 @@
+"""An assessment session's record of practicable steps, and its saving as the session goes."""
