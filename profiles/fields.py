@@ -119,15 +119,20 @@ class Code(Text):
 
 class Choice(Field):
     def __init__(
-        self, options: tuple[str, ...], default: str | None = None, *, required: bool = False
+        self,
+        options: tuple[str, ...],
+        default: str | None = None,
+        *,
+        required: bool = False,
+        nullable: bool = False,
     ) -> None:
-        self.options, self._default, self.required = options, default, required
+        self.options, self._default, self.required, self.nullable = options, default, required, nullable
 
     def default(self) -> Any:
         return self._default
 
     def check(self, value: Any, path: str, problems: list[str]) -> Any:
-        if value in self.options:
+        if value in self.options or (value is None and self.nullable):
             return value
         problems.append(f"{path}: {_shown(value)} is not one of {', '.join(self.options)}")
         return self._default

@@ -1,4 +1,4 @@
-"""The communication profile, schema version 1 (profiles/SCHEMA.md), as code.
+"""The communication profile, schema version 2 (profiles/SCHEMA.md), as code.
 
 `validate_profile` is the one door into the store and the exports: it returns the normalised
 profile (every section present, defaults filled, keys in schema order) or raises `ProfileError`
@@ -36,16 +36,21 @@ from profiles.ranges import (
     HIGHPASS_HZ,
     MAX_OUTPUT_DBFS,
     NOISE_REDUCTION,
+    NOISE_REDUCTION_METHODS,
     RATE_WPM,
     SPEECH_VOLUME,
     TONE_BANDS_HZ,
     TONE_DB,
+    TONE_PRESETS,
 )
 from profiles.wording import counted
 
 SCHEMA_NAME = "hark.profile"
-SCHEMA_VERSION = 1
-READABLE_VERSIONS = (1,)
+SCHEMA_VERSION = 2
+# Version 1 lacked hearing.listening.noise_reduction_method and .tone_preset and had narrower
+# gain and ceiling ranges; every version 1 profile is a valid version 2 one once the two are
+# filled with their defaults, which reading does (check_profile).
+READABLE_VERSIONS = (1, 2)
 ID_PATTERN = re.compile(r"prf_[A-Z2-7]{16}")
 NAME_CHARS = 200
 AUDIOGRAM_HZ = ("250", "500", "1000", "2000", "3000", "4000", "6000", "8000")
@@ -112,9 +117,13 @@ def _schema(today: Callable[[], date]) -> Section:
             "gain_db": Number(*GAIN_DB, 10.0, unit="dB"),
             "left_gain_db": Number(*EAR_GAIN_DB, 0.0, unit="dB"),
             "right_gain_db": Number(*EAR_GAIN_DB, 0.0, unit="dB"),
+            "tone_preset": Choice(
+                TONE_PRESETS, nullable=True
+            ),  # the preset the bands started from; null: none named
             "left_tone_db": _tone(),
             "right_tone_db": _tone(),
             "noise_reduction": Number(*NOISE_REDUCTION, 0.7),
+            "noise_reduction_method": Choice(NOISE_REDUCTION_METHODS, "learned"),
             "highpass_hz": Number(*HIGHPASS_HZ, 100.0, unit="Hz"),
             "compression": Flag(True),
             "max_output_dbfs": Number(*MAX_OUTPUT_DBFS, -6.0, unit="dBFS"),
@@ -235,10 +244,11 @@ def check_profile(
         and "version" in data
         and (isinstance(data["version"], bool) or data["version"] not in READABLE_VERSIONS)
     ):
-        readable = ", ".join(str(version) for version in READABLE_VERSIONS)
+        *older, newest = (str(version) for version in READABLE_VERSIONS)
+        readable = f"versions {', '.join(older)} and {newest}" if older else f"version {newest}"
         problems.append(
             f"{join(path, 'version')}: {data['version']!r} is not a profile version this Hark can "
-            f"read (it reads version {readable}); update Hark, or export the profile again "
+            f"read (it reads {readable}); update Hark, or export the profile again "
             f"from the Hark that wrote it in a version this one reads"
         )
         return _SCHEMA.default(), problems
@@ -252,6 +262,7 @@ def check_profile(
         data = {key: value for key, value in data.items() if key not in _IDENTITY_KEYS}
     schema = _schema(today) if today is not None else _SCHEMA
     profile = schema.check(data, path, problems)
+    profile["version"] = SCHEMA_VERSION  # read as version 1, now filled in as version 2
     return profile, problems
 
 
@@ -287,6 +298,13 @@ def check_review_date(old: dict[str, Any] | None, new: dict[str, Any], today: da
     problems = review_date_problems(old, new, today)
     if problems:
         raise ProfileError(f"The profile is not valid ({counted(len(problems), 'problem')}):", problems)
+
+
+def upgraded(profile: dict[str, Any]) -> dict[str, Any]:
+    """A stored profile as the current version (an older one gets the newer fields' defaults)."""
+    if profile.get("version") == SCHEMA_VERSION:
+        return profile
+    return check_profile(profile)[0]
 
 
 def default_profile(preferred_name: str) -> dict[str, Any]:

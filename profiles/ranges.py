@@ -11,11 +11,14 @@ from __future__ import annotations
 # Listening (audio/settings.py): per-band tone, gains, noise reduction, high-pass, the person's ceiling.
 TONE_BANDS_HZ = (250, 500, 1000, 1500, 2000, 3000, 4000, 6000)
 TONE_DB = (-24.0, 24.0)
-GAIN_DB = (0.0, 50.0)
-EAR_GAIN_DB = (-20.0, 20.0)
+GAIN_DB = (-40.0, 50.0)
+EAR_GAIN_DB = (-40.0, 20.0)
 NOISE_REDUCTION = (0.0, 1.0)
 HIGHPASS_HZ = (20.0, 500.0)
-MAX_OUTPUT_DBFS = (-40.0, 0.0)
+MAX_OUTPUT_DBFS = (-60.0, 0.0)
+# audio/noise_reduction.py's METHODS and audio/settings.py's TONE_PRESETS, by name.
+NOISE_REDUCTION_METHODS = ("learned", "classic", "rnnoise-assisted")
+TONE_PRESETS = ("flat", "speech-clarity", "high-frequency-boost", "mild-high-frequency-boost", "low-cut")
 
 # Captions (assistant/captions/style.py).
 CAPTION_SCHEMES = ("white-on-black", "yellow-on-black", "cyan-on-black", "black-on-white", "black-on-cream")

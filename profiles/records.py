@@ -18,7 +18,7 @@ from typing import Any
 from profiles import audit, database
 from profiles.crypto import Sealer, record_label
 from profiles.errors import IntegrityError, ProfileError
-from profiles.model import is_profile_id
+from profiles.model import is_profile_id, upgraded
 
 Clock = Callable[[], datetime]
 
@@ -86,6 +86,7 @@ class Records:
             row[0], record_label("versions", profile_id, version), f"Version {version} of {profile_id}"
         )
         record: dict[str, Any] = json.loads(plain)
+        record["profile"] = upgraded(record["profile"])  # written by an older Hark: shown as now
         return record
 
     def put(

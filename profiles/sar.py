@@ -31,7 +31,7 @@ information the Hark store keeps about this person, and nothing about anyone els
 
 The files
 ---------
-profile.json    The communication profile as it is now (Hark profile schema, version 1).
+profile.json    The communication profile as it is now (Hark profile schema, version {schema_version}).
 history.json    Every version of the profile since it was first recorded: who changed it,
                 when, which fields changed, and the whole profile at that version.
 sessions.json   Records of assessment sessions kept for this person ({sessions}).
@@ -105,6 +105,7 @@ def write_bundle(
         audit = [f"{e['at']}  {e['who']}  {e['action']}" for e in data["audit"]]
         name = profile["identity"]["preferred_name"]
         readme = _README.format(
+            schema_version=profile["version"],
             name=name,
             rule="=" * (len(name) + 29),
             when=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),

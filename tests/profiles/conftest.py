@@ -18,7 +18,7 @@ TEST_SCRYPT_N = 1024
 # Every string is distinctive, so finding any of them in the store's files means plaintext leaked.
 FULL_PROFILE: dict[str, Any] = {
     "schema": "hark.profile",
-    "version": 1,
+    "version": 2,
     "identity": {
         "preferred_name": "Zephyrine Plaintextcheck",
         "full_name": "Zephyrine Quillon Marchbanks",
@@ -60,9 +60,11 @@ FULL_PROFILE: dict[str, Any] = {
             "gain_db": 23.5,
             "left_gain_db": 3.25,
             "right_gain_db": -4.75,
+            "tone_preset": "speech-clarity",
             "left_tone_db": [1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5, 8.5],
             "right_tone_db": [-1.5, -2.5, -3.5, -4.5, -5.5, -6.5, -7.5, -8.5],
             "noise_reduction": 0.35,
+            "noise_reduction_method": "classic",
             "highpass_hz": 175.0,
             "compression": False,
             "max_output_dbfs": -13.5,

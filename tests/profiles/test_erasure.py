@@ -51,7 +51,7 @@ def test_erasure_removes_every_trace(store: ProfileStore, full_profile: dict[str
     report = store.verify()
     assert report.ok and report.versions == 1 and report.sessions == 1
     delete = [entry for entry in store.audit_log(ada) if entry.action == "delete"]
-    assert len(delete) == 1 and delete[0].detail == {"versions": 4, "sessions": 2}
+    assert len(delete) == 1 and delete[0].detail == {"versions": 4, "sessions": 2, "drafts": 0}
     store.close()
     assert _traces(store, blobs) == []
 

@@ -72,7 +72,10 @@ def test_duplicate_ids_in_one_import_are_refused(tmp_path: Path) -> None:
 
 def test_unknown_versions_are_refused(tmp_path: Path) -> None:
     error = _refused(_write(tmp_path, json.dumps({"version": 7, "identity": {"preferred_name": "Ada"}})))
-    assert "version: 7 is not a profile version this Hark can read (it reads version 1)" in error.problems[0]
+    assert (
+        "version: 7 is not a profile version this Hark can read (it reads versions 1 and 2)"
+        in error.problems[0]
+    )
     error = _refused(
         _write(tmp_path, json.dumps({"schema": "hark.profiles", "version": 3, "profiles": [{}]}))
     )

@@ -94,7 +94,7 @@ def test_names_reject_bad_text(bad: str) -> None:
 
 
 def test_unknown_versions_and_wrong_shapes_are_refused() -> None:
-    assert "2 is not a profile version this Hark can read" in problems_of({"version": 2})[0]
+    assert "3 is not a profile version this Hark can read" in problems_of({"version": 3})[0]
     assert problems_of({"version": True, "identity": {"preferred_name": "A"}})[0].startswith("version:")
     assert problems_of([{"preferred_name": "Ada"}]) == ["the profile: must be an object, not a list"]
     assert problems_of({"preferred_name": "Ada", "captions": {}})[0].startswith(
@@ -154,3 +154,30 @@ def test_validation_does_not_change_its_input(full_profile: dict[str, Any]) -> N
     before = copy.deepcopy(full_profile)
     validate_profile(full_profile)
     assert full_profile == before
+
+
+def test_a_version_1_profile_is_read_as_version_2_with_the_new_fields_at_their_defaults() -> None:
+    old = {
+        "schema": "hark.profile",
+        "version": 1,
+        "identity": {"preferred_name": "Ada"},
+        "hearing": {"listening": {"gain_db": 20.0, "left_tone_db": [1, 2, 3, 4, 5, 6, 7, 8]}},
+    }
+    profile = validate_profile(old)
+    listening = profile["hearing"]["listening"]
+    assert profile["version"] == 2
+    assert listening["tone_preset"] is None and listening["noise_reduction_method"] == "learned"
+    assert listening["gain_db"] == 20.0 and listening["left_tone_db"] == [1, 2, 3, 4, 5, 6, 7, 8]
+    assert validate_profile(profile) == profile  # and version 2 reads back as itself
+
+
+def test_version_2_holds_what_the_listening_panel_can_reach() -> None:
+    listening = {"gain_db": -40, "left_gain_db": -40, "max_output_dbfs": -60}
+    listening |= {"tone_preset": "low-cut", "noise_reduction_method": "rnnoise-assisted"}
+    wide = {"hearing": {"listening": listening}}
+    assert check_profile({"identity": {"preferred_name": "Ada"}, **wide})[1] == []
+    bad = {"hearing": {"listening": {"tone_preset": "loud", "noise_reduction_method": "magic"}}}
+    assert [p.split(":")[0] for p in problems_of({"identity": {"preferred_name": "Ada"}, **bad})] == [
+        "hearing.listening.tone_preset",
+        "hearing.listening.noise_reduction_method",
+    ]

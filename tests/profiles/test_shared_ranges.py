@@ -157,3 +157,12 @@ def test_schema_md_states_the_same_ranges_and_names() -> None:
     schemes_comment = re.search(r'"scheme": [^\n]*// ([^\n]*)\n\s*// ([^\n]*)', text)
     assert schemes_comment is not None
     assert re.split(r"\s*\|\s*", " ".join(schemes_comment.groups()).strip()) == list(ranges.CAPTION_SCHEMES)
+
+
+def test_noise_reduction_methods_and_tone_presets_are_named_alike() -> None:
+    from audio.noise_reduction import DEFAULT_METHOD, METHODS
+
+    assert set(ranges.NOISE_REDUCTION_METHODS) == set(METHODS)
+    assert ranges.NOISE_REDUCTION_METHODS[0] == DEFAULT_METHOD
+    assert default_profile("Ada")["hearing"]["listening"]["noise_reduction_method"] == DEFAULT_METHOD
+    assert tuple(TONE_PRESETS) == ranges.TONE_PRESETS

@@ -210,3 +210,15 @@ def test_scrypt_knob_is_read_from_the_environment(tmp_path: Path, monkeypatch: p
     monkeypatch.setenv("HARK_SCRYPT_N", "lots")
     with pytest.raises(ProfileError, match="HARK_SCRYPT_N must be a power of two"):
         ProfileStore.create(tmp_path / "t.sqlite3", PASSPHRASE, "Tess")
+
+
+def test_a_version_written_by_an_older_hark_is_shown_upgraded(store: ProfileStore) -> None:
+    profile_id = store.create_profile({"preferred_name": "Ada"})
+    old = {**store.view(profile_id), "version": 1}
+    del old["hearing"]["listening"]["tone_preset"], old["hearing"]["listening"]["noise_reduction_method"]
+    records = store._open  # as a version 1 Hark wrote it: no new fields
+    with records.write():
+        records.put(profile_id, 2, old, "edit", [])
+    shown = store.view(profile_id)
+    assert shown["version"] == 2 and shown["hearing"]["listening"]["noise_reduction_method"] == "learned"
+    assert store.verify().ok
