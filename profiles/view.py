@@ -22,6 +22,8 @@ class ListeningView:
     left_tone_db: tuple[float, ...]
     right_tone_db: tuple[float, ...]
     noise_reduction: float  # 0 is off
+    noise_reduction_method: str
+    tone_preset: str | None  # the preset the bands started from
     highpass_hz: float
     compression: bool
     max_output_dbfs: float  # the person's own ceiling
@@ -72,6 +74,8 @@ class ProfileView:
                     left_tone_db=tuple(float(db) for db in listening["left_tone_db"]),
                     right_tone_db=tuple(float(db) for db in listening["right_tone_db"]),
                     noise_reduction=float(listening["noise_reduction"]),
+                    noise_reduction_method=str(listening["noise_reduction_method"]),
+                    tone_preset=listening["tone_preset"],
                     highpass_hz=float(listening["highpass_hz"]),
                     compression=bool(listening["compression"]),
                     max_output_dbfs=float(listening["max_output_dbfs"]),

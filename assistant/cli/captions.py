@@ -33,7 +33,9 @@ from assistant.cli.options import (
     add_settings_arguments,
     device_spec,
     listening_settings_for,
+    noise_reduction_method_for,
 )
+from assistant.personalise.settings import Profile
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -103,8 +105,9 @@ def style_from_arguments(args: argparse.Namespace, base: CaptionStyle | None = N
     return dataclasses.replace(base or CaptionStyle(), **given)
 
 
-def session_options(args: argparse.Namespace) -> Any:
-    """The session's devices, rate and recogniser from the flags."""
+def session_options(args: argparse.Namespace, profile: Profile | None) -> Any:
+    """The session's devices, rate and recogniser from the flags (the noise-reduction method from
+    the profile when the flag is not given)."""
     from assistant.captions.session import SessionOptions
 
     return SessionOptions(
@@ -112,7 +115,7 @@ def session_options(args: argparse.Namespace) -> Any:
         output=device_spec(args.output),
         rate=args.rate,
         block=args.block,
-        noise_reduction_method=args.noise_reduction_method,
+        noise_reduction_method=noise_reduction_method_for(args, profile),
         engine=args.engine,
         model=Path(args.model) if args.model else None,
         language=args.language,
@@ -136,12 +139,12 @@ def captions(args: argparse.Namespace) -> int:
         raise needs_desktop("The caption window")
     if args.transcript is not None:
         check_transcript_path(args.transcript)
-    options = session_options(args)
+    profile = load_profile(args, "captions")
+    options = session_options(args, profile)
     if options.room_output is not None:
         from assistant.speech.sinks import DeviceSink
 
         DeviceSink(options.room_output).check()  # a wrong --room-output stops here, not mid-session
-    profile = load_profile(args, "captions")
     style = style_from_arguments(args, caption_style(profile) if profile else None)
     settings = listening_settings_for(args, profile)
     library = load_library()

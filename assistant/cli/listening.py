@@ -19,6 +19,7 @@ from assistant.cli.options import (
     add_settings_arguments,
     device_spec,
     listening_settings_for,
+    noise_reduction_method_for,
 )
 from assistant.personalise.settings import load_profile
 
@@ -78,11 +79,12 @@ def _warn_if_high_latency(engine: AudioEngine) -> None:
 def listen(args: argparse.Namespace) -> int:
     from audio.engine import AudioEngine
 
-    settings = listening_settings_for(args, load_profile(args, "listen"))
+    profile = load_profile(args, "listen")
+    settings = listening_settings_for(args, profile)
+    method = noise_reduction_method_for(args, profile)
     engine = AudioEngine(
-        settings, args.noise_reduction_method, device_spec(args.input), device_spec(args.output), args.rate,
-        args.block,
-    )  # fmt: skip
+        settings, method, device_spec(args.input), device_spec(args.output), args.rate, args.block
+    )
     try:
         return _listen(engine, args)
     finally:
@@ -172,7 +174,8 @@ def latency(args: argparse.Namespace) -> int:
 def feedback(args: argparse.Namespace) -> int:
     from audio.feedback_check import QUIET_S, SWEEP_S, check_feedback
 
-    settings = listening_settings_for(args, load_profile(args, "feedback check"))
+    profile = load_profile(args, "feedback check")
+    settings = listening_settings_for(args, profile)
     print(
         f"Checking for feedback: {QUIET_S:g} s of quiet, then a rising tone of {SWEEP_S:g} s in the headphones. "
         "Put the headphones on and the microphone where it will be.",
@@ -180,7 +183,7 @@ def feedback(args: argparse.Namespace) -> int:
     )
     result = check_feedback(
         device_spec(args.input), device_spec(args.output), args.rate, args.block, settings,
-        noise_reduction_method=args.noise_reduction_method, on_first_run=say_on_stderr,
+        noise_reduction_method=noise_reduction_method_for(args, profile), on_first_run=say_on_stderr,
     )  # fmt: skip
     print(result.advice)
     if result.leak_db is not None:
@@ -204,9 +207,10 @@ def feedback(args: argparse.Namespace) -> int:
 def process(args: argparse.Namespace) -> int:
     from audio.offline import process_file
 
-    settings = listening_settings_for(args, load_profile(args, "process"))
+    profile = load_profile(args, "process")
+    settings = listening_settings_for(args, profile)
     result = process_file(
-        Path(args.input), Path(args.output), settings, args.block, args.noise_reduction_method
+        Path(args.input), Path(args.output), settings, args.block, noise_reduction_method_for(args, profile)
     )
     report = result.report
     if args.report:

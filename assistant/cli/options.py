@@ -8,7 +8,7 @@ import dataclasses
 from typing import Any
 
 from assistant.captions.engines import ENGINES
-from assistant.personalise.settings import Profile, keep_ceiling, listening_settings
+from assistant.personalise.settings import Profile, keep_ceiling, listening_settings, profile_view
 from assistant.personalise.store import USER_ENV
 from audio.noise_reduction import DEFAULT_METHOD, METHODS
 from audio.settings import TONE_PRESETS, CompressionSettings, ListeningSettings, tone_preset
@@ -112,8 +112,7 @@ def add_settings_arguments(parser: argparse.ArgumentParser, *, with_preset: bool
     group.add_argument(
         "--noise-reduction-method",
         choices=tuple(METHODS),
-        default=DEFAULT_METHOD,
-        help=f"{DEFAULT_METHOD} (default); learned: a small trained network joined with the classic "
+        help=f"the profile's method, else {DEFAULT_METHOD}; learned: a small trained network joined with the classic "
         "estimate, better on doors and talkers, 48 kHz only (classic at other rates); rnnoise-assisted: "
         "RNNoise side-chain gains, about 3x the CPU, 48 kHz only",
     )
@@ -173,6 +172,13 @@ def settings_from_arguments(
     if args.feedback_guard is not None:
         changes["feedback_guard_enabled"] = args.feedback_guard == "on"
     return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
+
+
+def noise_reduction_method_for(args: argparse.Namespace, profile: Profile | None) -> str:
+    """--noise-reduction-method when given, else the profile's, else the default."""
+    if args.noise_reduction_method is not None:
+        return str(args.noise_reduction_method)
+    return profile_view(profile).listening.noise_reduction_method if profile is not None else DEFAULT_METHOD
 
 
 def listening_settings_for(args: argparse.Namespace, profile: Profile | None) -> ListeningSettings:

@@ -5,6 +5,7 @@ Everything runs through the real `hark` entry point against a real encrypted sto
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -32,6 +33,7 @@ PROFILE = {
             "left_tone_db": [0, 0, 2, 5, 8, 12, 14, 14],
             "right_tone_db": [0] * 8,
             "noise_reduction": 0.5,
+            "noise_reduction_method": "classic",
             "highpass_hz": 150.0,
             "compression": False,
             "max_output_dbfs": -12.0,
@@ -95,6 +97,8 @@ def test_process_with_a_profile_equals_the_same_settings_as_flags(store, tmp_pat
         "off",
         "--max-output-dbfs",
         "-12",
+        "--noise-reduction-method",
+        "classic",
     )
     assert done.returncode == 0, done.stderr
     profiled, _ = sf.read(by_profile)
@@ -205,3 +209,17 @@ def test_caption_window_takes_the_profiles_style_and_settings(store, monkeypatch
     assert settings.max_output_dbfs == -12.0 and settings.gain_db == 4.0
     plain = style_from_arguments(build_parser().parse_args(["captions"]))
     assert (plain.font_pt, plain.scheme, plain.lines, plain.upper_case) == (48, "white-on-black", 4, False)
+
+
+def test_the_profiles_noise_reduction_method_is_used_unless_a_flag_says_otherwise(
+    store, tmp_path: Path
+) -> None:
+    env, profile_id = store
+    out, report = tmp_path / "out.wav", tmp_path / "report.json"
+    done = hark(env, "process", str(SPEECH), str(out), "--profile", profile_id, "--report", str(report))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(report.read_text())["noise_reduction_method_requested"] == "classic"
+    flagged = ("--noise-reduction-method", "learned", "--report", str(report))
+    done = hark(env, "process", str(SPEECH), str(out), "--profile", profile_id, *flagged)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(report.read_text())["noise_reduction_method_requested"] == "learned"

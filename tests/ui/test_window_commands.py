@@ -18,6 +18,7 @@ from assistant.captions.errors import CaptionError
 from assistant.captions.session import FEEDBACK_SHOWN_S, PROBLEM_SHOWN_S, CaptionSession, SessionOptions
 from assistant.cli.captions import add_commands, session_options, style_from_arguments
 from audio.feedback_guard import FeedbackGuard
+from profiles.model import validate_profile
 
 
 def parse(*argv: str) -> argparse.Namespace:
@@ -48,10 +49,23 @@ def test_flags_build_the_caption_style() -> None:
 
 def test_flags_choose_the_sessions_devices_and_recogniser() -> None:
     options = session_options(
-        parse("--input", "2", "--output", "USB Headset", "--rate", "16000", "--engine", "pocketsphinx")
+        parse("--input", "2", "--output", "USB Headset", "--rate", "16000", "--engine", "pocketsphinx"), None
     )
     assert (options.input, options.output, options.rate, options.block) == (2, "USB Headset", 16000, 128)
     assert (options.engine, options.model, options.room_output) == ("pocketsphinx", None, None)
+    assert options.noise_reduction_method == "learned"
+
+
+def test_the_noise_reduction_method_is_the_profiles_unless_a_flag_says_otherwise() -> None:
+    profile = validate_profile(
+        {
+            "identity": {"preferred_name": "Ada"},
+            "hearing": {"listening": {"noise_reduction_method": "classic"}},
+        }
+    )
+    assert session_options(parse(), profile).noise_reduction_method == "classic"
+    flagged = parse("--noise-reduction-method", "rnnoise-assisted")
+    assert session_options(flagged, profile).noise_reduction_method == "rnnoise-assisted"
 
 
 def test_bad_style_flags_are_one_clear_error() -> None:
