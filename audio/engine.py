@@ -360,6 +360,8 @@ class AudioEngine:
         return list(self._events)
 
     def _snapshot(self) -> np.ndarray:
+        if self._released:  # the memory is gone; a window's last refresh reads what was there last
+            return self._last
         values = self._segments.status.read()
         if values is not None:
             self._last = values

@@ -46,7 +46,7 @@ def run_captions(run: CaptionsRun) -> int:
         window.show_on_screen(run.screen, run.fullscreen)
     except ValueError as error:
         raise CommandError(str(error)) from None
-    with _closing_on_interrupt(window) as interrupted:
+    with closing_on_interrupt(window) as interrupted:
         window.set_status("Starting", "Opening the sound devices.")
         app.processEvents()  # draw the window before the devices open
         session.start()
@@ -69,7 +69,7 @@ def run_captions(run: CaptionsRun) -> int:
 
 
 @contextlib.contextmanager
-def _closing_on_interrupt(window: Any) -> Iterator[threading.Event]:
+def closing_on_interrupt(window: Any) -> Iterator[threading.Event]:
     """While the window is open, SIGINT (Ctrl+C) closes it instead of waiting unseen behind Qt's loop.
     The event says whether it came, for the moments before the loop runs."""
     interrupted = threading.Event()

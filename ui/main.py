@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from assistant.cli.desktop import CaptionsRun, Desktop
+from assistant.cli.desktop import AppRun, CaptionsRun, Desktop
 from assistant.cli.main import main as command_line
 
 
@@ -27,6 +27,11 @@ class QtDesktop:
         from ui.passport_pdf import write_passport_pdf
 
         write_passport_pdf(passport, path)
+
+    def run_app(self, run: AppRun) -> int:
+        from ui.assessor_app import run_app
+
+        return run_app(run)
 
 
 def main(argv: list[str] | None = None) -> int:

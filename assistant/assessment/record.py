@@ -64,6 +64,7 @@ class SessionRecord:
         self.ended: float | None = None
         self._steps: list[Step] = []
         self._levels: list[float] = []
+        self._device_trouble = False
         self._lock = threading.Lock()
 
     # -- what Hark saw ---------------------------------------------------------------------------
@@ -107,10 +108,12 @@ class SessionRecord:
             return self.saw("whistling", "Whistling stopped: the sound came back up", at)
         if kind == "restarted":
             return self.saw("audio", f"The audio stopped and Hark restarted it ({message})", at, **data)
-        if kind == "state" and data.get("state") in ("disappeared", "waiting", "running"):
-            state = data.get("state")
-            text = "The sound device came back" if state == "running" else f"Sound device problem: {message}"
-            return self.saw("audio", text, at, state=state)
+        if kind == "state" and data.get("state") in ("disappeared", "waiting"):
+            self._device_trouble = True
+            return self.saw("audio", f"Sound device problem: {message}", at, state=data.get("state"))
+        if kind == "state" and data.get("state") == "running" and self._device_trouble:
+            self._device_trouble = False  # "running" at the start is no news; after a problem it is
+            return self.saw("audio", "The sound device came back", at, state="running")
         if kind == "error":
             return self.saw("audio", f"Audio error: {message}", at)
         return None

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from assistant.cli.errors import CommandError
 
 if TYPE_CHECKING:  # only names for the annotations: `hark devices` should not load the caption engines
+    from assistant.assessment.record import SessionRecord
     from assistant.captions.session import CaptionSession
     from assistant.captions.style import CaptionStyle
     from assistant.conversation.desk_actions import DeskActions
@@ -34,6 +35,18 @@ class CaptionsRun:
     finish: Callable[[CaptionSession], None]  # after the window closed: save the transcript when allowed
 
 
+@dataclass(frozen=True)
+class AppRun:
+    """What the assessor's window needs, prepared by `hark app` before it opens."""
+
+    engine: Callable[[Any], Any]  # given an event hook: the audio.engine.AudioEngine, not yet started
+    record: SessionRecord
+    person: str | None  # the person's preferred name; None for a quick session
+    tone_preset: str | None  # the preset the profile's bands started from
+    assessor: str
+    demo: bool  # the microphone is a looping recording
+
+
 class Desktop(Protocol):
     """The window side of Hark. Implementations import Qt only inside these methods."""
 
@@ -44,6 +57,10 @@ class Desktop(Protocol):
 
     def write_passport_pdf(self, passport: dict[str, Any], path: Path) -> None:
         """Print a person's communication passport to `path` as a PDF."""
+        ...
+
+    def run_app(self, run: AppRun) -> int:
+        """Open the assessor's window and run it until it is closed (or Ctrl+C); the exit status."""
         ...
 
 

@@ -15,6 +15,7 @@ import argparse
 import sys
 
 from assistant.captions.errors import CaptionError
+from assistant.cli import app as app_commands
 from assistant.cli import captions as window_commands
 from assistant.cli import listening as listening_commands
 from assistant.cli import models as model_commands
@@ -58,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     profile_commands.add_commands(commands)
     phrase_commands.add_commands(commands)
     speech_commands.add_commands(commands)
+    app_commands.add_commands(commands)
     return parser
 
 

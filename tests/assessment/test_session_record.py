@@ -72,6 +72,7 @@ def test_engine_events_become_steps_at_their_own_time() -> None:
     clock = Clock()
     record = SessionRecord(None, keep_words=False, clock=clock)
     events = [
+        EngineEvent("state", "Running", T0 + 1, {"state": "running"}),  # the start: no news
         EngineEvent("howl", "Whistling at 3150 Hz: gain cut", T0 + 5, {"hz": 3150.0, "cut_db": 12.0}),
         EngineEvent("howl-released", "Whistling gone", T0 + 9, {"hz": 3150.0}),
         EngineEvent("restarted", "Audio back after 1.76 s", T0 + 20, {"gap_s": 1.76}),
@@ -80,7 +81,7 @@ def test_engine_events_become_steps_at_their_own_time() -> None:
         EngineEvent("state", "Running", T0 + 40, {"state": "running"}),
     ]
     steps = [record.engine_event(e.kind, e.message, e.at, e.data) for e in events]
-    assert steps[3] is None  # xruns are counted by the engine, not listed
+    assert steps[0] is None and steps[4] is None  # xruns are counted by the engine, not listed
     texts = [s.text for s in record.steps()]
     assert texts[0] == "Whistling (feedback) at 3,150 Hz: Hark turned the sound down"
     assert texts[2] == "The audio stopped and Hark restarted it (Audio back after 1.76 s)"

@@ -1,0 +1,129 @@
+"""The assessor's window (`hark app`) on a real audio engine with a recording as the microphone:
+notes and engine steps reach the record, ending shows the summary to copy (marked private for
+clipboard managers), and Ctrl+C in the terminal closes it cleanly with the record printed there."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+
+from assistant.assessment.record import SessionRecord
+from assistant.cli.desktop import AppRun
+from audio.engine import AudioEngine
+from ui.assessor_app import open_session, start_listening
+from ui.assessor_window import AssessorWindow
+from ui.record_panel import NOTE_KINDS
+
+ROOT = Path(__file__).resolve().parents[2]
+WAV = ROOT / "tests" / "data" / "speech_1998-15444-0005_2s.wav"
+
+
+@pytest.fixture
+def window(qtbot) -> Iterator[AssessorWindow]:  # type: ignore[no-untyped-def]
+    record = SessionRecord(None, keep_words=False)
+    run = AppRun(
+        lambda hook: AudioEngine(source=WAV, on_event=hook), record, None, "flat", "Tess Tester", True
+    )
+    made, engine, _ = open_session(run)
+    start_listening(engine, record)
+    made.show()  # not given to qtbot, which would close it before this fixture's end, and be asked
+    qtbot.waitExposed(made)
+    yield made
+    made.interrupted.set()  # closing at the end of a test asks nothing (as Ctrl+C in the terminal)
+    made.close()
+    made.deleteLater()
+    engine.release()
+
+
+def test_a_note_typed_by_the_assessor_is_marked_as_theirs(qtbot, window: AssessorWindow) -> None:  # type: ignore[no-untyped-def]
+    panel = window.record
+    panel.kind.setCurrentIndex(panel.kind.findData("interpreter"))
+    qtbot.keyClicks(panel.text, "BSL interpreter present")
+    qtbot.keyClick(panel.text, Qt.Key.Key_Return)
+    assert panel.text.text() == ""
+    assert panel.steps.item(panel.steps.count() - 1).text().endswith("[Assessor]  BSL interpreter present")
+    assert window.run.record.steps()[-1].kind == "interpreter" and NOTE_KINDS["interpreter"]
+
+
+def test_ending_shows_the_record_to_check_and_copy(qtbot, window: AssessorWindow) -> None:  # type: ignore[no-untyped-def]
+    window.listening.volume.setValue(14)
+    window.record.text.setText("Moved to the quiet lounge")
+    window.record.add_note()
+    qtbot.mouseClick(window.end, Qt.MouseButton.LeftButton)
+    summary = window.summary
+    assert summary is not None and summary.isVisible()
+    text = summary.text.toPlainText()
+    assert text.startswith("Record of practicable steps taken to help the person communicate")
+    assert "[Hark] Volume: 10 dB → 14 dB" in text  # the settled change, recorded as the session ended
+    assert "[Assessor] Moved to the quiet lounge" in text and "[Hark] Listening stopped" in text
+    summary.copy()
+    copied = QGuiApplication.clipboard().mimeData()
+    assert copied.text() == text
+    assert bytes(copied.data("x-kde-passwordManagerHint").data()) == b"secret"
+    summary.close()
+
+
+def test_the_window_shows_nothing_is_sent_and_every_control_is_named(window: AssessorWindow) -> None:
+    assert "nothing is sent anywhere" in window.header.text() and "Quick session" in window.header.text()
+    from PySide6.QtWidgets import QAbstractButton, QAbstractSlider, QComboBox, QLineEdit, QListWidget
+
+    kinds = (QAbstractSlider, QComboBox, QLineEdit, QListWidget)
+    focusable = [
+        w for kind in kinds for w in window.findChildren(kind) if w.focusPolicy() != Qt.FocusPolicy.NoFocus
+    ]
+    assert len(focusable) >= 8
+    for control in focusable:
+        assert control.accessibleName(), type(control).__name__
+    for button in window.findChildren(QAbstractButton):
+        assert button.accessibleName() or button.text(), "a button with neither a name nor text"
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children") as listing:
+            found += [int(child) for child in listing.read().split()]
+    return found
+
+
+def test_ctrl_c_in_the_terminal_closes_the_app_and_prints_the_record() -> None:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    app = subprocess.Popen(
+        [sys.executable, "-m", "ui.main", "app", "--demo", str(WAV)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while not _children(app.pid) and time.monotonic() < deadline:  # the engine process is up
+            time.sleep(0.1)
+        time.sleep(4)  # and listening
+        os.killpg(app.pid, signal.SIGINT)
+        out, err = app.communicate(timeout=30)
+    finally:
+        if app.poll() is None:
+            os.killpg(app.pid, signal.SIGKILL)
+    assert app.returncode == 0, err
+    assert "Traceback" not in err
+    assert out.startswith("Record of practicable steps taken to help the person communicate")
+    assert "[Hark] Listening started: " in out and "closed from the terminal" in out
+
+
+def test_a_missing_demo_recording_is_one_clear_sentence(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "ui.main", "app", "--demo", str(tmp_path / "nope.wav")],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert (
+        done.stderr.strip()
+        == f"hark app: There is no recording at {tmp_path / 'nope.wav'}; give a WAV file to --demo."
+    )

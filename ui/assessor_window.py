@@ -1,0 +1,129 @@
+"""The assessor's window for one session: who it is with, the listening panel, the record of
+practicable steps, and the end of the session with its summary to check, copy or save."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import QMimeData, Signal
+from PySide6.QtGui import QCloseEvent, QGuiApplication
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from assistant.assessment.listening import ListeningControl
+from assistant.assessment.text import record_text
+from assistant.cli.desktop import AppRun
+from ui.listening_panel import ListeningPanel
+from ui.record_panel import RecordPanel
+
+OFFLINE = "Hark works offline: nothing is sent anywhere."
+
+
+class AssessorWindow(QMainWindow):
+    ended = Signal()
+
+    def __init__(self, run: AppRun, control: ListeningControl, engine: object) -> None:
+        super().__init__()
+        self.run, self.control = run, control
+        self.setWindowTitle("Hark: assessment")
+        who = f"Session with {run.person}" if run.person else "Quick session: no profile in use"
+        demo = " Demo: a recording is playing as the microphone." if run.demo else ""
+        self.header = QLabel(f"<b>{who}</b>. {OFFLINE}{demo}")
+        self.header.setWordWrap(True)
+        self.listening = ListeningPanel(control, engine)
+        self.record = RecordPanel(run.record)
+        self.end = QPushButton("&End the session…")
+        self.end.clicked.connect(self.end_session)
+        middle = QHBoxLayout()
+        middle.addWidget(self.listening, 2)
+        middle.addWidget(self.record, 3)
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.addWidget(self.header)
+        layout.addLayout(middle, 1)
+        layout.addWidget(self.end)
+        self.setCentralWidget(body)
+        self.summary: SummaryDialog | None = None
+        self.interrupted = threading.Event()  # Ctrl+C in the terminal: close without asking
+        self._ended = False
+
+    def end_session(self) -> None:
+        if not self._ended:
+            self._ended = True
+            self.control.flush()
+            self.run.record.saw("listening", "Listening stopped: the session ended")
+            self.run.record.end()
+            self.record.refresh()
+            self.end.setText("Show the session's &summary…")
+            self.ended.emit()
+        text = record_text(self.run.record, self.run.person, self.run.assessor)
+        self.summary = SummaryDialog(text, self)
+        self.summary.open()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._ended and self.run.record.steps() and not self.interrupted.is_set():
+            answer = QMessageBox.question(
+                self,
+                "End the session?",
+                "Closing ends the session. Its record is not kept unless you copy or save it from the "
+                "summary. Close anyway?",
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
+        super().closeEvent(event)
+
+
+class SummaryDialog(QDialog):
+    """The record as plain text, to check, then copy (only on a click) or save."""
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("The session's record")
+        self.text = QPlainTextEdit(text)
+        self.text.setReadOnly(True)
+        self.text.setAccessibleName("The record of practicable steps, as plain text")
+        copy = QPushButton("&Copy the text")
+        copy.clicked.connect(self.copy)
+        save = QPushButton("&Save as a text file…")
+        save.clicked.connect(self.save)
+        close = QPushButton("Close")
+        close.clicked.connect(self.accept)
+        buttons = QHBoxLayout()
+        for button in (copy, save, close):
+            buttons.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.text, 1)
+        layout.addLayout(buttons)
+        self.resize(760, 560)
+
+    def copy(self) -> None:
+        QGuiApplication.clipboard().setMimeData(private_text(self.text.toPlainText()))
+
+    def save(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(self, "Save the record", "session-record.txt", "Text (*.txt)")
+        if name:
+            Path(name).write_text(self.text.toPlainText(), encoding="utf-8")
+
+
+def private_text(text: str) -> QMimeData:
+    """Text marked for clipboard managers to leave out of their history, where they honour it:
+    Windows' ExcludeClipboardContentFromMonitorProcessing, and KDE's password-manager hint."""
+    data = QMimeData()
+    data.setText(text)
+    data.setData(
+        'application/x-qt-windows-mime;value="ExcludeClipboardContentFromMonitorProcessing"', b"\0\0\0\0"
+    )
+    data.setData("x-kde-passwordManagerHint", b"secret")
+    return data
