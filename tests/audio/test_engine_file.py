@@ -105,7 +105,9 @@ def test_a_file_engine_runs_its_meters_show_the_file_and_its_tap_carries_its_sam
     assert final.tap_drops == 0 and final.callback_errors == 0
     assert final.callbacks >= len(tapped) // BLOCK
     # Released (the with block's end), it still answers a window's last refresh with its last values.
-    assert engine.status.callbacks >= final.callbacks and engine.meters.max_input_dbfs == meters.max_input_dbfs
+    assert (
+        engine.status.callbacks >= final.callbacks and engine.meters.max_input_dbfs == meters.max_input_dbfs
+    )
 
 
 def test_a_probe_records_the_file_and_muting_silences_the_ears() -> None:
