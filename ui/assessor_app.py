@@ -10,6 +10,7 @@ from typing import Any
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
+from assistant.assessment.autosave import DraftKeeper
 from assistant.assessment.listening import ListeningControl
 from assistant.assessment.text import record_text
 from assistant.cli.desktop import AppRun
@@ -30,7 +31,10 @@ def open_session(run: AppRun) -> tuple[AssessorWindow, Any, ListeningControl]:
 
     engine = run.engine(on_event)
     control = ListeningControl(engine, record, run.tone_preset)
-    return AssessorWindow(run, control, engine), engine, control
+    window = AssessorWindow(run, control, engine)
+    if run.store is not None:  # the person's record is saved as the session goes
+        window.keep_drafts(DraftKeeper(run.store, record, on_problem=window.saving_problem.emit))
+    return window, engine, control
 
 
 def run_app(run: AppRun) -> int:

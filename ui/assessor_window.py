@@ -21,9 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from assistant.assessment.autosave import DraftKeeper
 from assistant.assessment.listening import ListeningControl
 from assistant.assessment.text import record_text
 from assistant.cli.desktop import AppRun
+from profiles.errors import ProfileError
 from ui.listening_panel import ListeningPanel
 from ui.record_panel import RecordPanel
 
@@ -32,6 +34,7 @@ OFFLINE = "Hark works offline: nothing is sent anywhere."
 
 class AssessorWindow(QMainWindow):
     ended = Signal()
+    saving_problem = Signal(object)  # a sentence, or None when saving works again (any thread)
 
     def __init__(self, run: AppRun, control: ListeningControl, engine: object) -> None:
         super().__init__()
@@ -54,9 +57,24 @@ class AssessorWindow(QMainWindow):
         layout.addLayout(middle, 1)
         layout.addWidget(self.end)
         self.setCentralWidget(body)
+        self.saving = QLabel()
+        self.saving.setWordWrap(True)
+        self.saving.setAccessibleName("Saving the record")
+        self.saving.hide()
+        layout.insertWidget(1, self.saving)
+        self.saving_problem.connect(self._show_saving_problem)
+        self.keeper: DraftKeeper | None = None
+        self.saved_as: str | None = None
         self.summary: SummaryDialog | None = None
         self.interrupted = threading.Event()  # Ctrl+C in the terminal: close without asking
         self._ended = False
+
+    def keep_drafts(self, keeper: DraftKeeper) -> None:
+        """Save the record in the person's store as the session goes (an encrypted draft)."""
+        self.keeper = keeper
+        keeper.start()
+        self.saving.setText("The record is saved in the person's encrypted profile store as you go.")
+        self.saving.show()
 
     def end_session(self) -> None:
         if not self._ended:
@@ -66,22 +84,43 @@ class AssessorWindow(QMainWindow):
             self.run.record.end()
             self.record.refresh()
             self.end.setText("Show the session's &summary…")
+            if self.keeper is not None:
+                try:
+                    self.saved_as = self.keeper.finish()
+                    self.saving.setText(f"The record is kept in {self.run.person}'s profile store.")
+                except ProfileError as error:
+                    self._show_saving_problem(f"The record could not be kept in the store: {error}")
             self.ended.emit()
         text = record_text(self.run.record, self.run.person, self.run.assessor)
         self.summary = SummaryDialog(text, self)
         self.summary.open()
+
+    def _show_saving_problem(self, problem: object) -> None:
+        if problem is None:
+            self.saving.setText("The record is saved in the person's encrypted profile store as you go.")
+        else:
+            self.saving.setText(f"<b>{problem}</b>")
+        self.saving.show()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._ended and self.run.record.steps() and not self.interrupted.is_set():
             answer = QMessageBox.question(
                 self,
                 "End the session?",
-                "Closing ends the session. Its record is not kept unless you copy or save it from the "
-                "summary. Close anyway?",
+                "Closing ends the session. "
+                + (
+                    "Its record stays in the store as an unfinished draft. "
+                    if self.keeper is not None
+                    else "Its record is not kept unless you copy or save it from the summary. "
+                )
+                + "Close anyway?",
             )
             if answer != QMessageBox.StandardButton.Yes:
                 event.ignore()
                 return
+        if self.keeper is not None and not self._ended:
+            self.keeper.stop()
+            self.keeper.save_now()  # the draft stays, whole, for the next start
         super().closeEvent(event)
 
 

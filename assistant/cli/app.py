@@ -34,14 +34,14 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
 
 def app(args: argparse.Namespace) -> int:
     from assistant.assessment.record import SessionRecord
-    from assistant.personalise.settings import load_profile, profile_view
+    from assistant.personalise.settings import profile_view
     from assistant.personalise.store import user_name
 
     desktop = getattr(args, "desktop", None)
     if desktop is None:
         raise needs_desktop("The assessor's window")
     demo = _demo_file(args.demo)
-    profile = load_profile(args, "assessment")
+    store, profile = _open_person(args)
     view = profile_view(profile) if profile is not None else None
     settings = listening_settings_for(args, profile)
     method = noise_reduction_method_for(args, profile)
@@ -58,8 +58,33 @@ def app(args: argparse.Namespace) -> int:
     assessor = user_name(args.as_name)
     # Without a profile the tone is Hark's default, the flat preset; a profile's bands may have no name.
     preset = view.listening.tone_preset if view else "flat"
-    run = AppRun(engine, record, view.preferred_name if view else None, preset, assessor, demo is not None)
-    return int(desktop.run_app(run))
+    run = AppRun(
+        engine, record, view.preferred_name if view else None, preset, assessor, demo is not None, store
+    )
+    try:
+        return int(desktop.run_app(run))
+    finally:
+        if store is not None:
+            store.close()
+
+
+def _open_person(args: argparse.Namespace) -> tuple[Any, dict[str, Any] | None]:
+    """With --profile: the store, kept open for the session's record, and the person's profile."""
+    if not args.profile:
+        return None, None
+    from assistant.personalise.errors import ProfileUseError
+    from assistant.personalise.store import open_store
+    from profiles.errors import ProfileError
+
+    try:
+        store = open_store(args.store, args.as_name)
+    except (ProfileError, ProfileUseError) as error:
+        raise ProfileUseError(f"Cannot use profile {args.profile}: {error}") from None
+    try:
+        return store, store.view(args.profile, action="view", purpose="assessment")
+    except ProfileError as error:
+        store.close()
+        raise ProfileUseError(f"Cannot use profile {args.profile}: {error}") from None
 
 
 def _demo_file(value: str | None) -> Path | None:

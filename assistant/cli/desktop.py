@@ -45,6 +45,7 @@ class AppRun:
     tone_preset: str | None  # the preset the profile's bands started from
     assessor: str
     demo: bool  # the microphone is a looping recording
+    store: Any = None  # the open profiles.store.ProfileStore the record is saved in (with --profile)
 
 
 class Desktop(Protocol):

@@ -127,3 +127,43 @@ def test_a_missing_demo_recording_is_one_clear_sentence(tmp_path: Path) -> None:
         done.stderr.strip()
         == f"hark app: There is no recording at {tmp_path / 'nope.wav'}; give a WAV file to --demo."
     )
+
+
+def test_with_a_person_the_record_is_saved_as_it_goes_and_kept_with_them_at_the_end(
+    qtbot, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from profiles.store import ProfileStore
+    from tests.profiles.conftest import PASSPHRASE, TEST_SCRYPT_N
+
+    with ProfileStore.create(
+        tmp_path / "s.sqlite3", PASSPHRASE, "Tess Tester", scrypt_n=TEST_SCRYPT_N
+    ) as store:
+        ada = store.create_profile({"preferred_name": "Ada"})
+        record = SessionRecord(ada, keep_words=False)
+        engine_for = lambda hook: AudioEngine(source=WAV, on_event=hook)  # noqa: E731
+        run = AppRun(engine_for, record, "Ada", None, "Tess Tester", True, store)
+        window, engine, _ = open_session(run)
+        try:
+            window.show()
+            start_listening(engine, record)
+            assert "saved in the person's encrypted profile store" in window.saving.text()
+            qtbot.waitUntil(lambda: len(store.session_records.drafts()) == 1, timeout=10_000)
+            window.record.text.setText("Daughter present to help")
+            window.record.add_note()
+            qtbot.waitUntil(
+                lambda: len(store.session_records.drafts()[0].record["steps"]) == 2, timeout=10_000
+            )
+            window.end_session()
+            assert store.session_records.drafts() == [] and window.saved_as is not None
+            [kept] = store.sessions(ada)
+            texts = [step["text"] for step in kept["steps"]]
+            assert (
+                texts[1] == "Daughter present to help" and texts[-1] == "Listening stopped: the session ended"
+            )
+            assert "kept in Ada's profile store" in window.saving.text()
+            assert window.summary is not None
+            window.summary.close()
+        finally:
+            window.interrupted.set()
+            window.close()
+            engine.release()
