@@ -11,6 +11,7 @@ import sys
 import time
 
 from audio.devices import Device, warn_if_high_latency
+from tests.support.processes import child_pids
 
 
 def hark(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
@@ -120,14 +121,6 @@ def test_feedback_rejects_a_bad_setting_in_one_sentence(jack_server) -> None:  #
     assert result.stderr.strip().startswith("hark feedback: The output ceiling must be at or below 0 dBFS")
 
 
-def _children(pid: int) -> list[int]:
-    found = []
-    for task in os.listdir(f"/proc/{pid}/task"):  # a child belongs to the thread that started it
-        with open(f"/proc/{pid}/task/{task}/children") as listing:
-            found += [int(child) for child in listing.read().split()]
-    return found
-
-
 def _running(pid: int) -> bool:
     try:
         with open(f"/proc/{pid}/stat") as stat:
@@ -149,7 +142,7 @@ def test_ctrl_c_in_the_terminal_stops_the_command_and_its_engine(jack_server) ->
         assert command.stdout is not None
         first = command.stdout.readline()
         assert first.startswith("Listening:"), first + command.stderr.read() if command.stderr else first
-        engines = [pid for pid in _children(command.pid) if "spawn_main" in _command_line(pid)]
+        engines = [pid for pid in child_pids(command.pid) if "spawn_main" in _command_line(pid)]
         assert len(engines) == 1
         os.killpg(command.pid, signal.SIGINT)
         out, err = command.communicate(timeout=15)

@@ -73,8 +73,7 @@ class AssessorWindow(QMainWindow):
         """Save the record in the person's store as the session goes (an encrypted draft)."""
         self.keeper = keeper
         keeper.start()
-        self.saving.setText("The record is saved in the person's encrypted profile store as you go.")
-        self.saving.show()
+        self._show_saving_problem(None)
 
     def end_session(self) -> None:
         if not self._ended:

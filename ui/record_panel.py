@@ -36,8 +36,7 @@ REFRESH_MS = 250
 
 def step_line(step: Step) -> str:
     who = "Hark" if step.source == "hark" else "Assessor"
-    text = f"Correction to step {step.corrects}: {step.text}" if step.corrects is not None else step.text
-    return f"{step.seq}. {wall_time(step.at)}  [{who}]  {text}"
+    return f"{step.seq}. {wall_time(step.at)}  [{who}]  {step.shown}"
 
 
 class RecordPanel(QGroupBox):

@@ -46,6 +46,11 @@ class Step:
     detail: dict[str, Any] = field(default_factory=dict)
     corrects: int | None = None
 
+    @property
+    def shown(self) -> str:
+        """The step's text as the record shows it: a correction names the step it corrects."""
+        return f"Correction to step {self.corrects}: {self.text}" if self.corrects is not None else self.text
+
 
 class SessionRecord:
     """One assessment session's steps, safe to add to from any thread."""

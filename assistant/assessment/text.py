@@ -28,9 +28,7 @@ def record_text(record: SessionRecord, person_name: str | None, assessor: str) -
     ]
     for step in record.steps():
         mark = _SOURCE_MARK[step.source]
-        text = step.text.replace("\r\n", "\n").replace("\n", "\n        ")
-        if step.corrects is not None:
-            text = f"Correction to step {step.corrects}: {text}"
+        text = step.shown.replace("\r\n", "\n").replace("\n", "\n        ")
         lines.append(f"{step.seq:>3}. {wall_time(step.at)} {mark} {text}")
     if not record.steps():
         lines.append("No steps were recorded.")

@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 
@@ -16,17 +15,15 @@ from assistant.assessment.listening import SETTLE_S, ListeningControl, status_li
 from assistant.assessment.record import SessionRecord
 from audio.engine import AudioEngine
 from audio.settings import CompressionSettings, ListeningSettings
+from tests.support.file_engine import running_file_engine
 
-WAV = Path(__file__).resolve().parents[1] / "data" / "speech_1998-15444-0005_2s.wav"
 START = ListeningSettings(gain_db=-10.0, compression=CompressionSettings(enabled=False), max_output_dbfs=-6.0)
 
 
 @pytest.fixture(scope="module")
 def engine() -> Iterator[AudioEngine]:
-    running = AudioEngine(START, source=WAV)
-    running.start(wait=True)
-    yield running
-    running.release()
+    with running_file_engine(START) as running:
+        yield running
 
 
 @pytest.fixture

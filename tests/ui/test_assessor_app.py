@@ -19,12 +19,14 @@ from PySide6.QtGui import QGuiApplication
 from assistant.assessment.record import SessionRecord
 from assistant.cli.desktop import AppRun
 from audio.engine import AudioEngine
+from tests.support.file_engine import SPEECH_2S
+from tests.support.processes import child_pids
 from ui.assessor_app import open_session, start_listening
 from ui.assessor_window import AssessorWindow
 from ui.record_panel import NOTE_KINDS
 
 ROOT = Path(__file__).resolve().parents[2]
-WAV = ROOT / "tests" / "data" / "speech_1998-15444-0005_2s.wav"
+WAV = SPEECH_2S
 
 
 @pytest.fixture
@@ -87,14 +89,6 @@ def test_the_window_shows_nothing_is_sent_and_every_control_is_named(window: Ass
         assert button.accessibleName() or button.text(), "a button with neither a name nor text"
 
 
-def _children(pid: int) -> list[int]:
-    found = []
-    for task in os.listdir(f"/proc/{pid}/task"):
-        with open(f"/proc/{pid}/task/{task}/children") as listing:
-            found += [int(child) for child in listing.read().split()]
-    return found
-
-
 def test_ctrl_c_in_the_terminal_closes_the_app_and_prints_the_record() -> None:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     app = subprocess.Popen(
@@ -103,7 +97,7 @@ def test_ctrl_c_in_the_terminal_closes_the_app_and_prints_the_record() -> None:
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 60
-        while not _children(app.pid) and time.monotonic() < deadline:  # the engine process is up
+        while not child_pids(app.pid) and time.monotonic() < deadline:  # the engine process is up
             time.sleep(0.1)
         time.sleep(4)  # and listening
         os.killpg(app.pid, signal.SIGINT)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -16,18 +15,16 @@ from assistant.assessment.listening import ListeningControl
 from assistant.assessment.record import SessionRecord
 from audio.engine import AudioEngine
 from audio.settings import CompressionSettings, ListeningSettings
+from tests.support.file_engine import running_file_engine
 from ui.listening_panel import ListeningPanel
 
-WAV = Path(__file__).resolve().parents[1] / "data" / "speech_1998-15444-0005_2s.wav"
 START = ListeningSettings(gain_db=10.0, compression=CompressionSettings(enabled=False), max_output_dbfs=-13.5)
 
 
 @pytest.fixture(scope="module")
 def engine() -> Iterator[AudioEngine]:
-    running = AudioEngine(START, source=WAV)
-    running.start(wait=True)
-    yield running
-    running.release()
+    with running_file_engine(START) as running:
+        yield running
 
 
 @pytest.fixture

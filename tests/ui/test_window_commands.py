@@ -19,6 +19,7 @@ from assistant.captions.session import FEEDBACK_SHOWN_S, PROBLEM_SHOWN_S, Captio
 from assistant.cli.captions import add_commands, session_options, style_from_arguments
 from audio.feedback_guard import FeedbackGuard
 from profiles.model import validate_profile
+from tests.support.processes import child_pids
 
 
 def parse(*argv: str) -> argparse.Namespace:
@@ -223,11 +224,6 @@ def test_the_feedback_check_and_a_howl_show_whichever_is_newer() -> None:
     assert session.status()[0] == "Waiting for the sound device"
 
 
-def _children(pid: int) -> list[str]:
-    tasks = Path(f"/proc/{pid}/task")
-    return [child for task in tasks.glob("*") for child in (task / "children").read_text().split()]
-
-
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads child processes from /proc")
 def test_ctrl_c_in_the_terminal_closes_the_window_the_normal_way(tmp_path: Path) -> None:
     """Qt's event loop used to hold Ctrl+C back until the window was closed by hand. Now it closes the
@@ -251,7 +247,7 @@ def test_ctrl_c_in_the_terminal_closes_the_window_the_normal_way(tmp_path: Path)
     try:
         # The speech and recogniser child processes start once the window is open and handles Ctrl+C.
         deadline = time.monotonic() + 120
-        while not _children(window.pid) and window.poll() is None and time.monotonic() < deadline:
+        while not child_pids(window.pid) and window.poll() is None and time.monotonic() < deadline:
             time.sleep(0.2)
         assert window.poll() is None, window.communicate()[1]
         time.sleep(0.5)
