@@ -207,6 +207,10 @@ def test_a_replaced_engine_keeps_the_howl_guards_cut(tmp_path: Path) -> None:
     sf.write(path, np.concatenate([quiet, rising, quiet]).astype(np.float32), RATE, subtype="FLOAT")
     with AudioEngine(source=path) as engine:
         wait_for(lambda: engine.status.howl_reduction_db > 6.0, 20, "the howl guard to cut")
+        # Frozen before it is read: the guard goes on cutting while the file plays, and the cut
+        # carried over is the last one the engine published, not the one the test happened to see.
+        os.kill(engine.pid, signal.SIGSTOP)
+        time.sleep(0.2)
         cut = engine.status.howl_reduction_db
         os.kill(engine.pid, signal.SIGKILL)
         wait_for(

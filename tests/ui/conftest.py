@@ -64,3 +64,14 @@ def accessibility_events(qapp) -> Iterator[list[PostedEvent]]:  # type: ignore[n
     finally:
         QAccessible.setActive(False)
         install(handler_type())  # a null handler: Qt's platform bridge again
+
+
+@pytest.fixture(autouse=True)
+def empty_clipboard_afterwards() -> Iterator[None]:
+    """Qt's offscreen platform crashes at exit when its clipboard still holds data a test put there
+    (a real desktop's clipboard does not), which would fail the whole run after every test passed."""
+    yield
+    from PySide6.QtGui import QGuiApplication
+
+    if QGuiApplication.instance() is not None:
+        QGuiApplication.clipboard().clear()
