@@ -90,7 +90,7 @@ class AudioEngine:
             raise AudioError(
                 f"Unknown noise reduction {noise_reduction_method!r}; choose one of {', '.join(METHODS)}."
             )
-        self.sample_rate, self.block_size = sample_rate, block_size
+        self.sample_rate, self.block_size, self.source = sample_rate, block_size, source
         self._config = EngineConfig(
             settings or ListeningSettings(), noise_reduction_method, input_device, output_device,
             sample_rate, block_size, source, raise_priority, None, chain, tap_from_start,

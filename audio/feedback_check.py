@@ -30,6 +30,7 @@ import numpy as np
 from audio import biquad
 from audio.compressor import static_gain_db
 from audio.engine import AudioEngine
+from audio.errors import AudioError
 from audio.noise_reduction import DEFAULT_METHOD
 from audio.settings import TONE_BAND_HZ, ListeningSettings
 from audio.tone import design_ear
@@ -237,7 +238,12 @@ def measure(engine: AudioEngine, settings: ListeningSettings) -> FeedbackCheck:
     """Check a running engine for feedback with `settings` (the ones listening uses): the ears' sound
     is replaced by silence and the sweep for QUIET_S + SWEEP_S + TAIL_S, then given back (with the
     chain's fade-in, so the sound does not jump back). AudioError when the engine is not running or
-    restarts meanwhile."""
+    restarts meanwhile, or when the microphone is a recording (nothing can leak into a file)."""
+    if engine.source is not None:
+        raise AudioError(
+            "the microphone is a recording (a demonstration), so no sound can leak back into it; "
+            "check with a real microphone and headphones."
+        )
     rate = engine.sample_rate
     quiet = int(QUIET_S * rate)
     sweep = sweep_signal(rate, min(SWEEP_DBFS, settings.max_output_dbfs))

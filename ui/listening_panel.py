@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from assistant.assessment.feedback import FeedbackChecker
 from assistant.assessment.listening import BALANCE_DB, ListeningControl, status_line
 from audio.settings import GAIN_DB_RANGE, TONE_PRESETS
 
@@ -71,6 +72,13 @@ class ListeningPanel(QGroupBox):
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.status.setAccessibleName("Listening status")
+        self.feedback = FeedbackChecker(engine, control.record)
+        self.check = QPushButton("Check for &whistling")
+        self.check.setAccessibleName("Check for whistling")
+        self.check.setAccessibleDescription(
+            "Plays a short sweep in the headphones to see whether more volume would whistle"
+        )
+        self.check.clicked.connect(self.check_feedback)
 
         self.values_text = {name: QLabel() for name in ("noise", "balance", "ceiling")}
         form = QFormLayout()
@@ -92,6 +100,7 @@ class ListeningPanel(QGroupBox):
             form.addRow(label, self.meters[key])
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.check)
         layout.addWidget(self.status)
         layout.addStretch(1)
         for slider in (self.noise, self.balance, self.ceiling):
@@ -117,9 +126,18 @@ class ListeningPanel(QGroupBox):
             meter.setValue(round(db - METER_FLOOR_DB))
             meter.setFormat("silent" if db <= METER_FLOOR_DB else f"{db:.0f} dBFS")
         line = status_line(self._engine.status, self.control.muted)  # type: ignore[attr-defined]
+        checked = self.feedback.line
+        if checked is not None:
+            line = f"{line} {checked}"
+        self.check.setEnabled(not self.feedback.running)
         if line != self.status.text():
             self.status.setText(line)
         self.control.tick()
+
+    def check_feedback(self) -> None:
+        """A feedback check in the background; the status line says it is checking, then the verdict."""
+        self.feedback.start()
+        self.refresh()
 
     # -- inside ----------------------------------------------------------------------------------
 

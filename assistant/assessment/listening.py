@@ -58,6 +58,7 @@ class ListeningControl:
         """`engine` runs the person's settings already (their profile's, or the defaults);
         its output ceiling then is the person's own, which this session may only lower."""
         self._engine, self._record, self._clock = engine, record, clock
+        self.record = record
         start = engine.settings
         self.person_ceiling_dbfs = start.max_output_dbfs
         self._base_gains = (start.left_gain_db, start.right_gain_db)

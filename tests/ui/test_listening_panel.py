@@ -104,3 +104,18 @@ def test_every_focusable_control_has_an_accessible_name(panel: ListeningPanel) -
     for control in controls:
         if control.focusPolicy() != Qt.FocusPolicy.NoFocus:
             assert control.accessibleName(), type(control).__name__
+
+
+def test_the_whistling_check_is_a_button_and_its_verdict_goes_to_the_record(
+    qtbot, panel: ListeningPanel
+) -> None:  # type: ignore[no-untyped-def]
+    qtbot.mouseClick(panel.check, Qt.MouseButton.LeftButton)
+    assert not panel.check.isEnabled() and "Checking for whistling" in panel.status.text()
+    assert panel.feedback.wait(30)
+    panel.refresh()
+    step = panel.control.record.steps()[-1]  # type: ignore[union-attr]
+    assert step.kind == "feedback_check" and step.source == "hark"
+    # A recording as the microphone cannot hear the sweep: the check says so rather than guess.
+    assert step.detail["verdict"] == "not checked", step.text
+    assert "Whistling not checked: the microphone is a recording" in panel.status.text()
+    assert panel.check.isEnabled()
