@@ -217,6 +217,7 @@ def _schema(today: Callable[[], date]) -> Section:
 
 
 _SCHEMA = _schema(date.today)
+SCHEMA = _SCHEMA  # the schema as checkers, for editors and tests
 _IDENTITY_KEYS = frozenset(("preferred_name", "full_name", "case_reference", "date_of_birth"))
 
 
