@@ -9,7 +9,7 @@ STAMP := $(VENV)/.hark-installed
 # poppler-utils: tests render the communication passport PDF with pdftoppm; fonts-wqy-microhei:
 # Chinese, Japanese and Korean names print on the passport (a fresh Debian has no font for them).
 APT_PACKAGES := libportaudio2 libespeak-ng1 jackd2 xvfb libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 sox alsa-utils poppler-utils fonts-wqy-microhei python3-venv
-ARGS ?= listen
+ARGS ?=
 
 .PHONY: run test setup system-packages bench clean
 

@@ -102,6 +102,7 @@ class AudioEngine:
         self._inline, self._on_event = inline, on_event
         self._process: EngineProcess | None = None
         self._lock = threading.RLock()  # the engine's lifecycle and the pipe's sending end
+        self._release_lock = threading.Lock()  # not _lock: closing waits for the monitor, which takes it
         self._closing = False
         self._tags = itertools.count(1)
         self._tag = 0
@@ -164,11 +165,15 @@ class AudioEngine:
         self._state, self._message = "closed", "Closed."
 
     def release(self) -> None:
-        """Close, and remove the shared memory (the engine cannot be started again)."""
-        self.close()
-        self._released = True
-        self.speech = None  # type: ignore[assignment]  # its views of the memory must go first
-        self._segments.close()
+        """Close, and remove the shared memory (the engine cannot be started again). Safe to call
+        twice and from two threads (a window's closing and the app's end)."""
+        with self._release_lock:
+            if self._released:
+                return
+            self.close()
+            self._released = True
+            self.speech = None  # type: ignore[assignment]  # its views of the memory must go first
+            self._segments.close()
 
     def __enter__(self) -> AudioEngine:
         try:

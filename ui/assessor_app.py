@@ -1,10 +1,15 @@
-"""`hark app`'s Qt side: the application, the engine started behind the open window, the session's
-record fed by the engine's events and the room's level, and Ctrl+C in the terminal closing it."""
+"""The assessor's app on Qt: the application, a session's window with its engine started behind it,
+the session's record fed by the engine's events and the room's level, and Ctrl+C in the terminal
+closing it. `run_app` is one session (`hark app --profile ID`); `run_home` is the whole app, from
+the people in the store (ui/home_window.py)."""
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
+import time
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QTimer
@@ -13,17 +18,19 @@ from PySide6.QtWidgets import QApplication
 from assistant.assessment.autosave import DraftKeeper
 from assistant.assessment.listening import ListeningControl
 from assistant.assessment.text import record_text
-from assistant.cli.desktop import AppRun
+from assistant.cli.desktop import AppRun, HomeRun
 from audio.engine_protocol import EngineEvent
 from audio.errors import AudioError
 from ui.assessor_window import AssessorWindow
 from ui.captions_app import closing_on_interrupt
 
 ROOM_LEVEL_EVERY_MS = 60_000
+READY_MARK = "HARK_READY_MARK"  # a file to write the time the first window could take input (benchmarks)
 
 
-def open_session(run: AppRun) -> tuple[AssessorWindow, Any, ListeningControl]:
-    """The window, its engine (not started) and the listening controls, wired to the record."""
+def open_session(run: AppRun, draft_id: str | None = None) -> tuple[AssessorWindow, Any, ListeningControl]:
+    """The window, its engine (not started) and the listening controls, wired to the record.
+    `draft_id`: the draft in the store this session goes on writing (a resumed session)."""
     record = run.record
 
     def on_event(event: EngineEvent) -> None:  # the engine client's monitor thread
@@ -33,38 +40,77 @@ def open_session(run: AppRun) -> tuple[AssessorWindow, Any, ListeningControl]:
     control = ListeningControl(engine, record, run.tone_preset)
     window = AssessorWindow(run, control, engine)
     if run.store is not None:  # the person's record is saved as the session goes
-        window.keep_drafts(DraftKeeper(run.store, record, on_problem=window.saving_problem.emit))
+        keeper = DraftKeeper(run.store, record, draft_id, on_problem=window.saving_problem.emit)
+        window.keep_drafts(keeper)
     return window, engine, control
+
+
+def launch_session(run: AppRun, draft_id: str | None = None) -> AssessorWindow:
+    """Open a session's window at once and start its engine behind it; closing the window releases
+    the engine (on a thread: the engine process takes a moment to end)."""
+    window, engine, _ = open_session(run, draft_id)
+    room = QTimer(window)
+    room.timeout.connect(lambda: run.record.room_level(engine.meters.input_rms_dbfs))
+    room.start(ROOM_LEVEL_EVERY_MS)
+    window.closed.connect(room.stop)
+    window.closed.connect(
+        lambda: threading.Thread(target=engine.release, name="hark-engine-release", daemon=True).start()
+    )
+    window.engine = engine
+    window.resize(1100, 700)
+    window.show()
+    QApplication.processEvents()  # the window is up before the engine starts
+    threading.Thread(
+        target=start_listening, args=(engine, run.record), name="hark-app-start", daemon=True
+    ).start()
+    return window
 
 
 def run_app(run: AppRun) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    record = run.record
-    window, engine, control = open_session(run)
-    window.resize(1100, 700)
-    window.show()
-    room = QTimer()
-    room.timeout.connect(lambda: record.room_level(engine.meters.input_rms_dbfs))
+    window = launch_session(run)
+    _mark_ready()
     with closing_on_interrupt(window) as interrupted:
         window.interrupted = interrupted
-        app.processEvents()  # the window is up before the engine starts
-        threading.Thread(
-            target=start_listening, args=(engine, record), name="hark-app-start", daemon=True
-        ).start()
-        room.start(ROOM_LEVEL_EVERY_MS)
         try:
             if not interrupted.is_set():
                 app.exec()
         finally:
-            room.stop()
-            engine.release()
+            window.engine.release()  # here, not on a thread: the process is about to end
     if window.summary is None and interrupted.is_set():
         # Stopped from the terminal before the summary was seen: the record goes there, not nowhere.
-        control.flush()
+        record = run.record
+        window.control.flush()
         record.saw("listening", "Listening stopped: Hark was closed from the terminal")
         record.end()
         print(record_text(record, run.person, run.assessor), end="", flush=True)
     return 0
+
+
+def run_home(run: HomeRun) -> int:
+    from ui.home_window import HomeWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    home = HomeWindow(run)
+    home.show()
+    _mark_ready()
+    home.first_run_if_needed()
+    with closing_on_interrupt(home) as interrupted:
+        home.interrupted = interrupted
+        try:
+            if not interrupted.is_set():
+                app.exec()
+        finally:
+            home.close_sessions()
+    return 0
+
+
+def _mark_ready() -> None:
+    """For the start-up benchmark: once the event loop has handled what was waiting (the window is
+    drawn and takes input), write the wall-clock time to the file named in HARK_READY_MARK."""
+    mark = os.environ.get(READY_MARK)
+    if mark:
+        QTimer.singleShot(0, lambda: Path(mark).write_text(f"{time.time():.6f}\n", encoding="utf-8"))
 
 
 def start_listening(engine: Any, record: Any) -> None:

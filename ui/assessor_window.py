@@ -4,7 +4,9 @@ practicable steps, and the end of the session with its summary to check, copy or
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QMimeData, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication
@@ -17,6 +19,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -27,6 +30,7 @@ from assistant.assessment.text import record_text
 from assistant.cli.desktop import AppRun
 from profiles.errors import ProfileError
 from ui.listening_panel import ListeningPanel
+from ui.lock_panel import LockPanel
 from ui.record_panel import RecordPanel
 
 OFFLINE = "Hark works offline: nothing is sent anywhere."
@@ -34,12 +38,15 @@ OFFLINE = "Hark works offline: nothing is sent anywhere."
 
 class AssessorWindow(QMainWindow):
     ended = Signal()
+    closed = Signal()  # the window closed (the session's engine can go)
     saving_problem = Signal(object)  # a sentence, or None when saving works again (any thread)
 
     def __init__(self, run: AppRun, control: ListeningControl, engine: object) -> None:
         super().__init__()
         self.run, self.control = run, control
         self.setWindowTitle("Hark: assessment")
+        self._title = self.windowTitle()
+        self.engine: Any = engine
         who = f"Session with {run.person}" if run.person else "Quick session: no profile in use"
         demo = " Demo: a recording is playing as the microphone." if run.demo else ""
         self.header = QLabel(f"<b>{who}</b>. {OFFLINE}{demo}")
@@ -52,11 +59,15 @@ class AssessorWindow(QMainWindow):
         middle.addWidget(self.listening, 2)
         middle.addWidget(self.record, 3)
         body = QWidget()
+        self.body = body
         layout = QVBoxLayout(body)
         layout.addWidget(self.header)
         layout.addLayout(middle, 1)
         layout.addWidget(self.end)
-        self.setCentralWidget(body)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(body)
+        self.setCentralWidget(self.pages)
+        self.lock_panel: LockPanel | None = None
         self.saving = QLabel()
         self.saving.setWordWrap(True)
         self.saving.setAccessibleName("Saving the record")
@@ -68,6 +79,25 @@ class AssessorWindow(QMainWindow):
         self.summary: SummaryDialog | None = None
         self.interrupted = threading.Event()  # Ctrl+C in the terminal: close without asking
         self._ended = False
+
+    def lock(self, verify: Callable[[str], bool] | None) -> None:
+        """Hide the person's name and the record until the passphrase is given (`verify` checks it;
+        None: no store, a click unlocks). Listening goes on, and mute still works."""
+        if self.lock_panel is None:
+            self.lock_panel = LockPanel(verify)
+            self.lock_panel.unlocked.connect(self.unlock)
+            self.pages.addWidget(self.lock_panel)
+        self._title = self.windowTitle()
+        self.setWindowTitle("Hark: locked")
+        self.pages.setCurrentWidget(self.lock_panel)
+
+    @property
+    def locked(self) -> bool:
+        return self.pages.currentWidget() is not self.body
+
+    def unlock(self) -> None:
+        self.pages.setCurrentWidget(self.body)
+        self.setWindowTitle(self._title)
 
     def keep_drafts(self, keeper: DraftKeeper) -> None:
         """Save the record in the person's store as the session goes (an encrypted draft)."""
@@ -121,6 +151,7 @@ class AssessorWindow(QMainWindow):
             self.keeper.stop()
             self.keeper.save_now()  # the draft stays, whole, for the next start
         super().closeEvent(event)
+        self.closed.emit()
 
 
 class SummaryDialog(QDialog):

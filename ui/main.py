@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from assistant.cli.desktop import AppRun, CaptionsRun, Desktop
+from assistant.cli.desktop import AppRun, CaptionsRun, Desktop, HomeRun
 from assistant.cli.main import main as command_line
 
 
@@ -32,6 +32,11 @@ class QtDesktop:
         from ui.assessor_app import run_app
 
         return run_app(run)
+
+    def run_home(self, run: HomeRun) -> int:
+        from ui.assessor_app import run_home
+
+        return run_home(run)
 
 
 def main(argv: list[str] | None = None) -> int:

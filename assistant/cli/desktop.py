@@ -45,7 +45,20 @@ class AppRun:
     tone_preset: str | None  # the preset the profile's bands started from
     assessor: str
     demo: bool  # the microphone is a looping recording
-    store: Any = None  # the open profiles.store.ProfileStore the record is saved in (with --profile)
+    store: Any = None  # the open profiles.store.ProfileStore the record is saved in (with a person)
+    profile: dict[str, Any] | None = None  # the person's profile, as read for this session
+
+
+@dataclass(frozen=True)
+class HomeRun:
+    """What the app's home needs, prepared by `hark app` (or `hark` alone) before it opens."""
+
+    # (profile or None for a quick session, the open store or None, the app's AppSettings): one
+    # session, its engine not yet started
+    session: Callable[..., AppRun]
+    store_path: Path
+    assessor: str
+    demo: bool
 
 
 class Desktop(Protocol):
@@ -62,6 +75,10 @@ class Desktop(Protocol):
 
     def run_app(self, run: AppRun) -> int:
         """Open the assessor's window and run it until it is closed (or Ctrl+C); the exit status."""
+        ...
+
+    def run_home(self, run: HomeRun) -> int:
+        """Open the app on its home (people, quick session) and run it until it is closed."""
         ...
 
 

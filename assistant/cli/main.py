@@ -49,7 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="hark",
         description="Hark: offline listening support for conversations with people who are deaf or hard of "
         "hearing. It never uses the network, except `hark models install NAME`, which downloads only when "
-        "asked.",
+        "asked. `hark` alone opens the assessor's app; `hark --demo FILE.wav` opens it with a recording as "
+        "the microphone.",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     listening_commands.add_commands(commands)
@@ -71,6 +72,9 @@ def _verb(args: argparse.Namespace) -> str:
 
 def main(argv: list[str] | None = None, desktop: Desktop | None = None) -> int:
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    if desktop is not None and (not argv or argv[0] == "--demo"):
+        argv = ["app", *argv]  # `hark` alone, or `hark --demo FILE.wav`: the app
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()

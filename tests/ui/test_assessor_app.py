@@ -92,7 +92,7 @@ def test_the_window_shows_nothing_is_sent_and_every_control_is_named(window: Ass
 def test_ctrl_c_in_the_terminal_closes_the_app_and_prints_the_record() -> None:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     app = subprocess.Popen(
-        [sys.executable, "-m", "ui.main", "app", "--demo", str(WAV)],
+        [sys.executable, "-m", "ui.main", "app", "--quick", "--demo", str(WAV)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True,
     )  # fmt: skip
     try:

@@ -1,0 +1,152 @@
+"""The whole app from its home, on a real encrypted store and a real audio engine (a recording as
+the microphone): unlock, choose a person, start a session with their settings, end it, and the
+record kept with them; a session left unfinished is offered at the next start and resumed; idle
+and sleep lock the home and the session's window."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from assistant.app_settings import AppSettings
+from assistant.cli.app import home_run
+from assistant.cli.main import build_parser
+from assistant.people.directory import PeopleDirectory
+from profiles.store import ProfileStore
+from tests.profiles.conftest import PASSPHRASE, TEST_SCRYPT_N
+from tests.support.file_engine import SPEECH_2S
+from ui.home_window import HomeWindow
+
+WAIT_MS = 30_000
+ADA = {
+    "identity": {"preferred_name": "Ada"},
+    "hearing": {"better_ear": "left", "listening": {"gain_db": 17.0, "max_output_dbfs": -20.0}},
+}
+
+
+@pytest.fixture
+def store_path(tmp_path: Path) -> Path:
+    path = tmp_path / "profiles.sqlite3"
+    with ProfileStore.create(path, PASSPHRASE, "Tess Tester", scrypt_n=TEST_SCRYPT_N) as store:
+        store.create_profile(ADA)
+    return path
+
+
+@pytest.fixture
+def home(qtbot, store_path: Path, tmp_path: Path) -> Iterator[HomeWindow]:  # type: ignore[no-untyped-def]
+    args = build_parser().parse_args(
+        ["app", "--demo", str(SPEECH_2S), "--store", str(store_path), "--as", "Tess Tester"]
+    )
+    directory = PeopleDirectory(store_path, "Tess Tester", scrypt_n=TEST_SCRYPT_N)
+    settings = AppSettings(first_run_done=True, idle_lock_minutes=5)
+    made = HomeWindow(home_run(args), settings, tmp_path / "app.json", directory)
+    made.show()  # not given to qtbot: closing a session's window may ask a question
+    qtbot.waitExposed(made)
+    yield made
+    made.interrupted.set()  # closing at the end of a test asks nothing (as Ctrl+C in the terminal)
+    if made.session is not None:
+        made.session.close()
+    made.close()
+
+
+def _unlock_and_open(qtbot, home: HomeWindow, name: str) -> None:  # type: ignore[no-untyped-def]
+    page = home.people
+    qtbot.keyClicks(page.locked_view.passphrase, PASSPHRASE)
+    qtbot.keyClick(page.locked_view.passphrase, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.stack.currentWidget() is page.directory_view, timeout=WAIT_MS)
+    qtbot.keyClicks(page.directory_view.search, name)
+    qtbot.keyClick(page.directory_view.search, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.profile is not None, timeout=WAIT_MS)
+
+
+def _start(qtbot, home: HomeWindow) -> None:  # type: ignore[no-untyped-def]
+    home.people.start_session.emit(home.people.person.id, dict(home.people.profile))  # type: ignore[union-attr]
+    assert home.session is not None and not home.isVisible()
+    engine = home.session.engine
+    qtbot.waitUntil(lambda: engine.status.state == "running", timeout=WAIT_MS)
+
+
+def test_a_session_with_a_person_uses_their_settings_and_keeps_the_record_with_them(
+    qtbot, home: HomeWindow, store_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    _unlock_and_open(qtbot, home, "Ada")
+    _start(qtbot, home)
+    session = home.session
+    assert session is not None
+    assert "Session with Ada" in session.header.text()
+    engine = session.engine
+    assert engine.settings.gain_db == 17.0 and engine.settings.max_output_dbfs == -20.0
+    assert session.listening.volume.value() == 17
+    qtbot.waitUntil(lambda: engine.meters.left_rms_dbfs > -60.0, timeout=WAIT_MS)  # heard in the ears
+    session.record.text.setText("Daughter present to help")
+    session.record.add_note()
+    session.end_session()
+    assert session.summary is not None and session.saved_as is not None
+    session.summary.close()
+    session.close()
+    qtbot.waitUntil(home.isVisible, timeout=WAIT_MS)
+    assert home.session is None
+    with ProfileStore.open(store_path, PASSPHRASE, "Checker") as store:
+        [ada] = store.list_profiles()
+        [kept] = store.sessions(ada.id)
+    texts = [step["text"] for step in kept["steps"]]
+    assert "Daughter present to help" in texts and texts[-1] == "Listening stopped: the session ended"
+    assert any(text.startswith("Listening started") for text in texts)
+
+
+def test_an_unfinished_session_is_offered_at_the_next_start_and_resumed(qtbot, home: HomeWindow) -> None:  # type: ignore[no-untyped-def]
+    _unlock_and_open(qtbot, home, "Ada")
+    _start(qtbot, home)
+    session = home.session
+    assert session is not None
+    session.record.text.setText("Moved to the quiet lounge")
+    session.record.add_note()
+    session.interrupted.set()  # as a crash or a closed lid would: no summary, the draft stays
+    session.close()
+    qtbot.waitUntil(lambda: home.isVisible() and home.drafts.isVisible(), timeout=WAIT_MS)
+    [row] = home.drafts._rows.values()
+    text = row.findChild(type(home.notice)).text()
+    assert "the session with Ada" in text
+    home.interrupted.clear()
+    [draft] = home.directory.drafts().result(timeout=10)
+    home.resume_draft(draft)
+    resumed = home.session
+    assert resumed is not None
+    steps = [step.text for step in resumed.run.record.steps()]
+    assert "Moved to the quiet lounge" in steps
+    assert resumed.keeper is not None and resumed.keeper.draft_id == draft.id
+
+
+def test_idle_and_sleep_lock_the_home_and_the_session(qtbot, home: HomeWindow) -> None:  # type: ignore[no-untyped-def]
+    page = home.people
+    _unlock_and_open(qtbot, home, "Ada")
+    clock = [1_000_000.0]
+    home.idle._clock = lambda: clock[0]  # the app's own clock, moved on instead of waiting minutes
+    home.idle.touched()
+    home.idle._ticked = clock[0]
+    clock[0] += 5 * 60 + 1
+    home.idle._ticked = clock[0] - 5  # ticking all along, so idle rather than asleep
+    home._tick()
+    qtbot.waitUntil(lambda: page.stack.currentWidget() is page.locked_view, timeout=WAIT_MS)
+    assert page.directory.store is None  # the store is closed: names are gone from memory too
+
+    _unlock_and_open(qtbot, home, "Ada")
+    _start(qtbot, home)
+    session = home.session
+    assert session is not None
+    clock[0] += 3600  # the lid was closed for an hour
+    home._tick()
+    assert session.locked and "Ada" not in session.windowTitle()
+    assert session.engine.status.state == "running"  # listening goes on
+    panel = session.lock_panel
+    assert panel is not None
+    qtbot.keyClicks(panel.passphrase, "wrong")
+    qtbot.keyClick(panel.passphrase, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "did not unlock" in panel.message.text(), timeout=WAIT_MS)
+    assert session.locked
+    qtbot.keyClicks(panel.passphrase, PASSPHRASE)
+    qtbot.keyClick(panel.passphrase, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not session.locked, timeout=WAIT_MS)
