@@ -5,19 +5,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QMimeData, Signal
-from PySide6.QtGui import QCloseEvent, QGuiApplication
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
-    QPlainTextEdit,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -28,10 +24,12 @@ from assistant.assessment.autosave import DraftKeeper
 from assistant.assessment.listening import ListeningControl
 from assistant.assessment.text import record_text
 from assistant.cli.desktop import AppRun
+from assistant.personalise.save_back import SaveBack, save_back
 from profiles.errors import ProfileError
 from ui.listening_panel import ListeningPanel
 from ui.lock_panel import LockPanel
 from ui.record_panel import RecordPanel
+from ui.session_summary import SummaryDialog
 
 OFFLINE = "Hark works offline: nothing is sent anywhere."
 
@@ -75,6 +73,7 @@ class AssessorWindow(QMainWindow):
         layout.insertWidget(1, self.saving)
         self.saving_problem.connect(self._show_saving_problem)
         self.keeper: DraftKeeper | None = None
+        self.people_choices: list[tuple[str, str]] = []  # (id, name): whom a quick session's record can go to
         self.saved_as: str | None = None
         self.summary: SummaryDialog | None = None
         self.interrupted = threading.Event()  # Ctrl+C in the terminal: close without asking
@@ -113,16 +112,45 @@ class AssessorWindow(QMainWindow):
             self.run.record.end()
             self.record.refresh()
             self.end.setText("Show the session's &summary…")
-            if self.keeper is not None:
-                try:
-                    self.saved_as = self.keeper.finish()
-                    self.saving.setText(f"The record is kept in {self.run.person}'s profile store.")
-                except ProfileError as error:
-                    self._show_saving_problem(f"The record could not be kept in the store: {error}")
+            self._keep()
             self.ended.emit()
         text = record_text(self.run.record, self.run.person, self.run.assessor)
-        self.summary = SummaryDialog(text, self)
+        profile = self.run.profile
+        person_id = profile.get("id") if profile is not None else None
+        self.summary = SummaryDialog(
+            text,
+            self,
+            keep_again=self._keep_or_raise if self.keeper is not None and self.saved_as is None else None,
+            save_back=self._save_back if person_id and self.run.store is not None else None,
+            store=self.run.store,
+            profile_id=person_id,
+            people=self.people_choices if self.keeper is not None and person_id is None else None,
+            keep_with=self._keep_or_raise,
+        )
         self.summary.open()
+
+    def _keep(self, profile_id: str | None = None) -> None:
+        """Keep the record with its person (or `profile_id`, for a quick session) in the store."""
+        if self.keeper is None or (self.run.profile is None and profile_id is None):
+            return  # a quick session's record stays a draft until it is given to somebody
+        try:
+            self._keep_or_raise(profile_id)
+        except ProfileError as error:
+            self._show_saving_problem(f"The record could not be kept in the store: {error}")
+
+    def _keep_or_raise(self, profile_id: str | None = None) -> str:
+        assert self.keeper is not None
+        self.saved_as = self.keeper.finish(profile_id)
+        name = self.run.person or dict(self.people_choices).get(profile_id or "", "the person")
+        self.saving.setText(f"The record is kept in {name}'s profile store.")
+        return self.saved_as
+
+    def _save_back(self) -> SaveBack:
+        assert self.run.profile is not None
+        engine = self.engine
+        return save_back(
+            self.run.profile, engine.settings, engine.noise_reduction_method, self.control.values["tone_preset"]
+        )
 
     def _show_saving_problem(self, problem: object) -> None:
         if problem is None:
@@ -147,52 +175,8 @@ class AssessorWindow(QMainWindow):
             if answer != QMessageBox.StandardButton.Yes:
                 event.ignore()
                 return
-        if self.keeper is not None and not self._ended:
+        if self.keeper is not None and self.saved_as is None:
             self.keeper.stop()
             self.keeper.save_now()  # the draft stays, whole, for the next start
         super().closeEvent(event)
         self.closed.emit()
-
-
-class SummaryDialog(QDialog):
-    """The record as plain text, to check, then copy (only on a click) or save."""
-
-    def __init__(self, text: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("The session's record")
-        self.text = QPlainTextEdit(text)
-        self.text.setReadOnly(True)
-        self.text.setAccessibleName("The record of practicable steps, as plain text")
-        copy = QPushButton("&Copy the text")
-        copy.clicked.connect(self.copy)
-        save = QPushButton("&Save as a text file…")
-        save.clicked.connect(self.save)
-        close = QPushButton("Close")
-        close.clicked.connect(self.accept)
-        buttons = QHBoxLayout()
-        for button in (copy, save, close):
-            buttons.addWidget(button)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.text, 1)
-        layout.addLayout(buttons)
-        self.resize(760, 560)
-
-    def copy(self) -> None:
-        QGuiApplication.clipboard().setMimeData(private_text(self.text.toPlainText()))
-
-    def save(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(self, "Save the record", "session-record.txt", "Text (*.txt)")
-        if name:
-            Path(name).write_text(self.text.toPlainText(), encoding="utf-8")
-
-
-def private_text(text: str) -> QMimeData:
-    """Text marked for clipboard managers to leave out of their history, where they honour it:
-    Windows' ExcludeClipboardContentFromMonitorProcessing, and KDE's password-manager hint."""
-    data = QMimeData()
-    data.setText(text)
-    data.setData(
-        'application/x-qt-windows-mime;value="ExcludeClipboardContentFromMonitorProcessing"', b"\0\0\0\0"
-    )
-    data.setData("x-kde-passwordManagerHint", b"secret")
-    return data

@@ -236,6 +236,7 @@ class HomeWindow(QMainWindow):
             return
         window = launch_session(run, draft_id)
         window.interrupted = self.interrupted
+        window.people_choices = [(p.id, p.preferred_name) for p in self.directory.search("")]
         window.closed.connect(lambda: self._session_closed(run))
         self.session = window
         self.hide()

@@ -135,7 +135,7 @@ def test_with_a_person_the_record_is_saved_as_it_goes_and_kept_with_them_at_the_
         ada = store.create_profile({"preferred_name": "Ada"})
         record = SessionRecord(ada, keep_words=False)
         engine_for = lambda hook: AudioEngine(source=WAV, on_event=hook)  # noqa: E731
-        run = AppRun(engine_for, record, "Ada", None, "Tess Tester", True, store)
+        run = AppRun(engine_for, record, "Ada", None, "Tess Tester", True, store, store.current(ada))
         window, engine, _ = open_session(run)
         try:
             window.show()

@@ -5,11 +5,13 @@ and sleep lock the home and the session's window."""
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 
 from assistant.app_settings import AppSettings
 from assistant.cli.app import home_run
@@ -19,6 +21,7 @@ from profiles.store import ProfileStore
 from tests.profiles.conftest import PASSPHRASE, TEST_SCRYPT_N
 from tests.support.file_engine import SPEECH_2S
 from ui.home_window import HomeWindow
+from ui.session_summary import write_record_pdf
 
 WAIT_MS = 30_000
 ADA = {
@@ -70,7 +73,7 @@ def _start(qtbot, home: HomeWindow) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_a_session_with_a_person_uses_their_settings_and_keeps_the_record_with_them(
-    qtbot, home: HomeWindow, store_path: Path
+    qtbot, home: HomeWindow, store_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
     _unlock_and_open(qtbot, home, "Ada")
     _start(qtbot, home)
@@ -81,17 +84,47 @@ def test_a_session_with_a_person_uses_their_settings_and_keeps_the_record_with_t
     assert engine.settings.gain_db == 17.0 and engine.settings.max_output_dbfs == -20.0
     assert session.listening.volume.value() == 17
     qtbot.waitUntil(lambda: engine.meters.left_rms_dbfs > -60.0, timeout=WAIT_MS)  # heard in the ears
+    session.listening.volume.setValue(20)  # what worked better today
     session.record.text.setText("Daughter present to help")
     session.record.add_note()
     session.end_session()
-    assert session.summary is not None and session.saved_as is not None
-    session.summary.close()
+    summary = session.summary
+    assert summary is not None and session.saved_as is not None and summary.retry.isHidden()
+    text = summary.text.toPlainText()
+    assert "[Hark] Volume: 17 dB → 20 dB" in text and "[Assessor] Daughter present to help" in text
+
+    pdf = tmp_path / "record.pdf"
+    write_record_pdf(text, pdf)
+    shown = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    )
+    assert "Daughter present to help" in shown.stdout and "Volume: 17 dB → 20 dB" in shown.stdout
+    subprocess.run(["pdftoppm", "-r", "30", "-png", str(pdf), str(tmp_path / "page")], check=True)
+    assert (tmp_path / "page-1.png").stat().st_size > 1000
+
+    asked: list[str] = []
+
+    def yes(parent, title, question):  # type: ignore[no-untyped-def]
+        asked.append(question)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(yes))
+    assert summary.settings_back.isVisible()
+    summary.offer_save_back()
+    assert "Volume: 17 dB → 20 dB" in asked[0] and "new version" in asked[0]
+    qtbot.waitUntil(
+        lambda: summary.message.text().startswith("Saved to the profile as version 2"), timeout=WAIT_MS
+    )
+    summary.close()
     session.close()
     qtbot.waitUntil(home.isVisible, timeout=WAIT_MS)
     assert home.session is None
     with ProfileStore.open(store_path, PASSPHRASE, "Checker") as store:
         [ada] = store.list_profiles()
         [kept] = store.sessions(ada.id)
+        listening = store.current(ada.id)["hearing"]["listening"]
+        assert [v.version for v in store.history(ada.id)] == [1, 2]
+    assert listening["gain_db"] == 20.0 and listening["max_output_dbfs"] == -20.0
     texts = [step["text"] for step in kept["steps"]]
     assert "Daughter present to help" in texts and texts[-1] == "Listening stopped: the session ended"
     assert any(text.startswith("Listening started") for text in texts)
@@ -150,3 +183,26 @@ def test_idle_and_sleep_lock_the_home_and_the_session(qtbot, home: HomeWindow) -
     qtbot.keyClicks(panel.passphrase, PASSPHRASE)
     qtbot.keyClick(panel.passphrase, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not session.locked, timeout=WAIT_MS)
+
+
+def test_a_quick_sessions_record_can_be_given_to_a_person_at_the_end(
+    qtbot, home: HomeWindow, store_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    _unlock_and_open(qtbot, home, "Ada")
+    home.start_quick()
+    session = home.session
+    assert session is not None and "Quick session" in session.header.text()
+    qtbot.waitUntil(lambda: session.engine.status.state == "running", timeout=WAIT_MS)
+    session.end_session()
+    summary = session.summary
+    assert summary is not None and session.saved_as is None  # nobody's yet: still a draft
+    assert summary.give.isVisible() and not summary.settings_back.isVisible()
+    [(ada_id, name)] = session.people_choices
+    assert name == "Ada"
+    summary.give_to(ada_id)
+    assert summary.give.isHidden() and session.saved_as is not None
+    assert "kept in Ada's profile store" in session.saving.text()
+    summary.close()
+    session.close()
+    with ProfileStore.open(store_path, PASSPHRASE, "Checker") as store:
+        assert len(store.sessions(ada_id)) == 1 and store.session_records.drafts() == []
