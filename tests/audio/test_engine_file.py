@@ -211,7 +211,7 @@ def test_a_replaced_engine_keeps_the_howl_guards_cut(tmp_path: Path) -> None:
         # carried over is the last one the engine published, not the one the test happened to see.
         os.kill(engine.pid, signal.SIGSTOP)
         time.sleep(0.2)
-        cut = engine.status.howl_reduction_db
+        cut, events = engine.status.howl_reduction_db, engine.status.howl_events
         os.kill(engine.pid, signal.SIGKILL)
         wait_for(
             lambda: engine.status.engine_restarts == 1 and engine.status.state == "running",
@@ -221,5 +221,11 @@ def test_a_replaced_engine_keeps_the_howl_guards_cut(tmp_path: Path) -> None:
         before = engine.status.callbacks
         wait_for(lambda: engine.status.callbacks > before, 10, "the new engine's first blocks")
         status = engine.status
-    assert status.howl_events >= 1
-    assert 3.0 < status.howl_reduction_db <= cut + 0.5
+    assert events >= 1
+    if status.howl_events == events:
+        assert 3.0 < status.howl_reduction_db <= cut + 0.5
+    else:
+        # On a loaded machine the new engine's audio thread (real-time priority) can play through
+        # the 3 s of quiet before its start is reported: it has then met the rising tone as a guard
+        # that remembers, counting on from the old engine's events rather than from none.
+        assert status.howl_events == events + 1 and status.howl_reduction_db > cut
