@@ -23,6 +23,7 @@ from audio.engine_protocol import EngineEvent
 from audio.errors import AudioError
 from ui.assessor_window import AssessorWindow
 from ui.captions_app import closing_on_interrupt
+from ui.session_parts import conversation_parts
 
 ROOM_LEVEL_EVERY_MS = 60_000
 READY_MARK = "HARK_READY_MARK"  # a file to write the time the first window could take input (benchmarks)
@@ -39,6 +40,7 @@ def open_session(run: AppRun, draft_id: str | None = None) -> tuple[AssessorWind
     engine = run.engine(on_event)
     control = ListeningControl(engine, record, run.tone_preset)
     window = AssessorWindow(run, control, engine)
+    window.add_conversation(*conversation_parts(run, engine))
     if run.store is not None:  # the person's record is saved as the session goes
         keeper = DraftKeeper(run.store, record, draft_id, on_problem=window.saving_problem.emit)
         window.keep_drafts(keeper)

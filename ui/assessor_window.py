@@ -7,14 +7,14 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
     QPushButton,
+    QSplitter,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -26,6 +26,8 @@ from assistant.assessment.text import record_text
 from assistant.cli.desktop import AppRun
 from assistant.personalise.save_back import SaveBack, save_back
 from profiles.errors import ProfileError
+from ui.captions_panel import CaptionsPanel
+from ui.conversation_panel import ConversationPanel
 from ui.listening_panel import ListeningPanel
 from ui.lock_panel import LockPanel
 from ui.record_panel import RecordPanel
@@ -53,14 +55,15 @@ class AssessorWindow(QMainWindow):
         self.record = RecordPanel(run.record)
         self.end = QPushButton("&End the session…")
         self.end.clicked.connect(self.end_session)
-        middle = QHBoxLayout()
-        middle.addWidget(self.listening, 2)
-        middle.addWidget(self.record, 3)
+        self.columns = QSplitter(Qt.Orientation.Horizontal)  # the assessor can widen what they need
+        self.columns.setChildrenCollapsible(False)
+        self.columns.addWidget(self.listening)
+        self.columns.addWidget(self.record)
         body = QWidget()
         self.body = body
         layout = QVBoxLayout(body)
         layout.addWidget(self.header)
-        layout.addLayout(middle, 1)
+        layout.addWidget(self.columns, 1)
         layout.addWidget(self.end)
         self.pages = QStackedWidget()
         self.pages.addWidget(body)
@@ -78,6 +81,43 @@ class AssessorWindow(QMainWindow):
         self.summary: SummaryDialog | None = None
         self.interrupted = threading.Event()  # Ctrl+C in the terminal: close without asking
         self._ended = False
+        self.captions: CaptionsPanel | None = None
+        self.conversation: ConversationPanel | None = None
+        self.notice = QLabel()
+        self.notice.setWordWrap(True)
+        self.notice.setAccessibleName("Notice")
+        self.notice.hide()
+        layout.insertWidget(1, self.notice)
+
+    def add_conversation(
+        self, captions: CaptionsPanel, conversation: ConversationPanel, problems: list[str]
+    ) -> None:
+        """The captions and conversation panels, between listening and the record. The whistling
+        check pauses the captions (its sweep is not speech)."""
+        self.captions, self.conversation = captions, conversation
+        centre = QSplitter(Qt.Orientation.Vertical)
+        centre.setChildrenCollapsible(False)
+        centre.addWidget(captions)
+        centre.addWidget(conversation)
+        self.columns.insertWidget(1, centre)
+        self.columns.setSizes([300, 560, 380])
+        session = captions.session
+
+        def around(checking: bool) -> None:
+            if session.worker is not None:
+                session.worker.paused = checking or session.paused
+
+        self.listening.feedback.around = around
+        if problems:
+            self.notice.setText(" ".join(problems))
+            self.notice.show()
+
+    def _stop_conversation(self) -> None:
+        """Before the engine goes: the caption worker reads the engine's memory until it stops."""
+        if self.conversation is not None:
+            self.conversation.stop()
+        if self.captions is not None:
+            self.captions.stop()
 
     def lock(self, verify: Callable[[str], bool] | None) -> None:
         """Hide the person's name and the record until the passphrase is given (`verify` checks it;
@@ -107,6 +147,7 @@ class AssessorWindow(QMainWindow):
     def end_session(self) -> None:
         if not self._ended:
             self._ended = True
+            self._stop_conversation()
             self.control.flush()
             self.run.record.saw("listening", "Listening stopped: the session ended")
             self.run.record.end()
@@ -149,7 +190,10 @@ class AssessorWindow(QMainWindow):
         assert self.run.profile is not None
         engine = self.engine
         return save_back(
-            self.run.profile, engine.settings, engine.noise_reduction_method, self.control.values["tone_preset"]
+            self.run.profile,
+            engine.settings,
+            engine.noise_reduction_method,
+            self.control.values["tone_preset"],
         )
 
     def _show_saving_problem(self, problem: object) -> None:
@@ -178,5 +222,6 @@ class AssessorWindow(QMainWindow):
         if self.keeper is not None and self.saved_as is None:
             self.keeper.stop()
             self.keeper.save_now()  # the draft stays, whole, for the next start
+        self._stop_conversation()
         super().closeEvent(event)
         self.closed.emit()

@@ -8,6 +8,7 @@ width is only that of its widest widget: the window can shrink to a small laptop
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import QMargins, QPoint, QRect, QSize, Qt
 from PySide6.QtWidgets import QLayout, QLayoutItem, QWidget
 
@@ -35,6 +36,11 @@ class FlowLayout(QLayout):
     def expandingDirections(self) -> Qt.Orientation:
         return Qt.Orientation(0)
 
+    def _live(self) -> list[QLayoutItem]:
+        """The visible items. While a window is torn down, Qt may delete an item before this layout
+        hears of it; asking such an item its size would raise inside Qt's own size calculation."""
+        return [item for item in self._items if shiboken6.isValid(item) and not item.isEmpty()]
+
     # --- sizes ---------------------------------------------------------------------
     def hasHeightForWidth(self) -> bool:
         return True
@@ -44,17 +50,15 @@ class FlowLayout(QLayout):
 
     def sizeHint(self) -> QSize:
         """Everything on one row."""
-        hints = [item.sizeHint() for item in self._items if not item.isEmpty()]
+        hints = [item.sizeHint() for item in self._live()]
         width = sum(h.width() for h in hints) + self._spacing * max(0, len(hints) - 1)
         height = max((h.height() for h in hints), default=0)
         return QSize(width, height) + _size(self.contentsMargins())
 
     def minimumSize(self) -> QSize:
         """The widest single widget: below that, nothing can wrap any further."""
-        width = max((item.minimumSize().width() for item in self._items if not item.isEmpty()), default=0)
-        width = max(
-            width, max((item.sizeHint().width() for item in self._items if not item.isEmpty()), default=0)
-        )
+        width = max((item.minimumSize().width() for item in self._live()), default=0)
+        width = max(width, max((item.sizeHint().width() for item in self._live()), default=0))
         return QSize(width, 0) + _size(self.contentsMargins())
 
     def setGeometry(self, rect: QRect) -> None:
@@ -67,9 +71,7 @@ class FlowLayout(QLayout):
         room = width - m.left() - m.right()
         rows: list[list[QLayoutItem]] = [[]]
         used = 0
-        for item in self._items:
-            if item.isEmpty():
-                continue
+        for item in self._live():
             w = item.sizeHint().width()
             if rows[-1] and used + self._spacing + w > room:
                 rows.append([])

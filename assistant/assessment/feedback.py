@@ -32,6 +32,7 @@ class FeedbackChecker:
         """`engine`: the session's running audio.engine.AudioEngine."""
         self._engine, self._record, self._clock = engine, record, clock
         self.running = False
+        self.around: Callable[[bool], None] | None = None  # told True before the sweep, False after
         self._verdict: tuple[str, float] | None = None
         self._thread: threading.Thread | None = None
 
@@ -62,6 +63,8 @@ class FeedbackChecker:
     def _check(self) -> None:
         from audio.feedback_check import measure
 
+        if self.around is not None:
+            self.around(True)
         try:
             try:
                 result = measure(self._engine, self._engine.settings)
@@ -73,4 +76,6 @@ class FeedbackChecker:
                 self._record.saw("feedback_check", f"Feedback check: {text}", **detail)
             self._verdict = (text, self._clock())
         finally:  # a bug in the check must not leave the button greyed out for the whole session
+            if self.around is not None:
+                self.around(False)
             self.running = False

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing as mp
 import os
+import signal
 import sys
 import threading
 from pathlib import Path
@@ -64,6 +65,8 @@ def _build(engine: str, model_path: Path | None) -> Recognizer:
 
 def _serve(conn: Any, engine: str, model_path: Path | None) -> None:
     """The child process: build the recogniser, then answer (method, pcm) requests in order."""
+    # Ctrl+C in the terminal reaches the whole process group; the app closes this process itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     lower_priority()
     try:
         recognizer = _build(engine, model_path)

@@ -11,6 +11,10 @@ on a background thread so the window stays responsive; the first start compiles 
 kernels, and the status line says so. When a device or a model is missing the status line says
 so (`status()`, most urgent first) rather than failing: captions start by themselves when a
 device is plugged in.
+
+Given an `engine` (the assessor's app runs one audio engine per session, shared by the listening
+panel and the captions), the session only attaches to it: the caption worker reads its tap and the
+speech service speaks through it; starting, stopping and releasing the engine stay with its owner.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from audio.settings import ListeningSettings
 PROBLEM_SHOWN_S = 10.0  # a speech failure or a howl stays on the status line this long
 FEEDBACK_SHOWN_S = 20.0  # the feedback check's verdict stays this long: it comes with something to do
 OPENING = "Opening the sound devices."
+NOT_STARTED = ("stopped", "Not started.")  # a new audio engine's status (audio/engine.py)
 FEEDBACK_HEADLINES = {
     "whistles": "Will whistle",
     "close": "Close to whistling",
@@ -61,9 +66,14 @@ class SessionOptions:
 class CaptionSession:
     """The audio engine, the recogniser and the caption worker for one window; no widgets."""
 
-    def __init__(self, options: SessionOptions, settings: ListeningSettings, bridge: Any) -> None:
+    def __init__(
+        self, options: SessionOptions, settings: ListeningSettings, bridge: Any, *, engine: Any = None
+    ) -> None:
+        """`engine`: an audio.engine.AudioEngine made (and started, released) by someone else; None:
+        the session makes its own from `options` and `settings`."""
         self.options, self.settings, self.bridge = options, settings, bridge
-        self.engine: Any = None  # audio.engine.AudioEngine
+        self.engine: Any = engine  # audio.engine.AudioEngine
+        self.owns_engine = engine is None
         self.starting = ""  # what the engine's start is doing, while it starts
         self.engine_error = ""
         self.recognizer: Any = None
@@ -85,6 +95,10 @@ class CaptionSession:
         from assistant.speech.sinks import HeadphonesSink
         from audio.engine import AudioEngine
 
+        if not self.owns_engine:
+            self.speech = SpeechService(HeadphonesSink.for_engine(self.engine))
+            threading.Thread(target=self._load, name="hark-caption-loader", daemon=True).start()
+            return
         options = self.options
         # 1024 blocks (2.7 s at 48 kHz/128) ride out an end-of-utterance decode without dropping.
         self.engine = AudioEngine(
@@ -185,7 +199,8 @@ class CaptionSession:
         if worker is not None:
             worker.paused = True  # the sweep is not speech
         try:
-            result = measure(self.engine, self.settings)
+            # A shared engine's settings change with the assessor's controls: check those in use.
+            result = measure(self.engine, self.settings if self.owns_engine else self.engine.settings)
             self.feedback = (FEEDBACK_HEADLINES[result.verdict], result.advice, time.monotonic())
         except AudioError as error:
             self.feedback = ("Whistling not checked", str(error), time.monotonic())
@@ -207,6 +222,8 @@ class CaptionSession:
         if self.engine_error:
             return "No sound", f"{self.engine_error} Close this window and start it again."
         engine = self.engine.status if self.engine is not None else None
+        if engine is not None and not self.owns_engine and (engine.state, engine.message) == NOT_STARTED:
+            return "Starting", OPENING  # its owner is starting it
         if engine is not None and engine.state != "running":
             return "Waiting for the sound device", engine.message
         now = time.monotonic()
@@ -263,8 +280,12 @@ class CaptionSession:
             self.speech.close()
         if self.recognizer is not None:
             _close_recognizer(self.recognizer)
-        if self.engine is not None:
+        if self.engine is None:
+            return
+        if self.owns_engine:
             self.engine.release()  # an engine stuck on a vanished device is ended after a few seconds
+        elif worker is not None:
+            self.engine.tap.detach()  # the engine stops queueing blocks nobody reads
 
 
 def _close_recognizer(recognizer: Any) -> None:

@@ -106,7 +106,7 @@ def _session(
     preset = view.listening.tone_preset if view else "flat"
     return AppRun(
         engine, record, view.preferred_name if view else None, preset, assessor, demo is not None, store,
-        profile,
+        profile, chosen.room_speaker_device,
     )  # fmt: skip
 
 

@@ -47,6 +47,7 @@ class AppRun:
     demo: bool  # the microphone is a looping recording
     store: Any = None  # the open profiles.store.ProfileStore the record is saved in (with a person)
     profile: dict[str, Any] | None = None  # the person's profile, as read for this session
+    room_output: Any = None  # the room speaker for speech to the room (a device); None: none
 
 
 @dataclass(frozen=True)

@@ -164,7 +164,8 @@ def test_idle_and_sleep_lock_the_home_and_the_session(qtbot, home: HomeWindow) -
     home.idle._ticked = clock[0] - 5  # ticking all along, so idle rather than asleep
     home._tick()
     qtbot.waitUntil(lambda: page.stack.currentWidget() is page.locked_view, timeout=WAIT_MS)
-    assert page.directory.store is None  # the store is closed: names are gone from memory too
+    # The store closes (on its worker thread): names are gone from memory too.
+    qtbot.waitUntil(lambda: page.directory.store is None, timeout=WAIT_MS)
 
     _unlock_and_open(qtbot, home, "Ada")
     _start(qtbot, home)
