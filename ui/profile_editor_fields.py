@@ -15,6 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, SignalInstance
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
@@ -104,6 +105,8 @@ def _problem_label() -> QLabel:
 def _named(widget: QWidget, caption: str) -> None:
     widget.setAccessibleName(caption.replace("&", ""))
     widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    if isinstance(widget, QAbstractSpinBox):  # the focus goes to its text field, which is announced
+        widget.lineEdit().setAccessibleName(caption.replace("&", ""))
 
 
 def line(path: str, caption: str, placeholder: str = "") -> Binding:

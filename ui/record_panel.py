@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QInputDialog,
+    QLabel,
     QLineEdit,
     QListWidget,
     QPushButton,
@@ -57,17 +58,20 @@ class RecordPanel(QGroupBox):
         self.text.setAccessibleName("Note text")
         self.text.setPlaceholderText("What happened, for example: BSL interpreter present")
         self.text.returnPressed.connect(self.add_note)
-        self.add = QPushButton("&Add to record")
+        self.add = QPushButton("Add &it to the record")
         self.add.clicked.connect(self.add_note)
         self.correct = QPushButton("&Correct the selected step…")
         self.correct.clicked.connect(self.correct_selected)
 
-        row = QHBoxLayout()
-        row.addWidget(self.kind)
-        row.addWidget(self.text, 1)
+        row = QHBoxLayout()  # the note gets a line of its own: the column is narrow beside the others
+        row.addWidget(self.kind, 1)
         row.addWidget(self.add)
         layout = QVBoxLayout(self)
         layout.addWidget(self.steps, 1)
+        note = QLabel("Note for the &record:")
+        note.setBuddy(self.text)
+        layout.addWidget(note)
+        layout.addWidget(self.text)
         layout.addLayout(row)
         layout.addWidget(self.correct)
         self._shown = 0

@@ -62,7 +62,7 @@ class StoreSetup(QWidget):
         self.created = False
         self.create_now = QRadioButton("&Create the profile store now")
         self.create_now.setAccessibleName("Create the profile store now")
-        self.skip = QRadioButton("&Skip for now (quick sessions only; create it later in Settings)")
+        self.skip = QRadioButton("S&kip for now (quick sessions only; create it later in Settings)")
         self.skip.setAccessibleName("Skip creating the profile store for now")
         choice = QButtonGroup(self)
         choice.addButton(self.create_now)

@@ -75,3 +75,19 @@ def empty_clipboard_afterwards() -> Iterator[None]:
 
     if QGuiApplication.instance() is not None:
         QGuiApplication.clipboard().clear()
+
+
+@pytest.fixture
+def app_store(tmp_path: Path) -> Path:
+    """A real encrypted store holding one person, Ada (tests/support/app_home.py)."""
+    from tests.support.app_home import store_with_ada
+
+    return store_with_ada(tmp_path)
+
+
+@pytest.fixture
+def home(qtbot, app_store: Path, tmp_path: Path) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    """The app's home window on `app_store`, with a recording as the microphone."""
+    from tests.support.app_home import open_home
+
+    yield from open_home(qtbot, app_store, tmp_path)

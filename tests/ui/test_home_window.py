@@ -6,77 +6,26 @@ and sleep lock the home and the session's window."""
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from assistant.app_settings import AppSettings
-from assistant.cli.app import home_run
-from assistant.cli.main import build_parser
-from assistant.people.directory import PeopleDirectory
 from profiles.store import ProfileStore
-from tests.profiles.conftest import PASSPHRASE, TEST_SCRYPT_N
-from tests.support.file_engine import SPEECH_2S
+from tests.profiles.conftest import PASSPHRASE
+from tests.support.app_home import start_session, unlock_and_open
 from ui.home_window import HomeWindow
 from ui.session_summary import write_record_pdf
 
 WAIT_MS = 30_000
-ADA = {
-    "identity": {"preferred_name": "Ada"},
-    "hearing": {"better_ear": "left", "listening": {"gain_db": 17.0, "max_output_dbfs": -20.0}},
-}
-
-
-@pytest.fixture
-def store_path(tmp_path: Path) -> Path:
-    path = tmp_path / "profiles.sqlite3"
-    with ProfileStore.create(path, PASSPHRASE, "Tess Tester", scrypt_n=TEST_SCRYPT_N) as store:
-        store.create_profile(ADA)
-    return path
-
-
-@pytest.fixture
-def home(qtbot, store_path: Path, tmp_path: Path) -> Iterator[HomeWindow]:  # type: ignore[no-untyped-def]
-    args = build_parser().parse_args(
-        ["app", "--demo", str(SPEECH_2S), "--store", str(store_path), "--as", "Tess Tester"]
-    )
-    directory = PeopleDirectory(store_path, "Tess Tester", scrypt_n=TEST_SCRYPT_N)
-    settings = AppSettings(first_run_done=True, idle_lock_minutes=5)
-    made = HomeWindow(home_run(args), settings, tmp_path / "app.json", directory)
-    made.show()  # not given to qtbot: closing a session's window may ask a question
-    qtbot.waitExposed(made)
-    yield made
-    made.interrupted.set()  # closing at the end of a test asks nothing (as Ctrl+C in the terminal)
-    if made.session is not None:
-        made.session.close()
-    made.close()
-
-
-def _unlock_and_open(qtbot, home: HomeWindow, name: str) -> None:  # type: ignore[no-untyped-def]
-    page = home.people
-    qtbot.keyClicks(page.locked_view.passphrase, PASSPHRASE)
-    qtbot.keyClick(page.locked_view.passphrase, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: page.stack.currentWidget() is page.directory_view, timeout=WAIT_MS)
-    qtbot.keyClicks(page.directory_view.search, name)
-    qtbot.keyClick(page.directory_view.search, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: page.profile is not None, timeout=WAIT_MS)
-
-
-def _start(qtbot, home: HomeWindow) -> None:  # type: ignore[no-untyped-def]
-    home.people.start_session.emit(home.people.person.id, dict(home.people.profile))  # type: ignore[union-attr]
-    assert home.session is not None and not home.isVisible()
-    engine = home.session.engine
-    qtbot.waitUntil(lambda: engine.status.state == "running", timeout=WAIT_MS)
 
 
 def test_a_session_with_a_person_uses_their_settings_and_keeps_the_record_with_them(
-    qtbot, home: HomeWindow, store_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot, home: HomeWindow, app_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
-    _unlock_and_open(qtbot, home, "Ada")
-    _start(qtbot, home)
+    unlock_and_open(qtbot, home, "Ada")
+    start_session(qtbot, home)
     session = home.session
     assert session is not None
     assert "Session with Ada" in session.header.text()
@@ -119,7 +68,7 @@ def test_a_session_with_a_person_uses_their_settings_and_keeps_the_record_with_t
     session.close()
     qtbot.waitUntil(home.isVisible, timeout=WAIT_MS)
     assert home.session is None
-    with ProfileStore.open(store_path, PASSPHRASE, "Checker") as store:
+    with ProfileStore.open(app_store, PASSPHRASE, "Checker") as store:
         [ada] = store.list_profiles()
         [kept] = store.sessions(ada.id)
         listening = store.current(ada.id)["hearing"]["listening"]
@@ -131,8 +80,8 @@ def test_a_session_with_a_person_uses_their_settings_and_keeps_the_record_with_t
 
 
 def test_an_unfinished_session_is_offered_at_the_next_start_and_resumed(qtbot, home: HomeWindow) -> None:  # type: ignore[no-untyped-def]
-    _unlock_and_open(qtbot, home, "Ada")
-    _start(qtbot, home)
+    unlock_and_open(qtbot, home, "Ada")
+    start_session(qtbot, home)
     session = home.session
     assert session is not None
     session.record.text.setText("Moved to the quiet lounge")
@@ -155,7 +104,7 @@ def test_an_unfinished_session_is_offered_at_the_next_start_and_resumed(qtbot, h
 
 def test_idle_and_sleep_lock_the_home_and_the_session(qtbot, home: HomeWindow) -> None:  # type: ignore[no-untyped-def]
     page = home.people
-    _unlock_and_open(qtbot, home, "Ada")
+    unlock_and_open(qtbot, home, "Ada")
     clock = [1_000_000.0]
     home.idle._clock = lambda: clock[0]  # the app's own clock, moved on instead of waiting minutes
     home.idle.touched()
@@ -167,8 +116,8 @@ def test_idle_and_sleep_lock_the_home_and_the_session(qtbot, home: HomeWindow) -
     # The store closes (on its worker thread): names are gone from memory too.
     qtbot.waitUntil(lambda: page.directory.store is None, timeout=WAIT_MS)
 
-    _unlock_and_open(qtbot, home, "Ada")
-    _start(qtbot, home)
+    unlock_and_open(qtbot, home, "Ada")
+    start_session(qtbot, home)
     session = home.session
     assert session is not None
     clock[0] += 3600  # the lid was closed for an hour
@@ -187,9 +136,9 @@ def test_idle_and_sleep_lock_the_home_and_the_session(qtbot, home: HomeWindow) -
 
 
 def test_a_quick_sessions_record_can_be_given_to_a_person_at_the_end(
-    qtbot, home: HomeWindow, store_path: Path
+    qtbot, home: HomeWindow, app_store: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    _unlock_and_open(qtbot, home, "Ada")
+    unlock_and_open(qtbot, home, "Ada")
     home.start_quick()
     session = home.session
     assert session is not None and "Quick session" in session.header.text()
@@ -205,5 +154,5 @@ def test_a_quick_sessions_record_can_be_given_to_a_person_at_the_end(
     assert "kept in Ada's profile store" in session.saving.text()
     summary.close()
     session.close()
-    with ProfileStore.open(store_path, PASSPHRASE, "Checker") as store:
+    with ProfileStore.open(app_store, PASSPHRASE, "Checker") as store:
         assert len(store.sessions(ada_id)) == 1 and store.session_records.drafts() == []
