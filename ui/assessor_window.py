@@ -3,6 +3,7 @@ practicable steps, and the end of the session with its summary to check, copy or
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
+    QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -25,6 +27,7 @@ from assistant.assessment.listening import ListeningControl
 from assistant.assessment.text import record_text
 from assistant.cli.desktop import AppRun
 from assistant.personalise.save_back import SaveBack, save_back
+from assistant.personalise.settings import listening_settings
 from profiles.errors import ProfileError
 from ui.captions_panel import CaptionsPanel
 from ui.conversation_panel import ConversationPanel
@@ -36,10 +39,16 @@ from ui.session_summary import SummaryDialog
 OFFLINE = "Hark works offline: nothing is sent anywhere."
 
 
+def own_profile(data: dict[str, Any], profile_id: str) -> dict[str, Any]:
+    """The editor's profile as the store now holds it (with its id, which the editor keeps)."""
+    return {**data, "id": data.get("id", profile_id)}
+
+
 class AssessorWindow(QMainWindow):
     ended = Signal()
     closed = Signal()  # the window closed (the session's engine can go)
     saving_problem = Signal(object)  # a sentence, or None when saving works again (any thread)
+    _profile_saved = Signal(object, str)  # (the saved profile or None, a sentence), from a thread
 
     def __init__(self, run: AppRun, control: ListeningControl, engine: object) -> None:
         super().__init__()
@@ -55,6 +64,10 @@ class AssessorWindow(QMainWindow):
         self.record = RecordPanel(run.record)
         self.end = QPushButton("&End the session…")
         self.end.clicked.connect(self.end_session)
+        self.profile = run.profile  # the person's profile as it is now (the editor may save a new one)
+        self.tune = QPushButton(f"Edit {run.person}'s &profile (changes are heard as you make them)…")
+        self.tune.clicked.connect(self.edit_profile)
+        self.tune.setVisible(run.profile is not None and run.store is not None)
         self.columns = QSplitter(Qt.Orientation.Horizontal)  # the assessor can widen what they need
         self.columns.setChildrenCollapsible(False)
         self.columns.addWidget(self.listening)
@@ -64,7 +77,10 @@ class AssessorWindow(QMainWindow):
         layout = QVBoxLayout(body)
         layout.addWidget(self.header)
         layout.addWidget(self.columns, 1)
-        layout.addWidget(self.end)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.tune)
+        bottom.addWidget(self.end, 1)
+        layout.addLayout(bottom)
         self.pages = QStackedWidget()
         self.pages.addWidget(body)
         self.setCentralWidget(self.pages)
@@ -75,6 +91,8 @@ class AssessorWindow(QMainWindow):
         self.saving.hide()
         layout.insertWidget(1, self.saving)
         self.saving_problem.connect(self._show_saving_problem)
+        self._profile_saved.connect(self._on_profile_saved)
+        self.editor: Any = None
         self.keeper: DraftKeeper | None = None
         self.people_choices: list[tuple[str, str]] = []  # (id, name): whom a quick session's record can go to
         self.saved_as: str | None = None
@@ -111,6 +129,47 @@ class AssessorWindow(QMainWindow):
         if problems:
             self.notice.setText(" ".join(problems))
             self.notice.show()
+
+    def edit_profile(self) -> None:
+        """The person's profile editor; its listening settings are heard as they change, and saving
+        keeps them as a new version. Cancelling puts back what the session had before."""
+        from ui.profile_editor import ProfileEditor
+
+        assert self.profile is not None
+        before, values = self.engine.settings, dict(self.control.values)
+        editor = ProfileEditor(copy.deepcopy(self.profile), self)
+        editor.listening_changed.connect(self._try_listening)
+        self.editor = editor
+        if not editor.exec():
+            self.engine.configure(before)
+            self.control.values.update(values)
+            self.listening.follow_control()
+            return
+        data, store, profile_id = editor.profile(), self.run.store, self.profile["id"]
+
+        def save() -> None:
+            try:
+                with store.reopened() as own:
+                    version = own.update_profile(profile_id, data)
+                self._profile_saved.emit(
+                    own_profile(data, profile_id), f"Saved as version {version} of the profile."
+                )
+            except ProfileError as error:
+                self._profile_saved.emit(None, f"The profile was not saved: {error}")
+
+        threading.Thread(target=save, name="hark-profile-save", daemon=True).start()
+
+    def _try_listening(self, listening: dict[str, Any]) -> None:
+        assert self.profile is not None
+        tried = {**self.profile, "hearing": {**self.profile["hearing"], "listening": listening}}
+        self.control.try_profile(listening_settings(tried), listening.get("tone_preset"))
+        self.listening.follow_control()
+
+    def _on_profile_saved(self, profile: dict[str, Any] | None, sentence: str) -> None:
+        if profile is not None:
+            self.profile = profile
+        self.notice.setText(sentence)
+        self.notice.show()
 
     def _stop_conversation(self) -> None:
         """Before the engine goes: the caption worker reads the engine's memory until it stops."""
@@ -187,10 +246,10 @@ class AssessorWindow(QMainWindow):
         return self.saved_as
 
     def _save_back(self) -> SaveBack:
-        assert self.run.profile is not None
+        assert self.profile is not None
         engine = self.engine
         return save_back(
-            self.run.profile,
+            self.profile,
             engine.settings,
             engine.noise_reduction_method,
             self.control.values["tone_preset"],

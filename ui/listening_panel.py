@@ -134,6 +134,25 @@ class ListeningPanel(QGroupBox):
             self.status.setText(line)
         self.control.tick()
 
+    def follow_control(self) -> None:
+        """Show the values the controls have now (changed from elsewhere, such as the profile editor)."""
+        values = self.control.values
+        for slider, value in (
+            (self.volume, values["volume"]),
+            (self.noise, 100 * values["noise_reduction"]),
+            (self.balance, values["balance"]),
+        ):
+            slider.blockSignals(True)
+            slider.setValue(round(value))
+            slider.blockSignals(False)
+        self.tone.blockSignals(True)
+        if values["tone_preset"] is None and self.tone.findData(None) < 0:
+            self.tone.insertItem(0, "As set in the profile", None)
+        self.tone.setCurrentIndex(max(0, self.tone.findData(values["tone_preset"])))
+        self.tone.blockSignals(False)
+        self._show_volume()
+        self._show_values()
+
     def check_feedback(self) -> None:
         """A feedback check in the background; the status line says it is checking, then the verdict."""
         self.feedback.start()

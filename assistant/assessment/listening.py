@@ -28,6 +28,7 @@ _NAMES = {
     "noise_reduction": ("Noise reduction strength", ""),
     "tone_preset": ("Tone", ""),
     "ceiling": ("Loudest allowed", " dBFS"),
+    "profile": ("Listening settings tried from the profile editor", ""),
 }
 
 
@@ -120,6 +121,23 @@ class ListeningControl:
             )
         self._change("ceiling", dbfs, max_output_dbfs=dbfs)
 
+    def try_profile(self, settings: ListeningSettings, tone_preset: str | None) -> None:
+        """Hear a profile's listening settings as they are being edited (the whole of them at
+        once: volume, each ear, every band, noise reduction, compression, rumble filter), within
+        the ceiling this session already has; one record step once the editing has settled."""
+        ceiling = min(settings.max_output_dbfs, self._engine.settings.max_output_dbfs)
+        tried = dataclasses.replace(settings, max_output_dbfs=ceiling)
+        self._engine.configure(tried)
+        self._base_gains = (tried.left_gain_db, tried.right_gain_db)
+        self.values.update(
+            volume=tried.gain_db,
+            balance=0.0,
+            noise_reduction=tried.noise_reduction if tried.noise_reduction_enabled else 0.0,
+            tone_preset=tone_preset,
+        )
+        before = self._pending["profile"].before if "profile" in self._pending else None
+        self._pending["profile"] = _Pending(before, _profile_summary(tried, tone_preset), self._clock())
+
     def set_muted(self, muted: bool) -> None:
         """Immediate, and recorded at once: the record should show exactly when the sound was off."""
         if muted == self.muted:
@@ -152,9 +170,14 @@ class ListeningControl:
         if self._record is None or pending.before == pending.after:
             return
         label, unit = _NAMES[name]
+        change = (
+            str(pending.after)  # the whole of it: a before would be as long and say little
+            if name == "profile"
+            else f"{_shown(pending.before, unit)} → {_shown(pending.after, unit)}"
+        )
         self._record.saw(
             "setting",
-            f"{label}: {_shown(pending.before, unit)} → {_shown(pending.after, unit)}",
+            f"{label}: {change}",
             setting=name,
             before=pending.before,
             after=pending.after,
@@ -178,6 +201,14 @@ def status_line(status: EngineStatus, muted: bool) -> str:
     if dropouts:
         parts.append(f"{dropouts} dropout{'s' if dropouts != 1 else ''} so far.")
     return " ".join(parts)
+
+
+def _profile_summary(settings: ListeningSettings, tone_preset: str | None) -> str:
+    tone = f"tone {tone_preset}" if tone_preset else "tone as set band by band"
+    return (
+        f"volume {settings.gain_db:g} dB (left {settings.left_gain_db:+g}, right {settings.right_gain_db:+g}), "
+        f"{tone}, noise reduction {settings.noise_reduction if settings.noise_reduction_enabled else 0:g}"
+    )
 
 
 def _shown(value: Any, unit: str) -> str:

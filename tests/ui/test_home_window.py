@@ -156,3 +156,37 @@ def test_a_quick_sessions_record_can_be_given_to_a_person_at_the_end(
     session.close()
     with ProfileStore.open(app_store, PASSPHRASE, "Checker") as store:
         assert len(store.sessions(ada_id)) == 1 and store.session_records.drafts() == []
+
+
+def test_the_profile_edited_in_a_session_is_heard_as_it_changes_and_saved_as_a_new_version(
+    qtbot, home: HomeWindow, app_store: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QTimer
+
+    unlock_and_open(qtbot, home, "Ada")
+    start_session(qtbot, home)
+    session = home.session
+    assert session is not None and session.tune.isVisible()
+    heard: list[float] = []
+
+    def edit() -> None:
+        editor = session.editor
+        editor.field_widget("hearing.listening.gain_db").setValue(25.0)
+        qtbot.waitUntil(lambda: session.engine.settings.gain_db == 25.0, timeout=WAIT_MS)
+        heard.append(session.engine.settings.gain_db)
+        assert session.listening.volume.value() == 25  # the panel follows
+        editor.save()
+
+    QTimer.singleShot(0, edit)
+    session.edit_profile()
+    assert heard == [25.0]
+    qtbot.waitUntil(lambda: "Saved as version 2" in session.notice.text(), timeout=WAIT_MS)
+    assert session.profile is not None and session.profile["hearing"]["listening"]["gain_db"] == 25.0
+    session.control.flush()
+    assert any(
+        step.text.startswith("Listening settings tried from the profile editor: volume 25 dB")
+        for step in session.run.record.steps()
+    )
+    with ProfileStore.open(app_store, PASSPHRASE, "Checker") as store:
+        [ada] = store.list_profiles()
+        assert store.current(ada.id)["hearing"]["listening"]["gain_db"] == 25.0
