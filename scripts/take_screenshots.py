@@ -14,6 +14,8 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QWidget
 
+from audio.settings import TONE_PRESETS
+
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "tests" / "data" / "speech_1998-15444-0005_2s.wav"
 PASSPHRASE = "an example passphrase"
@@ -27,7 +29,12 @@ EXAMPLE = {
         "better_ear": "left",
         "devices": [{"type": "hearing_aid", "side": "both", "telecoil": True}],
         "loudness_discomfort": True,
-        "listening": {"gain_db": 14.0, "tone_preset": "speech-clarity"},
+        "listening": {
+            "gain_db": 14.0,
+            "tone_preset": "speech-clarity",
+            "left_tone_db": list(TONE_PRESETS["speech-clarity"]),
+            "right_tone_db": list(TONE_PRESETS["speech-clarity"]),
+        },
     },
 }
 
@@ -114,9 +121,14 @@ def main() -> int:
     session.record.add_note()
     settle(app, 6.0)
     shot(session, out, "app-demo-session.png")
-    person_window = getattr(getattr(session, "captions", None), "person_window", None)
-    if person_window is not None:
-        shot(person_window, out, "app-person-captions.png")
+    captions = session.captions
+    assert captions is not None
+    captions.fullscreen.setChecked(False)
+    captions.open_person_window()
+    assert captions.person_window is not None
+    captions.person_window.resize(1100, 420)
+    settle(app, 5.0)
+    shot(captions.person_window, out, "app-person-captions.png")
 
     session.end_session()
     settle(app, 0.5)
