@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
-import signal
 import threading
 import time
 from multiprocessing.connection import Connection
@@ -19,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from audio.child_processes import ignore_ctrl_c, start_ignoring_ctrl_c
 from audio.devices import Device, Direction
 from audio.engine_launch import _main_module_hidden, _spawning
 from audio.errors import AudioError
@@ -28,8 +28,7 @@ POLL_S = 0.02
 
 
 def _child(conn: Connection, verb: str, args: tuple[Any, ...]) -> None:
-    # Ctrl+C in a terminal reaches the whole process group: the app decides when this stops.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    ignore_ctrl_c()  # the app decides when this stops
     try:
         if verb == "list":
             from audio.devices import list_devices
@@ -66,7 +65,7 @@ def _spawn(verb: str, *args: object) -> tuple[Connection, Any]:
         target=_child, args=(theirs, verb, args), name=f"hark-audio-{verb}", daemon=True
     )
     with _spawning, _main_module_hidden():
-        process.start()
+        start_ignoring_ctrl_c(process)
     theirs.close()  # so that the child's end closing reads as end of file here
     return ours, process
 

@@ -18,6 +18,7 @@ from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from audio import engine_process
+from audio.child_processes import start_ignoring_ctrl_c
 from audio.engine_protocol import STATUS_FIELDS, STOP, TIMING_CHANNELS, EngineConfig, SegmentNames
 from audio.errors import AudioError
 from audio.kernel_cache import use_user_cache
@@ -104,7 +105,7 @@ class EngineProcess:
             daemon=True,
         )
         with _spawning, _main_module_hidden():
-            process.start()
+            start_ignoring_ctrl_c(process)
         theirs.close()  # so that the engine's end closing reads as end-of-file here
         return cls(ours, process, None)
 

@@ -15,13 +15,13 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-import signal
 import time
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
 import numpy as np
 
+from audio.child_processes import ignore_ctrl_c
 from audio.engine_protocol import (
     ABORT_PROBE,
     CONFIGURE,
@@ -347,8 +347,7 @@ def PlainCopy(settings: Any, method: str, speech: Any) -> Any:
 
 def run(conn: Connection, config: EngineConfig, names: SegmentNames) -> None:
     """The engine process's entry point."""
-    # A terminal's Ctrl+C goes to the whole process group: the app decides when the engine stops.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    ignore_ctrl_c()  # the app decides when the engine stops
     from multiprocessing import parent_process
 
     parent = parent_process()

@@ -122,6 +122,8 @@ def start_listening(engine: Any, record: Any) -> None:
         record.saw("audio", f"Listening could not start: {error}")
         return
     status, settings = engine.status, engine.settings
+    if status.state != "running":  # waiting for a device: the engine's event put that in the record
+        return
     record.saw(
         "listening",
         f"Listening started: {status.input_device} to {status.output_device}, volume {settings.gain_db:g} dB, "

@@ -49,6 +49,7 @@ class AssessorWindow(QMainWindow):
     closed = Signal()  # the window closed (the session's engine can go)
     saving_problem = Signal(object)  # a sentence, or None when saving works again (any thread)
     _profile_saved = Signal(object, str)  # (the saved profile or None, a sentence), from a thread
+    _kept = Signal(object, object, object)  # (session id or None, problem or None, profile id)
 
     def __init__(self, run: AppRun, control: ListeningControl, engine: object) -> None:
         super().__init__()
@@ -92,6 +93,10 @@ class AssessorWindow(QMainWindow):
         layout.insertWidget(1, self.saving)
         self.saving_problem.connect(self._show_saving_problem)
         self._profile_saved.connect(self._on_profile_saved)
+        self._kept.connect(self._on_kept)
+        self._keeping = False
+        self._kept_problem: str | None = None
+        self._keeping_thread: threading.Thread | None = None
         self.editor: Any = None
         self.keeper: DraftKeeper | None = None
         self.people_choices: list[tuple[str, str]] = []  # (id, name): whom a quick session's record can go to
@@ -212,7 +217,7 @@ class AssessorWindow(QMainWindow):
             self.run.record.end()
             self.record.refresh()
             self.end.setText("Show the session's &summary…")
-            self._keep()
+            self.keep()
             self.ended.emit()
         text = record_text(self.run.record, self.run.person, self.run.assessor)
         profile = self.run.profile
@@ -220,30 +225,45 @@ class AssessorWindow(QMainWindow):
         self.summary = SummaryDialog(
             text,
             self,
-            keep_again=self._keep_or_raise if self.keeper is not None and self.saved_as is None else None,
+            keep=self.keep if self.keeper is not None and self.saved_as is None else None,
             save_back=self._save_back if person_id and self.run.store is not None else None,
             store=self.run.store,
             profile_id=person_id,
-            people=self.people_choices if self.keeper is not None and person_id is None else None,
-            keep_with=self._keep_or_raise,
+            people=self.people_choices if person_id is None else None,
         )
+        if self._keeping:
+            self.summary.message.setText("Keeping the record in the profile store…")
+        elif self._kept_problem is not None:
+            self.summary.kept(self._kept_problem)
         self.summary.open()
 
-    def _keep(self, profile_id: str | None = None) -> None:
-        """Keep the record with its person (or `profile_id`, for a quick session) in the store."""
-        if self.keeper is None or (self.run.profile is None and profile_id is None):
+    def keep(self, profile_id: str | None = None) -> None:
+        """Keep the record with its person (or `profile_id`, for a quick session) in the store, on a
+        thread (the store may be busy with another Hark); `_kept` says how it went."""
+        if self.keeper is None or (self.run.profile is None and profile_id is None) or self._keeping:
             return  # a quick session's record stays a draft until it is given to somebody
-        try:
-            self._keep_or_raise(profile_id)
-        except ProfileError as error:
-            self._show_saving_problem(f"The record could not be kept in the store: {error}")
+        keeper, self._keeping = self.keeper, True
 
-    def _keep_or_raise(self, profile_id: str | None = None) -> str:
-        assert self.keeper is not None
-        self.saved_as = self.keeper.finish(profile_id)
-        name = self.run.person or dict(self.people_choices).get(profile_id or "", "the person")
-        self.saving.setText(f"The record is kept in {name}'s profile store.")
-        return self.saved_as
+        def work() -> None:
+            try:
+                self.saved_as = keeper.finish(profile_id)  # here too: closing checks it at once
+                self._kept.emit(self.saved_as, None, profile_id)
+            except ProfileError as error:
+                self._kept.emit(None, str(error), profile_id)
+
+        self._keeping_thread = threading.Thread(target=work, name="hark-keep-record", daemon=True)
+        self._keeping_thread.start()
+
+    def _on_kept(self, saved_as: str | None, problem: str | None, profile_id: str | None) -> None:
+        self._keeping, self._kept_problem = False, problem
+        if saved_as is not None:
+            self.saved_as = saved_as
+            name = self.run.person or dict(self.people_choices).get(profile_id or "", "the person")
+            self.saving.setText(f"The record is kept in {name}'s profile store.")
+        else:
+            self._show_saving_problem(f"The record could not be kept in the store: {problem}")
+        if self.summary is not None:
+            self.summary.kept(problem)
 
     def _save_back(self) -> SaveBack:
         assert self.profile is not None
@@ -278,6 +298,8 @@ class AssessorWindow(QMainWindow):
             if answer != QMessageBox.StandardButton.Yes:
                 event.ignore()
                 return
+        if self._keeping_thread is not None:
+            self._keeping_thread.join(timeout=30)  # the record being kept: not a new draft over it
         if self.keeper is not None and self.saved_as is None:
             self.keeper.stop()
             self.keeper.save_now()  # the draft stays, whole, for the next start

@@ -184,6 +184,8 @@ class CaptionsPanel(QGroupBox):
 
     def set_status(self, headline: str, detail: str = "") -> None:
         self._status = (headline, detail)
+        if self._stopped:  # a recogniser that finished loading after the session ended
+            return
         if headline == "No speech model" and detail != self._recorded_problem:
             self._recorded_problem = detail
             self.record.saw("captions", f"Captions could not start: {detail}")
@@ -192,6 +194,8 @@ class CaptionsPanel(QGroupBox):
             self.person_window.set_status(headline, detail)
 
     def set_engine(self, label: str) -> None:
+        if self._stopped:  # loaded after the session ended: it never captioned this session
+            return
         if label != self._engine_label:
             self._engine_label = label
             self._captions_on = True

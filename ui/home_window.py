@@ -52,6 +52,7 @@ _INPUT_EVENTS = (
 class HomeWindow(QMainWindow):
     _drafts_found = Signal(object)  # list[Draft], from the store's worker thread
     _drafts_problem = Signal(object)  # a sentence or None, from the store's worker thread
+    _profile_for_draft = Signal(object, object, object)  # (draft, profile or None, error or None)
     _saved = Signal(object, object)  # (profile id, None) or (None, the problem), from the worker thread
 
     def __init__(
@@ -110,6 +111,7 @@ class HomeWindow(QMainWindow):
         self._drafts_found.connect(lambda drafts: self.drafts.show_drafts(drafts, self.directory.name_of))
         self._drafts_problem.connect(self._draft_kept)
         self._saved.connect(self._person_saved)
+        self._profile_for_draft.connect(self._resume)
         self.idle = IdleWatch(settings.idle_lock_minutes)
         self._idle_timer = QTimer(self)
         self._idle_timer.timeout.connect(self._tick)
@@ -192,14 +194,21 @@ class HomeWindow(QMainWindow):
         self.open_session(run)
 
     def resume_draft(self, draft: Draft) -> None:
-        """Go on with an unfinished session: its record as it was, saved over the same draft."""
-        profile = None
-        if draft.profile_id is not None:
-            try:
-                profile = self.directory.open_person(draft.profile_id).result(timeout=30)
-            except ProfileError as error:
-                QMessageBox.warning(self, "Cannot resume", f"The session's person could not be read: {error}")
-                return
+        """Go on with an unfinished session: its record as it was, saved over the same draft. The
+        person's profile is read on the store's thread first."""
+        if draft.profile_id is None:
+            self._resume(draft, None, None)
+            return
+        self.directory.open_person(draft.profile_id).add_done_callback(
+            lambda done: self._profile_for_draft.emit(
+                draft, None if done.exception() else done.result(), done.exception()
+            )
+        )
+
+    def _resume(self, draft: Draft, profile: dict[str, Any] | None, error: BaseException | None) -> None:
+        if error is not None:
+            self._say_problem(f"The unfinished session could not be resumed: {error}")
+            return
         run = self.run.session(profile, self._session_store(), self.settings)
         record = SessionRecord.from_data(draft.record)
         self.open_session(dataclasses.replace(run, record=record), draft.id)
@@ -285,6 +294,7 @@ class HomeWindow(QMainWindow):
         if self.session is not None and self.session.isVisible():
             event.ignore()  # the session asked, and the assessor chose to stay
             return
+        self._idle_timer.stop()
         QApplication.instance().removeEventFilter(self._activity)  # type: ignore[union-attr]
         self.directory.close()
         super().closeEvent(event)

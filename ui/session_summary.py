@@ -45,22 +45,22 @@ class SummaryDialog(QDialog):
         text: str,
         parent: QWidget | None = None,
         *,
-        keep_again: Callable[[], str] | None = None,
+        keep: Callable[[str | None], None] | None = None,
         save_back: Callable[[], SaveBack] | None = None,
         store: Any = None,
         profile_id: str | None = None,
         people: list[tuple[str, str]] | None = None,
-        keep_with: Callable[[str], str] | None = None,
     ) -> None:
-        """`keep_again`: a second try at keeping the record in the store (when the first failed).
-        `save_back`: what saving the session's settings would change in the person's profile;
-        `store` and `profile_id`: where that is saved (on a thread, with a connection of its own).
-        `people` and `keep_with`: a quick session's record given to one of these (id, name)."""
+        """`keep`: keeps the record in the store, with its person or (a quick session's) with the
+        one whose id it is given, in the background; `kept` then says how it went. `save_back`:
+        what saving the session's settings would change in the person's profile; `store` and
+        `profile_id`: where that is saved (on a thread, with a connection of its own). `people`:
+        whom a quick session's record can be given to, as (id, name)."""
         super().__init__(parent)
         self.setWindowTitle("The session's record")
-        self._keep_again, self._save_back = keep_again, save_back
+        self._keep, self._save_back = keep, save_back
         self._store, self._profile_id = store, profile_id
-        self._people, self._keep_with = people or [], keep_with
+        self._people = people or []
         self.text = QPlainTextEdit(text)
         self.text.setReadOnly(True)
         self.text.setAccessibleName("The record of practicable steps, as plain text")
@@ -76,14 +76,14 @@ class SummaryDialog(QDialog):
         self.retry = QPushButton("&Keep it in the store again")
         self.retry.setAccessibleName("Try again to keep the record in the profile store")
         self.retry.clicked.connect(self.keep_again)
-        self.retry.setVisible(keep_again is not None)
+        self.retry.hide()  # shown when keeping it failed
         self.settings_back = QPushButton("Save the &listening settings to the profile…")
         self.settings_back.clicked.connect(self.offer_save_back)
         self.settings_back.setVisible(save_back is not None)
         self.give = QPushButton("Keep it &with a person…")
         self.give.setAccessibleName("Keep this quick session's record with a person in the store")
         self.give.clicked.connect(self.choose_person)
-        self.give.setVisible(bool(self._people) and keep_with is not None)
+        self.give.setVisible(bool(self._people) and keep is not None and profile_id is None)
         close = QPushButton("Close")
         close.clicked.connect(self.accept)
         buttons = QHBoxLayout()
@@ -121,14 +121,10 @@ class SummaryDialog(QDialog):
             self.message.setText(f"Saved as {name}.")
 
     def keep_again(self) -> None:
-        assert self._keep_again is not None
-        try:
-            self._keep_again()
-        except ProfileError as error:
-            self.message.setText(f"Still not kept: {error}")
-            return
-        self.retry.hide()
-        self.message.setText("The record is now kept in the person's profile store.")
+        assert self._keep is not None
+        self.retry.setEnabled(False)
+        self.message.setText("Keeping the record in the profile store…")
+        self._keep(None)
 
     def choose_person(self) -> None:
         names = [name for _, name in self._people]
@@ -139,14 +135,22 @@ class SummaryDialog(QDialog):
             self.give_to(self._people[names.index(name)][0])
 
     def give_to(self, profile_id: str) -> None:
-        assert self._keep_with is not None
-        try:
-            self._keep_with(profile_id)
-        except ProfileError as error:
-            self.message.setText(f"Not kept: {error}")
-            return
-        self.give.hide()
-        self.message.setText("The record is now kept with the person in the profile store.")
+        assert self._keep is not None
+        self.give.setEnabled(False)
+        self.message.setText("Keeping the record in the profile store…")
+        self._keep(profile_id)
+
+    def kept(self, problem: str | None) -> None:
+        """How keeping the record in the store went: None when it is kept."""
+        self.retry.setEnabled(True)
+        self.give.setEnabled(True)
+        if problem is None:
+            self.retry.hide()
+            self.give.hide()
+            self.message.setText("The record is kept in the person's encrypted profile store.")
+        else:
+            self.retry.setVisible(self._profile_id is not None)
+            self.message.setText(f"The record is not kept yet: {problem}")
 
     def offer_save_back(self) -> None:
         """Show every difference, then save them as a new version of the profile if confirmed."""

@@ -113,7 +113,8 @@ class SessionRecord:
             return self.saw("whistling", "Whistling stopped: the sound came back up", at)
         if kind == "restarted":
             return self.saw("audio", f"The audio stopped and Hark restarted it ({message})", at, **data)
-        if kind == "state" and data.get("state") in ("disappeared", "waiting"):
+        # A device missing at the start comes with the engine's "started"; later ones as "state".
+        if kind in ("state", "started") and data.get("state") in ("disappeared", "waiting"):
             self._device_trouble = True
             return self.saw("audio", f"Sound device problem: {message}", at, state=data.get("state"))
         if kind == "state" and data.get("state") == "running" and self._device_trouble:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import multiprocessing as mp
 import os
-import signal
 import sys
 import threading
 from pathlib import Path
@@ -24,6 +23,7 @@ import numpy as np
 from assistant.captions.errors import CaptionError
 from assistant.captions.events import CaptionEvent
 from assistant.speech_models import manage as models
+from audio.child_processes import ignore_ctrl_c, start_ignoring_ctrl_c
 
 ENGINES = ("vosk", "pocketsphinx")
 RECOGNITION_NICENESS = 10
@@ -65,8 +65,7 @@ def _build(engine: str, model_path: Path | None) -> Recognizer:
 
 def _serve(conn: Any, engine: str, model_path: Path | None) -> None:
     """The child process: build the recogniser, then answer (method, pcm) requests in order."""
-    # Ctrl+C in the terminal reaches the whole process group; the app closes this process itself.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    ignore_ctrl_c()  # the app closes this process itself
     lower_priority()
     try:
         recognizer = _build(engine, model_path)
@@ -97,7 +96,7 @@ class SubprocessRecognizer:
         self._process = ctx.Process(
             target=_serve, args=(child, engine, model_path), daemon=True, name=f"hark-{engine}"
         )
-        self._process.start()
+        start_ignoring_ctrl_c(self._process)
         child.close()
         if not self._conn.poll(start_timeout):
             self.close()

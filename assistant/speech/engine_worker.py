@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import ctypes
 import os
-import signal
 import sys
 import threading
 import time
 from multiprocessing.connection import Connection
 from typing import Any
+
+from audio.child_processes import ignore_ctrl_c
 
 FINISH_TIMEOUT_S = 60.0
 SETTLE_TIMEOUT_S = 2.0
@@ -146,8 +147,7 @@ def _read_language_bytes(address: int, limit: int = 256) -> bytes:
 
 def serve(conn: Connection) -> None:
     """Answer requests until the parent says quit or goes away."""
-    # Ctrl+C in the terminal reaches the whole process group; the app closes this process itself.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    ignore_ctrl_c()  # the app closes this process itself
     # pyttsx3's espeak driver prints "Audio saved to ..." for every file; keep stdout clean.
     sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
     try:

@@ -32,6 +32,7 @@ import soundfile as sf
 from assistant.speech.errors import SpeechEngineMissing, SpeechError, engine_missing_message
 from assistant.speech.text import clean_text, word_count
 from assistant.speech.voices import Voice, find_voice, parse_espeak_languages
+from audio.child_processes import start_ignoring_ctrl_c
 
 RATE_MIN_WPM, RATE_MAX_WPM = 80, 450  # eSpeak NG's own range
 # Slower than eSpeak's 175: older listeners and people with dementia follow slower speech better.
@@ -121,7 +122,7 @@ class _Worker:
 
         self.conn, child = context.Pipe()
         self.process = context.Process(target=serve, args=(child,), daemon=True, name="hark-speech")
-        self.process.start()
+        start_ignoring_ctrl_c(self.process)
         child.close()
         status, info = self.receive(START_TIMEOUT_S)
         if status == "missing":

@@ -117,6 +117,6 @@ def test_a_whole_session_from_the_keyboard_alone(qtbot, home: HomeWindow) -> Non
     summary = session.summary
     assert summary is not None
     assert "Daughter present to help" in summary.text.toPlainText()
-    assert session.saved_as is not None
+    qtbot.waitUntil(lambda: "is kept" in summary.message.text(), timeout=WAIT_MS)
     qtbot.keyClick(summary, Qt.Key.Key_Escape)
     assert not summary.isVisible()

@@ -99,7 +99,7 @@ def test_ctrl_c_in_the_terminal_closes_the_app_and_prints_the_record() -> None:
         deadline = time.monotonic() + 60
         while not child_pids(app.pid) and time.monotonic() < deadline:  # the engine process is up
             time.sleep(0.1)
-        time.sleep(4)  # and listening
+        time.sleep(8)  # and listening (the engine reports its start a moment after its process is up)
         os.killpg(app.pid, signal.SIGINT)
         out, err = app.communicate(timeout=30)
     finally:
@@ -145,12 +145,15 @@ def test_with_a_person_the_record_is_saved_as_it_goes_and_kept_with_them_at_the_
             window.record.text.setText("Daughter present to help")
             window.record.add_note()
             qtbot.waitUntil(
-                lambda: "Daughter present to help"
-                in [step["text"] for step in store.session_records.drafts()[0].record["steps"]],
+                lambda: (
+                    "Daughter present to help"
+                    in [step["text"] for step in store.session_records.drafts()[0].record["steps"]]
+                ),
                 timeout=10_000,
             )
             window.end_session()
-            assert store.session_records.drafts() == [] and window.saved_as is not None
+            qtbot.waitUntil(lambda: "is kept in" in window.saving.text(), timeout=10_000)  # on a thread
+            assert store.session_records.drafts() == []
             [kept] = store.sessions(ada)
             texts = [step["text"] for step in kept["steps"]]
             assert "Daughter present to help" in texts and texts[-1] == "Listening stopped: the session ended"
