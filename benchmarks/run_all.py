@@ -19,6 +19,7 @@ BENCHMARKS = (
     ["benchmarks.speech_synthesis"],
     ["benchmarks.speech_mixer"],
     ["benchmarks.profile_store"],
+    ["benchmarks.app_startup"],
 )
 
 
