@@ -282,8 +282,9 @@ class HomeWindow(QMainWindow):
             self.lock(reason)
 
     def lock(self, reason: str) -> None:
-        """Hide names and records (`reason`: idle, slept or asked); the passphrase unlocks."""
-        self.people.lock()
+        """Hide names and records (`reason`: idle or slept); the passphrase unlocks."""
+        if self.directory.is_unlocked:  # not again while locked: it would be announced again
+            self.people.lock()
         self.drafts.hide_all()
         if self.session is not None and not self.session.locked:
             path, who = self.directory.path, self.directory.who

@@ -33,6 +33,19 @@ def test_a_session_with_a_person_uses_their_settings_and_keeps_the_record_with_t
     assert engine.settings.gain_db == 17.0 and engine.settings.max_output_dbfs == -20.0
     assert session.listening.volume.value() == 17
     qtbot.waitUntil(lambda: engine.meters.left_rms_dbfs > -60.0, timeout=WAIT_MS)  # heard in the ears
+    captions = session.captions
+    assert captions is not None and session.conversation is not None
+    captions.fullscreen.setChecked(False)
+    captions.open_person_window()
+    person = captions.person_window
+    assert person is not None and person.isVisible()
+    qtbot.waitUntil(lambda: captions.view.toPlainText().strip() != "", timeout=60_000)  # the recording
+    newest = " ".join(captions.view.toPlainText().splitlines()[-1].split()[1:])  # after the time
+    qtbot.waitUntil(lambda: newest in " ".join(person.captions.toPlainText().split()), timeout=WAIT_MS)
+    phrase = session.conversation.phrase_buttons[0]
+    phrase.click()
+    qtbot.waitUntil(lambda: engine.speech.pending_seconds > 0.3, timeout=60_000)  # in the person's ears
+    qtbot.waitUntil(lambda: any(s.kind == "phrase" for s in session.run.record.steps()), timeout=60_000)
     session.listening.volume.setValue(20)  # what worked better today
     session.record.text.setText("Daughter present to help")
     session.record.add_note()
