@@ -8,16 +8,16 @@ temporary file renamed over the old one), so a crash or a full disk never leaves
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import sys
-import tempfile
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
 import platformdirs
+
+from assistant.json_files import write_text_atomic
 
 SETTINGS_FILE = "app.json"
 FORMAT = 1
@@ -81,18 +81,7 @@ class AppSettings:
         path = settings_path() if path is None else path
         text = json.dumps({"format": FORMAT, **asdict(self)}, indent=2) + "\n"
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(prefix=".app-", suffix=".tmp", dir=path.parent)
-            try:
-                with os.fdopen(handle, "w", encoding="utf-8") as out:
-                    out.write(text)
-                    out.flush()
-                    os.fsync(out.fileno())
-                os.replace(temporary, path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(temporary)
-                raise
+            write_text_atomic(path, text)
         except OSError as error:
             raise SettingsError(
                 f"Hark could not save its settings in {path} ({_reason(error)}). Check that the disk is not "
