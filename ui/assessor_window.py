@@ -3,6 +3,7 @@ practicable steps, and the end of the session with its summary to check, copy or
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import threading
 from collections.abc import Callable
@@ -217,8 +218,7 @@ class AssessorWindow(QMainWindow):
             self.run.record.end()
             self.record.refresh()
             self.end.setText("Show the session's &summary…")
-            self.keep()
-            self.ended.emit()
+            self.ended.emit()  # the draft goes on being saved: corrections after the end count
         text = record_text(self.run.record, self.run.person, self.run.assessor)
         profile = self.run.profile
         person_id = profile.get("id") if profile is not None else None
@@ -303,6 +303,9 @@ class AssessorWindow(QMainWindow):
         if self.keeper is not None and self.saved_as is None:
             self.keeper.stop()
             self.keeper.save_now()  # the draft stays, whole, for the next start
+            if self._ended and self.run.profile is not None:  # checked: keep it with the person
+                with contextlib.suppress(ProfileError):  # if not, the draft is offered next time
+                    self.saved_as = self.keeper.finish()
         self._stop_conversation()
         super().closeEvent(event)
         self.closed.emit()

@@ -1,7 +1,8 @@
-"""The end of a session: the record of practicable steps as plain text to check, copy (only on a
-click, marked private for clipboard managers) or save as text or PDF for the council's case system;
-a second try when keeping it in the store failed; and, with a person, the listening settings that
-worked saved back to their profile as a new version, after the assessor has seen every difference.
+"""The end of a session: the record of practicable steps as plain text to check (and correct, in
+the record beside it), then keep in the person's record, copy (only on a click, marked private for
+clipboard managers) or save as text or PDF for the council's case system; and, with a person, the
+listening settings that worked saved back to their profile as a new version, after the assessor
+has seen every difference.
 """
 
 from __future__ import annotations
@@ -73,10 +74,16 @@ class SummaryDialog(QDialog):
         save.clicked.connect(self.save)
         pdf = QPushButton("Save as &PDF…")
         pdf.clicked.connect(self.save_pdf)
-        self.retry = QPushButton("&Keep it in the store again")
-        self.retry.setAccessibleName("Try again to keep the record in the profile store")
-        self.retry.clicked.connect(self.keep_again)
-        self.retry.hide()  # shown when keeping it failed
+        self.keep_button = QPushButton("&Keep it in the person's record")
+        self.keep_button.setAccessibleName("Keep this record in the person's encrypted profile store")
+        self.keep_button.clicked.connect(self.keep_now)
+        self.keep_button.setVisible(keep is not None and profile_id is not None)
+        if self.keep_button.isVisible():
+            self.message.setText(
+                "Check the record. To correct a step, close this, select the step and press Correct the "
+                "selected step, then show the summary again. Keep it in the person's record when it is "
+                "right; closing the session keeps it too."
+            )
         self.settings_back = QPushButton("Save the &listening settings to the profile…")
         self.settings_back.clicked.connect(self.offer_save_back)
         self.settings_back.setVisible(save_back is not None)
@@ -87,7 +94,7 @@ class SummaryDialog(QDialog):
         close = QPushButton("Close")
         close.clicked.connect(self.accept)
         buttons = QHBoxLayout()
-        for button in (copy, save, pdf, self.retry, self.give, self.settings_back, close):
+        for button in (self.keep_button, copy, save, pdf, self.give, self.settings_back, close):
             buttons.addWidget(button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.text, 1)
@@ -120,9 +127,9 @@ class SummaryDialog(QDialog):
                 return
             self.message.setText(f"Saved as {name}.")
 
-    def keep_again(self) -> None:
+    def keep_now(self) -> None:
         assert self._keep is not None
-        self.retry.setEnabled(False)
+        self.keep_button.setEnabled(False)
         self.message.setText("Keeping the record in the profile store…")
         self._keep(None)
 
@@ -142,15 +149,15 @@ class SummaryDialog(QDialog):
 
     def kept(self, problem: str | None) -> None:
         """How keeping the record in the store went: None when it is kept."""
-        self.retry.setEnabled(True)
+        self.keep_button.setEnabled(True)
         self.give.setEnabled(True)
         if problem is None:
-            self.retry.hide()
+            self.keep_button.hide()
             self.give.hide()
             self.message.setText("The record is kept in the person's encrypted profile store.")
         else:
-            self.retry.setVisible(self._profile_id is not None)
-            self.message.setText(f"The record is not kept yet: {problem}")
+            self.keep_button.setVisible(self._profile_id is not None)
+            self.message.setText(f"The record is not kept yet: {problem} Try again in a moment.")
 
     def offer_save_back(self) -> None:
         """Show every difference, then save them as a new version of the profile if confirmed."""

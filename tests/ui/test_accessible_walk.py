@@ -117,6 +117,8 @@ def test_a_whole_session_from_the_keyboard_alone(qtbot, home: HomeWindow) -> Non
     summary = session.summary
     assert summary is not None
     assert "Daughter present to help" in summary.text.toPlainText()
+    qtbot.waitUntil(summary.isActiveWindow, timeout=WAIT_MS)
+    qtbot.keyClick(summary, Qt.Key.Key_K, ALT)  # keep it in the person's record
     qtbot.waitUntil(lambda: "is kept" in summary.message.text(), timeout=WAIT_MS)
     qtbot.keyClick(summary, Qt.Key.Key_Escape)
     assert not summary.isVisible()

@@ -152,6 +152,9 @@ def test_with_a_person_the_record_is_saved_as_it_goes_and_kept_with_them_at_the_
                 timeout=10_000,
             )
             window.end_session()
+            assert store.session_records.drafts() != []  # kept when checked, or at the close
+            assert window.summary is not None
+            window.summary.keep_now()
             qtbot.waitUntil(lambda: "is kept in" in window.saving.text(), timeout=10_000)  # on a thread
             assert store.session_records.drafts() == []
             [kept] = store.sessions(ada)

@@ -51,11 +51,21 @@ def test_a_session_with_a_person_uses_their_settings_and_keeps_the_record_with_t
     session.record.add_note()
     session.end_session()
     summary = session.summary
+    assert summary is not None and summary.keep_button.isVisible() and session.saved_as is None
+    assert "Check the record" in summary.message.text()
+    # Checked, then corrected after the end: the correction is kept with the record.
+    [note] = [step for step in session.run.record.steps() if step.text == "Daughter present to help"]
+    session.run.record.correct(note.seq, "Her daughter Mary was present to help")
+    summary.close()
+    session.end_session()  # the summary again, as "Show the session's summary" does
+    summary = session.summary
     assert summary is not None
-    qtbot.waitUntil(lambda: "is kept" in summary.message.text(), timeout=WAIT_MS)  # on a thread
-    assert summary.retry.isHidden() and session.saved_as is not None
     text = summary.text.toPlainText()
     assert "[Hark] Volume: 17 dB → 20 dB" in text and "[Assessor] Daughter present to help" in text
+    assert "Her daughter Mary was present to help" in text
+    summary.keep_now()
+    qtbot.waitUntil(lambda: "is kept" in summary.message.text(), timeout=WAIT_MS)  # on a thread
+    assert summary.keep_button.isHidden() and session.saved_as is not None
 
     pdf = tmp_path / "record.pdf"
     write_record_pdf(text, pdf)
@@ -90,7 +100,7 @@ def test_a_session_with_a_person_uses_their_settings_and_keeps_the_record_with_t
         assert [v.version for v in store.history(ada.id)] == [1, 2]
     assert listening["gain_db"] == 20.0 and listening["max_output_dbfs"] == -20.0
     texts = [step["text"] for step in kept["steps"]]
-    assert "Daughter present to help" in texts and texts[-1] == "Listening stopped: the session ended"
+    assert "Daughter present to help" in texts and "Her daughter Mary was present to help" in texts
     assert any(text.startswith("Listening started") for text in texts)
 
 
@@ -207,3 +217,20 @@ def test_the_profile_edited_in_a_session_is_heard_as_it_changes_and_saved_as_a_n
     with ProfileStore.open(app_store, PASSPHRASE, "Checker") as store:
         [ada] = store.list_profiles()
         assert store.current(ada.id)["hearing"]["listening"]["gain_db"] == 25.0
+
+
+def test_closing_a_checked_session_keeps_its_record_with_the_person(
+    qtbot, home: HomeWindow, app_store: Path
+) -> None:  # type: ignore[no-untyped-def]
+    unlock_and_open(qtbot, home, "Ada")
+    start_session(qtbot, home)
+    session = home.session
+    assert session is not None
+    session.end_session()
+    assert session.summary is not None
+    session.summary.close()
+    session.close()  # without pressing Keep: the summary was seen, so the record is kept
+    qtbot.waitUntil(home.isVisible, timeout=WAIT_MS)
+    with ProfileStore.open(app_store, PASSPHRASE, "Checker") as store:
+        [ada] = store.list_profiles()
+        assert len(store.sessions(ada.id)) == 1 and store.session_records.drafts() == []
