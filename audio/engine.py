@@ -11,6 +11,10 @@ If the engine dies, the monitor says so at once and starts another with the same
 devices, the howl guard's memory and the usual fade-in; speech that was playing is reported as
 interrupted. Only the engine imports sounddevice: on JACK, importing it makes a process a client
 that takes part in every cycle.
+
+Longer than most modules (about 400 lines) because it is one class whose parts share one lock
+and one state: starting, the monitor that replaces a dead engine, requests and probes waiting on
+it, and the status read across restarts. Split, each part would reach into the others' state.
 """
 
 from __future__ import annotations

@@ -10,6 +10,9 @@ reopens with a fade-in, without ever raising into the caller.
 The microphone can also be a WAV file played in a loop at the real pace, with the
 ears sent nowhere (`source=`): the same callback, chain and supervision run, which
 is what a demonstration without a headset and many tests need.
+
+Longer than most modules (about 370 lines) because the callback and the supervisor are one
+stream's two halves and share its state; the file source is its own module (file_source.py).
 """
 
 from __future__ import annotations
