@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from assistant.assessment.feedback import HEADLINES
+from assistant.assessment.feedback import SHOWN_S as FEEDBACK_SHOWN_S
 from assistant.captions.engines import choose_recognizer
 from assistant.captions.errors import CaptionError
 from assistant.captions.live import CaptionWorker
@@ -35,15 +37,8 @@ from audio.noise_reduction import DEFAULT_METHOD
 from audio.settings import ListeningSettings
 
 PROBLEM_SHOWN_S = 10.0  # a speech failure or a howl stays on the status line this long
-FEEDBACK_SHOWN_S = 20.0  # the feedback check's verdict stays this long: it comes with something to do
 OPENING = "Opening the sound devices."
 NOT_STARTED = ("stopped", "Not started.")  # a new audio engine's status (audio/engine.py)
-FEEDBACK_HEADLINES = {
-    "whistles": "Will whistle",
-    "close": "Close to whistling",
-    "unsure": "Whistling check unsure",
-    "clear": "No whistling expected",
-}
 
 DeviceSpec = int | str | None
 
@@ -201,7 +196,7 @@ class CaptionSession:
         try:
             # A shared engine's settings change with the assessor's controls: check those in use.
             result = measure(self.engine, self.settings if self.owns_engine else self.engine.settings)
-            self.feedback = (FEEDBACK_HEADLINES[result.verdict], result.advice, time.monotonic())
+            self.feedback = (HEADLINES[result.verdict], result.advice, time.monotonic())
         except AudioError as error:
             self.feedback = ("Whistling not checked", str(error), time.monotonic())
         finally:
