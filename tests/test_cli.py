@@ -230,3 +230,17 @@ def test_the_passport_pdf_says_plainly_when_run_without_the_desktop_part(
         "does not load; run it as `hark` (or `python -m ui.main`).\n"
     )
     assert not out.exists()
+
+
+def test_the_app_without_a_screen_says_so_in_one_sentence() -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    done = subprocess.run(
+        [sys.executable, "-m", "ui.main"], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("hark app: Hark's app needs a screen, and this session has none")
+    assert "plugin" not in done.stderr
