@@ -109,9 +109,12 @@ def test_every_focusable_control_has_an_accessible_name(panel: ListeningPanel) -
 def test_the_whistling_check_is_a_button_and_its_verdict_goes_to_the_record(
     qtbot, panel: ListeningPanel
 ) -> None:  # type: ignore[no-untyped-def]
+    seen: list[tuple[bool, bool, str | None]] = []  # what the check looked like as the sweep began and ended
+    panel.feedback.around = lambda on: seen.append((on, panel.feedback.running, panel.feedback.line))
     qtbot.mouseClick(panel.check, Qt.MouseButton.LeftButton)
-    assert not panel.check.isEnabled() and "Checking for whistling" in panel.status.text()
     assert panel.feedback.wait(30)
+    assert seen[0][:2] == (True, True) and str(seen[0][2]).startswith("Checking for whistling")
+    assert [on for on, _, _ in seen] == [True, False]
     panel.refresh()
     step = panel.control.record.steps()[-1]  # type: ignore[union-attr]
     assert step.kind == "feedback_check" and step.source == "hark"
