@@ -18,9 +18,9 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QListWidgetItem, QStackedWidget, QVBoxLayout, QWidget
 
-from assistant.people.directory import PeopleDirectory, Person, StoreInUseError, passphrase_problem
+from assistant.people.directory import PeopleDirectory, Person, StoreInUseError
 from assistant.people.key_needs import key_needs
-from assistant.personalise.store import MIN_PASSPHRASE
+from assistant.personalise.store import MIN_PASSPHRASE, passphrase_problem
 from profiles.errors import WrongPassphraseError
 from profiles.wording import counted
 from ui.announce import Announcer

@@ -23,30 +23,15 @@ from PySide6.QtWidgets import (
 
 from assistant.app_settings import AppSettings
 from assistant.personalise.errors import ProfileUseError
-from assistant.personalise.store import MIN_PASSPHRASE, user_name
+from assistant.personalise.store import MIN_PASSPHRASE, passphrase_problem, user_name
+from assistant.personalise.store import PASSPHRASE_RULE as RULE
 from profiles.errors import ProfileError
 from profiles.store import ProfileStore, default_store_path
 from ui.setup_worker import Task
 
-RULE = (
-    f"The passphrase must be at least {MIN_PASSPHRASE} characters; a few ordinary words make a good one. "
-    "Keep it safe: without it nobody, not even Hark, can read the profiles."
-)
-
 
 def store_path_of(settings: AppSettings) -> Path:
     return Path(settings.store_path).expanduser() if settings.store_path else default_store_path()
-
-
-def passphrase_problem(first: str, second: str) -> str | None:
-    """What is wrong with a new passphrase typed twice, or None."""
-    if not first:
-        return "Type a passphrase in both boxes."
-    if len(first) < MIN_PASSPHRASE:
-        return f"The passphrase is too short ({len(first)} characters). {RULE}"
-    if first != second:
-        return "The two passphrases are different. Type the same passphrase in both boxes."
-    return None
 
 
 class StoreSetup(QWidget):

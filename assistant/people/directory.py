@@ -18,7 +18,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
-from assistant.personalise.store import MIN_PASSPHRASE
 from profiles import json_io
 from profiles.errors import ProfileError, StoreBusyError
 from profiles.fhir import profile_to_fhir_bundle
@@ -50,18 +49,6 @@ def folded(text: str) -> str:
     """Text for matching names: case and accents ignored ("Zoë" matches "zoe")."""
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
-
-
-def passphrase_problem(first: str, second: str) -> str | None:
-    """What is wrong with a new passphrase typed twice, in one sentence; None when it will do."""
-    if len(first) < MIN_PASSPHRASE:
-        return (
-            f"The passphrase must be at least {MIN_PASSPHRASE} characters; a few ordinary words make a "
-            f"good one."
-        )
-    if first != second:
-        return "The two passphrases are different. Type the same passphrase in both boxes."
-    return None
 
 
 class PeopleDirectory:

@@ -68,3 +68,20 @@ def open_store(store: str | None, as_name: str | None) -> ProfileStore:
     return ProfileStore.open(
         path, passphrase(PASSPHRASE_ENV, "Passphrase for the profile store: ", new=False), who
     )
+
+
+PASSPHRASE_RULE = (
+    f"The passphrase must be at least {MIN_PASSPHRASE} characters; a few ordinary words make a good one. "
+    "Keep it safe: without it nobody, not even Hark, can read the profiles."
+)
+
+
+def passphrase_problem(first: str, second: str) -> str | None:
+    """What is wrong with a new passphrase typed twice, in words; None when it will do."""
+    if not first:
+        return "Type a passphrase in both boxes."
+    if len(first) < MIN_PASSPHRASE:
+        return f"The passphrase is too short ({len(first)} characters). {PASSPHRASE_RULE}"
+    if first != second:
+        return "The two passphrases are different. Type the same passphrase in both boxes."
+    return None

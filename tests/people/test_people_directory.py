@@ -14,8 +14,8 @@ from assistant.people.directory import (
     PeopleDirectory,
     StoreInUseError,
     folded,
-    passphrase_problem,
 )
+from assistant.personalise.store import passphrase_problem
 from profiles.errors import ProfileError, WrongPassphraseError
 from profiles.fhir import validate_bundle
 from profiles.store import ProfileStore
