@@ -307,5 +307,7 @@ class AssessorWindow(QMainWindow):
                 with contextlib.suppress(ProfileError):  # if not, the draft is offered next time
                     self.saved_as = self.keeper.finish()
         self._stop_conversation()
+        self.listening.stop()  # their timers read the engine and the record, both ending now
+        self.record.stop()
         super().closeEvent(event)
         self.closed.emit()

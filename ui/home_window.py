@@ -82,12 +82,7 @@ class HomeWindow(QMainWindow):
         self.notice.setVisible(bool(problems))
         path = Path(settings.store_path) if settings.store_path else run.store_path
         self.directory = directory or PeopleDirectory(path, run.assessor, pdf_writer=_pdf_writer)
-        self.people = PeoplePage(self.directory)
-        self.people.start_session.connect(self.start_with_person)
-        self.people.quick_session.connect(self.start_quick)
-        self.people.new_person.connect(lambda: self.edit_person(None))
-        self.people.edit_person.connect(self.edit_person)
-        self.people.unlocked.connect(self.look_for_drafts)
+        self.people = self._people_page()
         self.drafts = DraftsBanner()
         self.drafts.resume.connect(self.resume_draft)
         self.drafts.finish.connect(self.finish_draft)
@@ -98,7 +93,7 @@ class HomeWindow(QMainWindow):
         buttons.addWidget(self.settings_button)
         buttons.addStretch(1)
         body = QWidget()
-        layout = QVBoxLayout(body)
+        layout = self._layout = QVBoxLayout(body)
         layout.addWidget(self.header)
         layout.addWidget(self.notice)
         layout.addWidget(self.drafts)
@@ -117,15 +112,41 @@ class HomeWindow(QMainWindow):
         self._idle_timer = QTimer(self)
         self._idle_timer.timeout.connect(self._tick)
         self._idle_timer.start(int(TICK_S * 1000))
-        app = QApplication.instance()
-        assert app is not None
-        self._activity = _Activity(self.idle)
-        app.installEventFilter(self._activity)
+        # Watched on each of the assessor's windows (their QWindow sees every key and click first),
+        # not on the whole application: an application-wide Python filter is also handed the
+        # events of widgets being destroyed, and crashed there now and then.
+        self._activity = _Activity(self.idle, self)
         self.apply_settings(settings)
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self._activity.watch(self)
 
     # -- settings and first run ------------------------------------------------------------------
 
+    def _people_page(self) -> PeoplePage:
+        page = PeoplePage(self.directory)
+        page.start_session.connect(self.start_with_person)
+        page.quick_session.connect(self.start_quick)
+        page.new_person.connect(lambda: self.edit_person(None))
+        page.edit_person.connect(self.edit_person)
+        page.unlocked.connect(self.look_for_drafts)
+        return page
+
+    def _use_store(self, path: Path) -> None:
+        """The people of the store at `path` from now on (chosen in Settings)."""
+        if path == self.directory.path:
+            return
+        self.directory.close()
+        self.directory = PeopleDirectory(path, self.run.assessor, pdf_writer=_pdf_writer)
+        old, self.people = self.people, self._people_page()
+        self._layout.replaceWidget(old, self.people)
+        old.deleteLater()
+        self.drafts.hide_all()
+
     def apply_settings(self, settings: AppSettings) -> None:
+        if settings.store_path:
+            self._use_store(Path(settings.store_path).expanduser())
         self.settings = settings
         app = QApplication.instance()
         assert isinstance(app, QApplication)
@@ -242,12 +263,15 @@ class HomeWindow(QMainWindow):
             return
         window = launch_session(run, draft_id)
         window.interrupted = self.interrupted
+        self._activity.watch(window)
         window.people_choices = [(p.id, p.preferred_name) for p in self.directory.search("")]
         window.closed.connect(lambda: self._session_closed(run))
         self.session = window
         self.hide()
 
     def _session_closed(self, run: AppRun) -> None:
+        if self.session is not None:
+            self.session.deleteLater()  # a session's window is not opened again
         self.session = None
         if run.store is not None:
             run.store.close()
@@ -297,7 +321,6 @@ class HomeWindow(QMainWindow):
             event.ignore()  # the session asked, and the assessor chose to stay
             return
         self._idle_timer.stop()
-        QApplication.instance().removeEventFilter(self._activity)  # type: ignore[union-attr]
         self.directory.close()
         super().closeEvent(event)
 
@@ -305,9 +328,14 @@ class HomeWindow(QMainWindow):
 class _Activity(QObject):
     """The assessor touched the keyboard or mouse somewhere in the app."""
 
-    def __init__(self, watch: IdleWatch) -> None:
-        super().__init__()
+    def __init__(self, watch: IdleWatch, parent: QObject) -> None:
+        super().__init__(parent)
         self._watch = watch
+
+    def watch(self, window: QWidget) -> None:
+        handle = window.windowHandle()
+        if handle is not None:
+            handle.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in _INPUT_EVENTS:

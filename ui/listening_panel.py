@@ -118,6 +118,10 @@ class ListeningPanel(QGroupBox):
         self._timer.start(REFRESH_MS)
         self.refresh()
 
+    def stop(self) -> None:
+        """Stop following the engine and the record (the window is closing)."""
+        self._timer.stop()
+
     def refresh(self) -> None:
         """Meters, the status line, and the record of settled changes (a few times a second)."""
         levels = self._engine.meters  # type: ignore[attr-defined]

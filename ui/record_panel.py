@@ -79,6 +79,10 @@ class RecordPanel(QGroupBox):
         self._timer.timeout.connect(self.refresh)
         self._timer.start(REFRESH_MS)
 
+    def stop(self) -> None:
+        """Stop following the engine and the record (the window is closing)."""
+        self._timer.stop()
+
     def refresh(self) -> None:
         steps = self.record.steps()
         if len(steps) == self._shown:

@@ -120,6 +120,7 @@ class SettingsDialog(QDialog):
             idle_lock_minutes=self.idle_lock.value(),
             theme=str(self.theme.currentData()),
             demo_recording=self._recording if self.use_demo.isChecked() else None,
+            store_path=str(self.store.path),
         )
 
     def accept(self) -> None:

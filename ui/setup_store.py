@@ -12,6 +12,7 @@ from pathlib import Path
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QFileDialog,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -66,9 +67,15 @@ class StoreSetup(QWidget):
 
         intro = QLabel(
             "The profile store keeps each person's communication profile, encrypted with a passphrase, "
-            f"in {self.path}. It stays on this computer."
+            "in one file. It stays on this computer."
         )
         intro.setWordWrap(True)
+        self.where = QLabel()
+        self.where.setWordWrap(True)
+        self.where.setAccessibleName("Where the profile store is")
+        self.elsewhere = QPushButton("Use a store kept else&where…")
+        self.elsewhere.setAccessibleName("Use a profile store in another place")
+        self.elsewhere.clicked.connect(self._choose_place)
         form = QFormLayout()
         for text, field in (("&Passphrase", self.passphrase), ("Type it &again", self.again)):
             label = QLabel(text)
@@ -76,6 +83,8 @@ class StoreSetup(QWidget):
             form.addRow(label, field)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
+        layout.addWidget(self.where)
+        layout.addWidget(self.elsewhere)
         layout.addWidget(self.create_now)
         layout.addWidget(self.skip)
         layout.addLayout(form)
@@ -141,7 +150,34 @@ class StoreSetup(QWidget):
         for widget in (self.create_now, self.skip, self.passphrase, self.again, self.create_button):
             widget.setEnabled(editable)
 
+    def use_place(self, path: Path) -> None:
+        """Keep the store at `path` instead: an existing store there is used, or one can be made."""
+        self.path, self.created = path, False
+        for widget in (
+            self.create_now,
+            self.skip,
+            self.passphrase,
+            self.again,
+            self.rule,
+            self.create_button,
+        ):
+            widget.setVisible(True)
+        self._set_editable(True)
+        self._show_state()
+
+    def _choose_place(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(
+            self,
+            "Where the profile store is",
+            str(self.path),
+            "Profile stores (*.sqlite3)",
+            options=QFileDialog.Option.DontConfirmOverwrite,  # choosing an existing store uses it
+        )
+        if name:
+            self.use_place(Path(name))
+
     def _show_state(self) -> None:
+        self.where.setText(f"Kept in {self.path}")
         if self.created or self.path.exists():
             self._set_editable(False)
             for widget in (

@@ -46,6 +46,7 @@ def open_home(qtbot, store_path: Path, folder: Path) -> Iterator[HomeWindow]:  #
     if made.session is not None:
         made.session.close()
     made.close()
+    made.deleteLater()  # not left behind with its timers for the next tests
 
 
 def unlock_and_open(qtbot, home: HomeWindow, name: str) -> None:  # type: ignore[no-untyped-def]

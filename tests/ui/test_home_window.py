@@ -133,6 +133,9 @@ def test_idle_and_sleep_lock_the_home_and_the_session(qtbot, home: HomeWindow) -
     unlock_and_open(qtbot, home, "Ada")
     clock = [1_000_000.0]
     home.idle._clock = lambda: clock[0]  # the app's own clock, moved on instead of waiting minutes
+    clock[0] += 100
+    qtbot.keyClick(home.windowHandle(), Qt.Key.Key_A)  # a key pressed in the home is activity
+    assert home.idle._touched == clock[0]
     home.idle.touched()
     home.idle._ticked = clock[0]
     clock[0] += 5 * 60 + 1
@@ -234,3 +237,28 @@ def test_closing_a_checked_session_keeps_its_record_with_the_person(
     with ProfileStore.open(app_store, PASSPHRASE, "Checker") as store:
         [ada] = store.list_profiles()
         assert len(store.sessions(ada.id)) == 1 and store.session_records.drafts() == []
+
+
+def test_a_store_in_another_place_chosen_in_settings_is_the_one_the_home_opens(
+    qtbot, home: HomeWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    import dataclasses
+
+    from tests.profiles.conftest import TEST_SCRYPT_N
+    from ui.settings_dialog import SettingsDialog
+
+    other = tmp_path / "elsewhere" / "team.sqlite3"
+    other.parent.mkdir()
+    with ProfileStore.create(other, PASSPHRASE, "Tess Tester", scrypt_n=TEST_SCRYPT_N) as store:
+        store.create_profile({"preferred_name": "Bea"})
+    dialog = SettingsDialog(home.settings, home, settings_file=tmp_path / "settings.json")
+    dialog.store.use_place(other)
+    assert "Kept in" in dialog.store.where.text() and str(other) in dialog.store.where.text()
+    assert "already exists" in dialog.store.message.text()
+    chosen = dialog.chosen()
+    dialog.reject()
+    assert chosen.store_path == str(other)
+    home.apply_settings(dataclasses.replace(chosen, theme="standard"))
+    assert home.directory.path == other
+    unlock_and_open(qtbot, home, "Bea")
+    assert home.people.profile is not None and home.people.profile["identity"]["preferred_name"] == "Bea"
