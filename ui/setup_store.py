@@ -150,17 +150,14 @@ class StoreSetup(QWidget):
         for widget in (self.create_now, self.skip, self.passphrase, self.again, self.create_button):
             widget.setEnabled(editable)
 
+    def _creating(self) -> tuple[QWidget, ...]:
+        """What creating a store needs, hidden once there is one."""
+        return (self.create_now, self.skip, self.passphrase, self.again, self.rule, self.create_button)
+
     def use_place(self, path: Path) -> None:
         """Keep the store at `path` instead: an existing store there is used, or one can be made."""
         self.path, self.created = path, False
-        for widget in (
-            self.create_now,
-            self.skip,
-            self.passphrase,
-            self.again,
-            self.rule,
-            self.create_button,
-        ):
+        for widget in self._creating():
             widget.setVisible(True)
         self._set_editable(True)
         self._show_state()
@@ -180,14 +177,7 @@ class StoreSetup(QWidget):
         self.where.setText(f"Kept in {self.path}")
         if self.created or self.path.exists():
             self._set_editable(False)
-            for widget in (
-                self.create_now,
-                self.skip,
-                self.passphrase,
-                self.again,
-                self.rule,
-                self.create_button,
-            ):
+            for widget in self._creating():
                 widget.setVisible(False)
             self.message.setText(
                 f"The profile store was created in {self.path}. Remember the passphrase."
