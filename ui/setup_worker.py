@@ -22,22 +22,31 @@ class Task(QObject):
         super().__init__(parent)
         self._name = name
         self._thread: threading.Thread | None = None
+        self._busy = False
 
     @property
     def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        return self._busy
 
     def start(self, work: Callable[[], object], expected: tuple[type[Exception], ...]) -> None:
         """Run `work` on a new thread; an `expected` error arrives as `failed` with its message."""
 
         def run() -> None:
+            outcome: tuple[SignalInstance, object]
             try:
                 result = work()
             except expected as error:
-                self._emit(self.failed, str(error))
-                return
-            self._emit(self.done, result)
+                outcome = (self.failed, str(error))
+            except BaseException:
+                self._busy = False
+                raise
+            else:
+                outcome = (self.done, result)
+            # Before telling: the handler asks whether work is still running (the thread still is).
+            self._busy = False
+            self._emit(*outcome)
 
+        self._busy = True
         self._thread = threading.Thread(target=run, name=f"hark-setup-{self._name}", daemon=True)
         self._thread.start()
 
